@@ -1,0 +1,82 @@
+/* announce.c - per-peer attributes of a service; see announce.h */
+#include "announce.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LOCAL_PREF	100	/* the common default of routers */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_lcomm(const void *a, const void *b)
+{
+	const struct lcommunity *x = a, *y = b;
+
+	if (x->global != y->global)
+		return x->global < y->global ? -1 : 1;
+	if (x->local1 != y->local1)
+		return x->local1 < y->local1 ? -1 : 1;
+	if (x->local2 != y->local2)
+		return x->local2 < y->local2 ? -1 : 1;
+	return 0;
+}
+
+bool
+announce_uses_peer(const struct conf_service *svc, size_t i)
+{
+	return svc->all_peers || (svc->use_peer != NULL && svc->use_peer[i]);
+}
+
+int
+announce_attrs(const struct conf *c, const struct conf_peer *peer,
+    const struct conf_service *svc, const struct addr *local, uint8_t afi,
+    struct bgp_attrs *out)
+{
+	bool ibgp = peer->asn == c->g.asn;
+
+	memset(out, 0, sizeof(*out));
+	out->origin = svc->origin;
+	if (!ibgp) {
+		/* RFC 4271 5.1.2: an eBGP speaker prepends its own AS */
+		out->aspath_len = 1;
+		out->aspath[0] = c->g.asn;
+	} else {
+		/* RFC 4271 5.1.5: LOCAL_PREF goes to internal peers only */
+		out->has_local_pref = true;
+		out->local_pref = svc->has_local_pref ? svc->local_pref :
+		    DEFAULT_LOCAL_PREF;
+	}
+	out->has_med = svc->has_med;
+	out->med = svc->med;
+	out->ncomm = svc->ncomm;
+	memcpy(out->comm, svc->comm, sizeof(out->comm[0]) * svc->ncomm);
+	qsort(out->comm, out->ncomm, sizeof(out->comm[0]), cmp_u32);
+	out->nlcomm = svc->nlcomm;
+	memcpy(out->lcomm, svc->lcomm, sizeof(out->lcomm[0]) * svc->nlcomm);
+	qsort(out->lcomm, out->nlcomm, sizeof(out->lcomm[0]), cmp_lcomm);
+	if (afi == AFI_IPV4) {
+		if (addr_is_set(&peer->next_hop))
+			out->nh4 = peer->next_hop;
+		else if (local != NULL && local->afi == AFI_IPV4)
+			out->nh4 = *local;
+		else
+			return -1;
+	} else {
+		if (addr_is_set(&peer->next_hop6))
+			out->nh6 = peer->next_hop6;
+		else if (local != NULL && local->afi == AFI_IPV6)
+			out->nh6 = *local;
+		else
+			return -1;
+		if (addr_is_set(&peer->next_hop6_ll))
+			out->nh6_ll = peer->next_hop6_ll;
+	}
+	return 0;
+}

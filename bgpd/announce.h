@@ -1,0 +1,24 @@
+/*
+ * announce.h - what a service's prefixes look like to one peer, pure.
+ */
+#ifndef NOMCAST_ANNOUNCE_H
+#define NOMCAST_ANNOUNCE_H
+
+#include "config.h"
+#include "msg.h"
+
+/*
+ * Fill the attributes that peer gets for service's prefixes of family afi.
+ * eBGP: AS_PATH = our AS; iBGP: empty AS_PATH and LOCAL_PREF (default
+ * 100).  The next hop is the configured one, or our address on the session
+ * (local) when it is of the right family.  0, or -1 if there is no next
+ * hop of that family (the prefixes cannot be sent to this peer).
+ */
+int	announce_attrs(const struct conf *c, const struct conf_peer *peer,
+	    const struct conf_service *svc, const struct addr *local,
+	    uint8_t afi, struct bgp_attrs *out);
+
+/* does this service go to the peer at index i? */
+bool	announce_uses_peer(const struct conf_service *svc, size_t i);
+
+#endif

@@ -1,0 +1,1558 @@
+/*
+ * config.c - the INI configuration; see config.h and nomcast.ini(5).
+ *
+ * inih splits each line into key and value.  Everything else is here:
+ * every value is checked where it stands, the whole file is checked once
+ * it has been read, and every problem is collected as "file:line: message"
+ * so that one run shows them all (the way OpenBGPD's parse.y yyerror
+ * counts errors and keeps going).
+ *
+ * The Debian inih is built without INI_HANDLER_LINENO and without
+ * INI_CALL_HANDLER_ON_NEW_SECTION, so its handler learns neither the line
+ * number nor where a section starts, and never hears of an empty section.
+ * We therefore feed inih through ini_parse_stream() with our own reader,
+ * which counts lines and notes section headers as they go past; inih
+ * processes each line before asking for the next, so the handler's line
+ * is the reader's last one.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* RFC 1997, RFC 3765, RFC 7999, RFC 8326 well-known communities */
+static const struct {
+	const char	*name;
+	uint32_t	 value;
+} conf_wk_comm[] = {
+	{ "graceful-shutdown",		0xffff0000u },	/* RFC 8326 */
+	{ "blackhole",			0xffff029au },	/* RFC 7999 */
+	{ "no-export",			0xffffff01u },	/* RFC 1997 */
+	{ "no-advertise",		0xffffff02u },	/* RFC 1997 */
+	{ "no-export-subconfed",	0xffffff03u },	/* RFC 1997 */
+	{ "no-peer",			0xffffff04u },	/* RFC 3765 */
+};
+
+enum conf_sect {
+	SECT_NONE,		/* before the first header */
+	SECT_BAD,		/* unknown or broken header: keys ignored */
+	SECT_GLOBAL,
+	SECT_PEER,
+	SECT_SERVICE,
+};
+
+enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
+	GK_CONTROL_SOCKET, GK_SHUTDOWN_MSG, GK_N };
+enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
+	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
+	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP, PK_N };
+enum { SK_PREFIX, SK_COMMUNITIES, SK_LCOMMUNITIES, SK_MED, SK_LOCAL_PREF,
+	SK_ORIGIN, SK_PEERS, SK_N };
+
+#define CONF_KEYS_MAX	16
+
+/* one diagnostic, kept with its line so that the output can be sorted */
+struct conf_dl {
+	int		 line;
+	size_t		 seq;
+	bool		 err;
+	char		*text;
+};
+
+struct conf_pname {
+	char		 name[CONF_NAME_MAX];
+	int		 line;
+};
+
+struct conf_peer_aux {
+	int		 seen[CONF_KEYS_MAX];	/* line of each key, 0 = absent */
+	bool		 skip;		/* bad or duplicate name: no cross-checks */
+};
+
+struct conf_svc_aux {
+	int		 seen[CONF_KEYS_MAX];
+	bool		 skip;
+	int		 prefix_line[CONF_MAX_PREFIXES];
+	struct conf_pname *names;	/* "peers =" entries, resolved last */
+	size_t		 nnames;
+	bool		 full_prefix, full_comm, full_lcomm;	/* said once */
+};
+
+struct conf_state {
+	const char	*file;
+	FILE		*fp;
+	char		*line;		/* getline() buffer */
+	size_t		 linecap;
+	int		 lineno;
+	int		 pending;	/* key line the handler has not seen yet */
+	enum conf_sect	 sect;
+	char		 label[CONF_NAME_MAX + 16];	/* "peer edge1" */
+	const char	*key;		/* key being handled */
+	int		 keyline;
+	struct conf	*c;
+	size_t		 peercap, svccap;
+	struct conf_peer_aux *paux;	/* [npeers] */
+	struct conf_svc_aux *saux;	/* [nservices] */
+	int		 gseen[CONF_KEYS_MAX];
+	int		 gline;		/* first [global] header */
+	struct conf_dl	*dl;
+	size_t		 ndl, dlcap;
+	size_t		 nerr, nwarn;
+};
+
+typedef void conf_key_fn(struct conf_state *, const char *);
+
+struct conf_key {
+	const char	*name;
+	bool		 list;		/* may repeat; values add up */
+	bool		 empty_ok;
+	conf_key_fn	*fn;
+};
+
+static void	conf_diag(struct conf_state *, int, bool, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/* ---- diagnostics ---- */
+
+static void
+conf_diag(struct conf_state *st, int line, bool err, const char *fmt, ...)
+{
+	char msg[512], full[1024];
+	struct conf_dl *n;
+	va_list ap;
+
+	if (err)
+		st->nerr++;
+	else
+		st->nwarn++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s%s", st->file, line,
+		    err ? "" : "warning: ", msg);
+	else
+		snprintf(full, sizeof(full), "%s: %s%s", st->file,
+		    err ? "" : "warning: ", msg);
+	if (st->ndl == st->dlcap) {
+		size_t cap = st->dlcap ? st->dlcap * 2 : 16;
+
+		if ((n = realloc(st->dl, cap * sizeof(*n))) == NULL)
+			return;		/* still counted: the load fails */
+		st->dl = n;
+		st->dlcap = cap;
+	}
+	if ((st->dl[st->ndl].text = strdup(full)) == NULL)
+		return;
+	st->dl[st->ndl].line = line;
+	st->dl[st->ndl].seq = st->ndl;
+	st->dl[st->ndl].err = err;
+	st->ndl++;
+}
+
+/* a blank before a section name, unless there is none: "[peer]" */
+#define SP(name)		((name)[0] != '\0' ? " " : "")
+
+/* error at the line of the key being handled, prefixed with the key */
+#define KEY_ERR(st, ...)	conf_diag((st), (st)->keyline, true, __VA_ARGS__)
+
+static int
+conf_dl_cmp(const void *a, const void *b)
+{
+	const struct conf_dl *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* hand the collected lines, in line order, to the caller's conf_diag */
+static void
+conf_diag_move(struct conf_state *st, struct conf_diag *d)
+{
+	size_t i;
+
+	d->nerr = st->nerr;
+	d->nwarn = st->nwarn;
+	if (st->ndl == 0)
+		return;
+	qsort(st->dl, st->ndl, sizeof(*st->dl), conf_dl_cmp);
+	d->lines = calloc(st->ndl, sizeof(*d->lines));
+	d->is_err = calloc(st->ndl, sizeof(*d->is_err));
+	if (d->lines == NULL || d->is_err == NULL) {
+		free(d->lines);
+		free(d->is_err);
+		d->lines = NULL;
+		d->is_err = NULL;
+		for (i = 0; i < st->ndl; i++)
+			free(st->dl[i].text);
+		return;
+	}
+	for (i = 0; i < st->ndl; i++) {
+		d->lines[i] = st->dl[i].text;
+		d->is_err[i] = st->dl[i].err;
+	}
+	d->n = st->ndl;
+}
+
+/* ---- value parsers: each reports its own error, 0 or -1 ---- */
+
+/* decimal digits only; values past 32 bits saturate but stay numbers */
+static int
+conf_num(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v <= UINT32_MAX)
+			v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+conf_u32(struct conf_state *st, const char *val, uint32_t min, uint32_t max,
+    uint32_t *out)
+{
+	uint64_t v;
+
+	if (conf_num(val, &v) == -1) {
+		KEY_ERR(st, "%s: '%s' is not a number", st->key, val);
+		return -1;
+	}
+	if (v < min || v > max) {
+		KEY_ERR(st, "%s: %s out of range (%u..%u)", st->key, val,
+		    min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* plain ("65001") or asdot ("1.10", RFC 5396) */
+static int
+conf_asn(struct conf_state *st, const char *val, uint32_t *out)
+{
+	const char *dot = strchr(val, '.');
+	uint64_t hi, lo, v;
+	char tmp[16];
+	size_t n;
+
+	if (dot != NULL) {
+		n = (size_t)(dot - val);
+		if (n == 0 || n >= sizeof(tmp))
+			goto bad;
+		memcpy(tmp, val, n);
+		tmp[n] = '\0';
+		if (conf_num(tmp, &hi) == -1 || conf_num(dot + 1, &lo) == -1)
+			goto bad;
+		if (hi > UINT16_MAX || lo > UINT16_MAX) {
+			KEY_ERR(st, "%s: %s out of range (asdot parts are "
+			    "0..65535)", st->key, val);
+			return -1;
+		}
+		v = hi << 16 | lo;
+	} else if (conf_num(val, &v) == -1)
+		goto bad;
+	if (v == 0) {
+		/* RFC 7607 2: AS 0 must not be used */
+		KEY_ERR(st, "%s: AS 0 is reserved (RFC 7607)", st->key);
+		return -1;
+	}
+	if (v > UINT32_MAX) {
+		KEY_ERR(st, "%s: %s out of range (1..4294967295)", st->key, val);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	KEY_ERR(st, "%s: '%s' is not an AS number", st->key, val);
+	return -1;
+}
+
+static int
+conf_bool(struct conf_state *st, const char *val, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(val, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(val, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	KEY_ERR(st, "%s: '%s' is not yes or no", st->key, val);
+	return -1;
+}
+
+/* afi 0: either family */
+static int
+conf_addr(struct conf_state *st, const char *val, uint8_t afi,
+    struct addr *out)
+{
+	struct addr a;
+
+	if (addr_parse(val, &a) == -1 || (afi != 0 && a.afi != afi)) {
+		KEY_ERR(st, "%s: '%s' is not an %s address", st->key, val,
+		    afi == AFI_IPV4 ? "IPv4" : afi == AFI_IPV6 ? "IPv6" : "IP");
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+static bool
+conf_addr_is_zero(const struct addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < afi_addr_len(a->afi); i++)
+		if (a->b[i] != 0)
+			return false;
+	return true;
+}
+
+/* fe80::/10 */
+static bool
+conf_addr_is_ll6(const struct addr *a)
+{
+	return a->afi == AFI_IPV6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
+}
+
+/* RFC 9003 2: the shutdown communication is UTF-8 */
+static bool
+conf_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp, min;
+	int more;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1fu;
+			more = 1;
+			min = 0x80;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0fu;
+			more = 2;
+			min = 0x800;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07u;
+			more = 3;
+			min = 0x10000;
+		} else
+			return false;
+		for (p++; more > 0; more--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p & 0x3fu);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* call fn for each item of a list separated by spaces or commas */
+static void
+conf_list(struct conf_state *st, const char *val, conf_key_fn *fn)
+{
+	char *tmp, *tok, *save = NULL;
+	bool any = false;
+
+	if ((tmp = strdup(val)) == NULL) {
+		KEY_ERR(st, "out of memory");
+		return;
+	}
+	for (tok = strtok_r(tmp, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		any = true;
+		fn(st, tok);
+	}
+	if (!any)
+		KEY_ERR(st, "%s: empty list", st->key);
+	free(tmp);
+}
+
+/* ---- [global] ---- */
+
+static void
+g_asn(struct conf_state *st, const char *v)
+{
+	conf_asn(st, v, &st->c->g.asn);
+}
+
+static void
+g_router_id(struct conf_state *st, const char *v)
+{
+	struct addr a;
+
+	if (conf_addr(st, v, AFI_IPV4, &a) == -1)
+		return;
+	if (conf_addr_is_zero(&a)) {
+		/* RFC 6286 2.1: a non-zero 32-bit number */
+		KEY_ERR(st, "%s: 0.0.0.0 is not a valid BGP identifier",
+		    st->key);
+		return;
+	}
+	st->c->g.router_id = (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 |
+	    (uint32_t)a.b[2] << 8 | a.b[3];
+}
+
+static void
+g_listen(struct conf_state *st, const char *v)
+{
+	conf_bool(st, v, &st->c->g.listen);
+}
+
+static void
+g_listen_addr(struct conf_state *st, const char *v)
+{
+	conf_addr(st, v, 0, &st->c->g.listen_addr);
+}
+
+static void
+g_listen_port(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, UINT16_MAX, &u) == 0)
+		st->c->g.listen_port = (uint16_t)u;
+}
+
+static void
+g_control_socket(struct conf_state *st, const char *v)
+{
+	if (v[0] != '/') {
+		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		return;
+	}
+	if (strlen(v) >= sizeof(st->c->g.control_socket)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(st->c->g.control_socket) - 1);
+		return;
+	}
+	snprintf(st->c->g.control_socket, sizeof(st->c->g.control_socket),
+	    "%s", v);
+}
+
+static void
+g_shutdown_msg(struct conf_state *st, const char *v)
+{
+	/* RFC 9003 2: at most 255 octets of UTF-8 */
+	if (strlen(v) > BGP_SHUTDOWN_MSG_MAX) {
+		KEY_ERR(st, "%s: longer than %d octets (RFC 9003)", st->key,
+		    BGP_SHUTDOWN_MSG_MAX);
+		return;
+	}
+	if (!conf_utf8_ok(v)) {
+		KEY_ERR(st, "%s: not valid UTF-8 (RFC 9003)", st->key);
+		return;
+	}
+	snprintf(st->c->g.shutdown_message, sizeof(st->c->g.shutdown_message),
+	    "%s", v);
+}
+
+static const struct conf_key conf_global_keys[GK_N] = {
+	[GK_ASN] =		{ "asn", false, false, g_asn },
+	[GK_ROUTER_ID] =	{ "router-id", false, false, g_router_id },
+	[GK_LISTEN] =		{ "listen", false, false, g_listen },
+	[GK_LISTEN_ADDR] =	{ "listen-address", false, false, g_listen_addr },
+	[GK_LISTEN_PORT] =	{ "listen-port", false, false, g_listen_port },
+	[GK_CONTROL_SOCKET] =	{ "control-socket", false, false,
+				    g_control_socket },
+	[GK_SHUTDOWN_MSG] =	{ "shutdown-message", false, true,
+				    g_shutdown_msg },
+};
+
+/* ---- [peer NAME] ---- */
+
+static struct conf_peer *
+conf_cur_peer(struct conf_state *st)
+{
+	return &st->c->peers[st->c->npeers - 1];
+}
+
+static void
+p_address(struct conf_state *st, const char *v)
+{
+	struct addr a;
+
+	if (conf_addr(st, v, 0, &a) == -1)
+		return;
+	if (conf_addr_is_zero(&a)) {
+		KEY_ERR(st, "%s: '%s' is the unspecified address", st->key, v);
+		return;
+	}
+	conf_cur_peer(st)->addr = a;
+}
+
+static void
+p_asn(struct conf_state *st, const char *v)
+{
+	conf_asn(st, v, &conf_cur_peer(st)->asn);
+}
+
+static void
+p_port(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, UINT16_MAX, &u) == 0)
+		conf_cur_peer(st)->port = (uint16_t)u;
+}
+
+static void
+p_passive(struct conf_state *st, const char *v)
+{
+	conf_bool(st, v, &conf_cur_peer(st)->passive);
+}
+
+static void
+p_hold_time(struct conf_state *st, const char *v)
+{
+	uint64_t u;
+
+	/* RFC 4271 4.2: zero, or at least three seconds */
+	if (conf_num(v, &u) == -1) {
+		KEY_ERR(st, "%s: '%s' is not a number", st->key, v);
+		return;
+	}
+	if (u == 1 || u == 2 || u > UINT16_MAX) {
+		KEY_ERR(st, "%s: %s out of range (0 or 3..65535)", st->key, v);
+		return;
+	}
+	conf_cur_peer(st)->hold_time = (uint16_t)u;
+}
+
+static void
+p_connect_retry(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, 3600, &u) == 0)
+		conf_cur_peer(st)->connect_retry = (uint16_t)u;
+}
+
+static void
+p_local_addr(struct conf_state *st, const char *v)
+{
+	conf_addr(st, v, 0, &conf_cur_peer(st)->local_addr);
+}
+
+static void
+p_next_hop(struct conf_state *st, const char *v)
+{
+	conf_addr(st, v, AFI_IPV4, &conf_cur_peer(st)->next_hop);
+}
+
+static void
+p_next_hop6(struct conf_state *st, const char *v)
+{
+	struct addr a;
+
+	if (conf_addr(st, v, AFI_IPV6, &a) == -1)
+		return;
+	/* RFC 2545 3: the first next hop is the global one */
+	if (conf_addr_is_ll6(&a)) {
+		KEY_ERR(st, "%s: '%s' is link-local; use next-hop6-link-local",
+		    st->key, v);
+		return;
+	}
+	conf_cur_peer(st)->next_hop6 = a;
+}
+
+static void
+p_next_hop6_ll(struct conf_state *st, const char *v)
+{
+	struct addr a;
+
+	if (conf_addr(st, v, AFI_IPV6, &a) == -1)
+		return;
+	if (!conf_addr_is_ll6(&a)) {
+		KEY_ERR(st, "%s: '%s' is not a link-local (fe80::/10) address",
+		    st->key, v);
+		return;
+	}
+	conf_cur_peer(st)->next_hop6_ll = a;
+}
+
+static void
+p_password(struct conf_state *st, const char *v)
+{
+	struct conf_peer *p = conf_cur_peer(st);
+
+	if (strlen(v) > CONF_PASSWORD_MAX) {
+		KEY_ERR(st, "%s: longer than %d octets (TCP-MD5 key limit)",
+		    st->key, CONF_PASSWORD_MAX);
+		return;
+	}
+	snprintf(p->password, sizeof(p->password), "%s", v);
+}
+
+static void
+p_ttl_security(struct conf_state *st, const char *v)
+{
+	conf_bool(st, v, &conf_cur_peer(st)->ttl_security);
+}
+
+static void
+p_multihop(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, UINT8_MAX, &u) == 0)
+		conf_cur_peer(st)->multihop = (uint8_t)u;
+}
+
+static const struct conf_key conf_peer_keys[PK_N] = {
+	[PK_ADDRESS] =		{ "address", false, false, p_address },
+	[PK_ASN] =		{ "asn", false, false, p_asn },
+	[PK_PORT] =		{ "port", false, false, p_port },
+	[PK_PASSIVE] =		{ "passive", false, false, p_passive },
+	[PK_HOLD_TIME] =	{ "hold-time", false, false, p_hold_time },
+	[PK_CONNECT_RETRY] =	{ "connect-retry", false, false,
+				    p_connect_retry },
+	[PK_LOCAL_ADDR] =	{ "local-address", false, false, p_local_addr },
+	[PK_NEXT_HOP] =		{ "next-hop", false, false, p_next_hop },
+	[PK_NEXT_HOP6] =	{ "next-hop6", false, false, p_next_hop6 },
+	[PK_NEXT_HOP6_LL] =	{ "next-hop6-link-local", false, false,
+				    p_next_hop6_ll },
+	[PK_PASSWORD] =		{ "password", false, false, p_password },
+	[PK_TTL_SECURITY] =	{ "ttl-security", false, false,
+				    p_ttl_security },
+	[PK_MULTIHOP] =		{ "multihop", false, false, p_multihop },
+};
+
+/* ---- [service NAME] ---- */
+
+static struct conf_service *
+conf_cur_svc(struct conf_state *st)
+{
+	return &st->c->services[st->c->nservices - 1];
+}
+
+static struct conf_svc_aux *
+conf_cur_saux(struct conf_state *st)
+{
+	return &st->saux[st->c->nservices - 1];
+}
+
+static void
+s_prefix_one(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct prefix p;
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	switch (prefix_parse(v, &p)) {
+	case -1:
+		KEY_ERR(st, "%s: '%s' is not a prefix", st->key, v);
+		return;
+	case -2:
+		KEY_ERR(st, "%s: '%s' has host bits set", st->key, v);
+		return;
+	}
+	prefix_str(&p, buf, sizeof(buf));
+	for (i = 0; i < s->nprefixes; i++) {
+		if (prefix_cmp(&s->prefixes[i], &p) == 0) {
+			KEY_ERR(st, "%s: %s listed twice (first at line %d)",
+			    st->key, buf, x->prefix_line[i]);
+			return;
+		}
+	}
+	if (s->nprefixes == CONF_MAX_PREFIXES) {
+		if (!x->full_prefix)
+			KEY_ERR(st, "%s: too many prefixes (at most %d per "
+			    "service)", st->key, CONF_MAX_PREFIXES);
+		x->full_prefix = true;
+		return;
+	}
+	/* a service address is a host route; anything wider is unusual */
+	if (!prefix_is_host(&p))
+		conf_diag(st, st->keyline, false, "%s: %s is not a host route "
+		    "(/%d)", st->key, buf, p.afi == AFI_IPV4 ? 32 : 128);
+	x->prefix_line[s->nprefixes] = st->keyline;
+	s->prefixes[s->nprefixes++] = p;
+}
+
+static void
+s_prefix(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_prefix_one);
+}
+
+/* "A:B", both 16 bits (RFC 1997), or a well-known name */
+static int
+conf_comm_parse(const char *v, uint32_t *out)
+{
+	const char *colon;
+	char tmp[8];
+	uint64_t hi, lo;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(conf_wk_comm) / sizeof(conf_wk_comm[0]); i++) {
+		if (strcmp(v, conf_wk_comm[i].name) == 0) {
+			*out = conf_wk_comm[i].value;
+			return 0;
+		}
+	}
+	if ((colon = strchr(v, ':')) == NULL)
+		return -1;
+	n = (size_t)(colon - v);
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v, n);
+	tmp[n] = '\0';
+	if (conf_num(tmp, &hi) == -1 || conf_num(colon + 1, &lo) == -1 ||
+	    hi > UINT16_MAX || lo > UINT16_MAX)
+		return -1;
+	*out = (uint32_t)(hi << 16 | lo);
+	return 0;
+}
+
+static void
+s_comm_one(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	uint32_t cv;
+	size_t i;
+
+	if (conf_comm_parse(v, &cv) == -1) {
+		KEY_ERR(st, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
+		    "each, or a well-known name)", st->key, v);
+		return;
+	}
+	for (i = 0; i < s->ncomm; i++) {
+		if (s->comm[i] == cv) {
+			conf_diag(st, st->keyline, false, "%s: %s listed twice",
+			    st->key, v);
+			return;
+		}
+	}
+	if (s->ncomm == ATTR_MAX_COMMUNITIES) {
+		if (!x->full_comm)
+			KEY_ERR(st, "%s: too many communities (at most %d)",
+			    st->key, ATTR_MAX_COMMUNITIES);
+		x->full_comm = true;
+		return;
+	}
+	s->comm[s->ncomm++] = cv;
+}
+
+static void
+s_communities(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_comm_one);
+}
+
+/* "G:L1:L2", each 32 bits (RFC 8092) */
+static int
+conf_lcomm_parse(const char *v, struct lcommunity *out)
+{
+	uint64_t part[3];
+	char tmp[16];
+	const char *p = v, *colon;
+	size_t i, n;
+
+	for (i = 0; i < 3; i++) {
+		colon = strchr(p, ':');
+		if ((colon == NULL) != (i == 2))
+			return -1;
+		n = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		if (n >= sizeof(tmp))
+			return -1;
+		memcpy(tmp, p, n);
+		tmp[n] = '\0';
+		if (conf_num(tmp, &part[i]) == -1 || part[i] > UINT32_MAX)
+			return -1;
+		if (colon != NULL)
+			p = colon + 1;
+	}
+	out->global = (uint32_t)part[0];
+	out->local1 = (uint32_t)part[1];
+	out->local2 = (uint32_t)part[2];
+	return 0;
+}
+
+static bool
+conf_lcomm_eq(const struct lcommunity *a, const struct lcommunity *b)
+{
+	return a->global == b->global && a->local1 == b->local1 &&
+	    a->local2 == b->local2;
+}
+
+static void
+s_lcomm_one(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct lcommunity lc;
+	size_t i;
+
+	if (conf_lcomm_parse(v, &lc) == -1) {
+		KEY_ERR(st, "%s: '%s' is not a large community "
+		    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)", st->key, v);
+		return;
+	}
+	for (i = 0; i < s->nlcomm; i++) {
+		if (conf_lcomm_eq(&s->lcomm[i], &lc)) {
+			conf_diag(st, st->keyline, false, "%s: %s listed twice",
+			    st->key, v);
+			return;
+		}
+	}
+	if (s->nlcomm == ATTR_MAX_LCOMMUNITIES) {
+		if (!x->full_lcomm)
+			KEY_ERR(st, "%s: too many large communities (at most "
+			    "%d)", st->key, ATTR_MAX_LCOMMUNITIES);
+		x->full_lcomm = true;
+		return;
+	}
+	s->lcomm[s->nlcomm++] = lc;
+}
+
+static void
+s_lcommunities(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_lcomm_one);
+}
+
+static void
+s_med(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (conf_u32(st, v, 0, UINT32_MAX, &s->med) == 0)
+		s->has_med = true;
+}
+
+static void
+s_local_pref(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (conf_u32(st, v, 0, UINT32_MAX, &s->local_pref) == 0)
+		s->has_local_pref = true;
+}
+
+static void
+s_origin(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (strcmp(v, "igp") == 0)
+		s->origin = ORIGIN_IGP;
+	else if (strcmp(v, "egp") == 0)
+		s->origin = ORIGIN_EGP;
+	else if (strcmp(v, "incomplete") == 0)
+		s->origin = ORIGIN_INCOMPLETE;
+	else
+		KEY_ERR(st, "%s: '%s' is not igp, egp or incomplete", st->key,
+		    v);
+}
+
+static void
+s_peers_one(struct conf_state *st, const char *v)
+{
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_pname *n;
+
+	if ((n = realloc(x->names, (x->nnames + 1) * sizeof(*n))) == NULL) {
+		KEY_ERR(st, "out of memory");
+		return;
+	}
+	x->names = n;
+	snprintf(n[x->nnames].name, sizeof(n[x->nnames].name), "%s", v);
+	if (strlen(v) >= sizeof(n[x->nnames].name))
+		n[x->nnames].name[0] = '\0';	/* cannot match: unknown */
+	n[x->nnames].line = st->keyline;
+	x->nnames++;
+	conf_cur_svc(st)->all_peers = false;
+}
+
+static void
+s_peers(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_peers_one);
+}
+
+static const struct conf_key conf_svc_keys[SK_N] = {
+	[SK_PREFIX] =		{ "prefix", true, false, s_prefix },
+	[SK_COMMUNITIES] =	{ "communities", true, false, s_communities },
+	[SK_LCOMMUNITIES] =	{ "large-communities", true, false,
+				    s_lcommunities },
+	[SK_MED] =		{ "med", false, false, s_med },
+	[SK_LOCAL_PREF] =	{ "local-pref", false, false, s_local_pref },
+	[SK_ORIGIN] =		{ "origin", false, false, s_origin },
+	[SK_PEERS] =		{ "peers", true, false, s_peers },
+};
+
+/* ---- sections ---- */
+
+static bool
+conf_name_ok(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
+		    *s != '.')
+			return false;
+	return true;
+}
+
+static int
+conf_add_peer(struct conf_state *st, const char *name, bool skip)
+{
+	struct conf *c = st->c;
+	struct conf_peer *p;
+	struct conf_peer_aux *x;
+	size_t cap;
+
+	if (c->npeers == st->peercap) {
+		cap = st->peercap ? st->peercap * 2 : 4;
+		if ((p = realloc(c->peers, cap * sizeof(*p))) == NULL)
+			return -1;
+		c->peers = p;
+		if ((x = realloc(st->paux, cap * sizeof(*x))) == NULL)
+			return -1;
+		st->paux = x;
+		st->peercap = cap;
+	}
+	p = &c->peers[c->npeers];
+	x = &st->paux[c->npeers];
+	memset(p, 0, sizeof(*p));
+	memset(x, 0, sizeof(*x));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->port = BGP_PORT;
+	p->hold_time = CONF_DEFAULT_HOLD_TIME;
+	p->connect_retry = CONF_DEFAULT_CONNECT_RETRY;
+	p->line = st->lineno;
+	x->skip = skip;
+	c->npeers++;
+	return 0;
+}
+
+static int
+conf_add_svc(struct conf_state *st, const char *name, bool skip)
+{
+	struct conf *c = st->c;
+	struct conf_service *s;
+	struct conf_svc_aux *x;
+	size_t cap;
+
+	if (c->nservices == st->svccap) {
+		cap = st->svccap ? st->svccap * 2 : 4;
+		if ((s = realloc(c->services, cap * sizeof(*s))) == NULL)
+			return -1;
+		c->services = s;
+		if ((x = realloc(st->saux, cap * sizeof(*x))) == NULL)
+			return -1;
+		st->saux = x;
+		st->svccap = cap;
+	}
+	s = &c->services[c->nservices];
+	x = &st->saux[c->nservices];
+	memset(s, 0, sizeof(*s));
+	memset(x, 0, sizeof(*x));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->origin = ORIGIN_IGP;
+	s->all_peers = true;
+	s->line = st->lineno;
+	x->skip = skip;
+	c->nservices++;
+	return 0;
+}
+
+/*
+ * A header line, "[global]", "[peer NAME]" or "[service NAME]".  A bad or
+ * duplicate name still opens the section, so its keys are checked too; it
+ * is only left out of the checks across sections.
+ */
+static void
+conf_section(struct conf_state *st, char *s)
+{
+	char *end, *kind, *name, *rest;
+	bool skip = false;
+	size_t i, n;
+	int line = st->lineno;
+
+	st->sect = SECT_BAD;
+	if ((end = strchr(s, ']')) == NULL) {
+		conf_diag(st, line, true, "missing ']' in section header");
+		return;
+	}
+	rest = end + 1;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (*rest != '\0' && *rest != ';' && *rest != '#')
+		conf_diag(st, line, true, "unexpected '%s' after section "
+		    "header", rest);
+	*end = '\0';
+	kind = s + 1;
+	while (isspace((unsigned char)*kind))
+		kind++;
+	for (name = kind; *name != '\0' && !isspace((unsigned char)*name);
+	    name++)
+		;
+	if (*name != '\0')
+		*name++ = '\0';
+	while (isspace((unsigned char)*name))
+		name++;
+	n = strlen(name);
+	while (n > 0 && isspace((unsigned char)name[n - 1]))
+		name[--n] = '\0';
+
+	if (strcmp(kind, "global") == 0) {
+		if (*name != '\0')
+			conf_diag(st, line, true, "[global] takes no name");
+		if (st->gline != 0)
+			conf_diag(st, line, true, "duplicate [global] section "
+			    "(first at line %d)", st->gline);
+		else {
+			st->gline = line;
+			st->c->g.line = line;
+		}
+		st->sect = SECT_GLOBAL;
+		snprintf(st->label, sizeof(st->label), "global");
+		return;
+	}
+	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0) {
+		conf_diag(st, line, true, "unknown section [%s%s%s]", kind,
+		    *name != '\0' ? " " : "", name);
+		return;
+	}
+	if (*name == '\0') {
+		conf_diag(st, line, true, "[%s] needs a name", kind);
+		skip = true;
+	} else if (n >= CONF_NAME_MAX) {
+		conf_diag(st, line, true, "%s name longer than %d characters",
+		    kind, CONF_NAME_MAX - 1);
+		skip = true;
+	} else if (!conf_name_ok(name)) {
+		conf_diag(st, line, true, "invalid %s name '%s' (letters, "
+		    "digits, '-', '_' and '.' only)", kind, name);
+		skip = true;
+	}
+	snprintf(st->label, sizeof(st->label), "%s%s%.*s", kind, SP(name),
+	    CONF_NAME_MAX - 1, name);
+	if (strcmp(kind, "peer") == 0) {
+		for (i = 0; !skip && i < st->c->npeers; i++) {
+			if (!st->paux[i].skip &&
+			    strcmp(st->c->peers[i].name, name) == 0) {
+				conf_diag(st, line, true, "duplicate peer '%s' "
+				    "(first at line %d)", name,
+				    st->c->peers[i].line);
+				skip = true;
+			}
+		}
+		if (conf_add_peer(st, name, skip) == -1) {
+			conf_diag(st, line, true, "out of memory");
+			return;
+		}
+		st->sect = SECT_PEER;
+	} else {
+		for (i = 0; !skip && i < st->c->nservices; i++) {
+			if (!st->saux[i].skip &&
+			    strcmp(st->c->services[i].name, name) == 0) {
+				conf_diag(st, line, true, "duplicate service "
+				    "'%s' (first at line %d)", name,
+				    st->c->services[i].line);
+				skip = true;
+			}
+		}
+		if (conf_add_svc(st, name, skip) == -1) {
+			conf_diag(st, line, true, "out of memory");
+			return;
+		}
+		st->sect = SECT_SERVICE;
+	}
+}
+
+/* ---- inih glue ---- */
+
+static void
+conf_flush_pending(struct conf_state *st)
+{
+	/* inih skipped a line we expected a key from: it had no '=' */
+	if (st->pending != 0)
+		conf_diag(st, st->pending, true, "expected 'key = value'");
+	st->pending = 0;
+}
+
+/*
+ * The ini_reader: one line per call, like fgets.  It counts lines, drops
+ * leading blanks (so that inih never takes an indented line for a
+ * continuation of the previous value), turns lines inih cannot hold into
+ * an error and an empty line, and opens sections.
+ */
+static char *
+conf_reader(char *str, int num, void *stream)
+{
+	struct conf_state *st = stream;
+	ssize_t got;
+	char *s;
+	size_t n;
+
+	conf_flush_pending(st);
+	if (num < 2)
+		return NULL;
+	if ((got = getline(&st->line, &st->linecap, st->fp)) < 0)
+		return NULL;
+	st->lineno++;
+	s = st->line;
+	n = (size_t)got;
+	str[0] = '\0';
+	if (memchr(s, '\0', n) != NULL) {
+		conf_diag(st, st->lineno, true, "NUL character in line");
+		return str;
+	}
+	if (st->lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;		/* UTF-8 byte order mark */
+		n -= 3;
+	}
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	s[n] = '\0';
+	if (n == 0 || *s == '#' || *s == ';')
+		return str;
+	if (n > (size_t)num - 2) {
+		conf_diag(st, st->lineno, true, "line longer than %d characters",
+		    num - 2);
+		return str;
+	}
+	memcpy(str, s, n + 1);
+	if (*s == '[')
+		conf_section(st, s);
+	else
+		st->pending = st->lineno;
+	return str;
+}
+
+static int
+conf_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_state *st = user;
+	const struct conf_key *keys;
+	int *seen;
+	size_t i, nkeys;
+
+	(void)section;		/* ours, from the reader, is the same */
+	st->pending = 0;
+	st->keyline = st->lineno;
+	switch (st->sect) {
+	case SECT_NONE:
+		conf_diag(st, st->keyline, true, "key '%s' outside a section",
+		    name);
+		return 1;
+	case SECT_BAD:
+		return 1;
+	case SECT_GLOBAL:
+		keys = conf_global_keys;
+		nkeys = GK_N;
+		seen = st->gseen;
+		break;
+	case SECT_PEER:
+		keys = conf_peer_keys;
+		nkeys = PK_N;
+		seen = st->paux[st->c->npeers - 1].seen;
+		break;
+	case SECT_SERVICE:
+		keys = conf_svc_keys;
+		nkeys = SK_N;
+		seen = st->saux[st->c->nservices - 1].seen;
+		break;
+	default:
+		return 1;
+	}
+	if (*name == '\0') {
+		conf_diag(st, st->keyline, true, "missing key before '='");
+		return 1;
+	}
+	for (i = 0; i < nkeys; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == nkeys) {
+		conf_diag(st, st->keyline, true, "unknown key '%s' in [%s]",
+		    name, st->label);
+		return 1;
+	}
+	if (seen[i] != 0 && !keys[i].list) {
+		conf_diag(st, st->keyline, true, "duplicate key '%s' (first at "
+		    "line %d)", name, seen[i]);
+		return 1;
+	}
+	if (seen[i] == 0)
+		seen[i] = st->keyline;
+	st->key = keys[i].name;
+	if (*value == '\0' && !keys[i].empty_ok) {
+		KEY_ERR(st, "%s: missing value", st->key);
+		return 1;
+	}
+	keys[i].fn(st, value);
+	return 1;		/* errors are ours; inih need not count them */
+}
+
+/* ---- checks across sections, once everything is read ---- */
+
+static bool
+conf_peer_carries(const struct conf_peer *p, uint8_t afi)
+{
+	/*
+	 * IPv4 NLRI needs an IPv4 NEXT_HOP: the IPv4 session address or
+	 * next-hop; IPv6 NLRI needs an IPv6 one (RFC 2545 3).
+	 */
+	if (afi == AFI_IPV4)
+		return p->addr.afi == AFI_IPV4 || addr_is_set(&p->next_hop);
+	return p->addr.afi == AFI_IPV6 || addr_is_set(&p->next_hop6);
+}
+
+static void
+conf_check_peers(struct conf_state *st)
+{
+	struct conf *c = st->c;
+	struct conf_peer *p, *q;
+	struct conf_peer_aux *x;
+	char a1[PREFIX_STRLEN], a2[PREFIX_STRLEN];
+	size_t i, j;
+
+	for (i = 0; i < c->npeers; i++) {
+		p = &c->peers[i];
+		x = &st->paux[i];
+		if (x->seen[PK_ADDRESS] == 0)
+			conf_diag(st, p->line, true, "[peer%s%s]: missing "
+			    "required key 'address'", SP(p->name), p->name);
+		if (x->seen[PK_ASN] == 0)
+			conf_diag(st, p->line, true, "[peer%s%s]: missing "
+			    "required key 'asn'", SP(p->name), p->name);
+		if (x->skip)
+			continue;
+		for (j = 0; j < i && addr_is_set(&p->addr); j++) {
+			q = &c->peers[j];
+			if (st->paux[j].skip || !addr_equal(&p->addr, &q->addr))
+				continue;
+			conf_diag(st, x->seen[PK_ADDRESS], true, "address %s "
+			    "already used by peer '%s' (line %d)",
+			    addr_str(&p->addr, a1, sizeof(a1)), q->name,
+			    q->line);
+			break;
+		}
+		if (addr_is_set(&p->local_addr) && addr_is_set(&p->addr) &&
+		    p->local_addr.afi != p->addr.afi)
+			conf_diag(st, x->seen[PK_LOCAL_ADDR], true,
+			    "local-address: %s is not of the family of "
+			    "address %s",
+			    addr_str(&p->local_addr, a1, sizeof(a1)),
+			    addr_str(&p->addr, a2, sizeof(a2)));
+		if (p->multihop != 0 && p->ttl_security) {
+			/* RFC 5082: GTSM means the peer is one hop away */
+			conf_diag(st, x->seen[PK_MULTIHOP], true, "multihop "
+			    "and ttl-security cannot be used together");
+		} else if (p->multihop != 0 && c->g.asn != 0 &&
+		    conf_peer_is_ibgp(c, p))
+			conf_diag(st, x->seen[PK_MULTIHOP], false, "multihop "
+			    "only applies to eBGP; ignored for iBGP peer '%s'",
+			    p->name);
+	}
+}
+
+static int
+conf_peer_by_name(const struct conf_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->c->npeers; i++)
+		if (!st->paux[i].skip &&
+		    strcmp(st->c->peers[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+conf_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+conf_lcomm_cmp(const void *a, const void *b)
+{
+	const struct lcommunity *x = a, *y = b;
+
+	if (x->global != y->global)
+		return x->global < y->global ? -1 : 1;
+	if (x->local1 != y->local1)
+		return x->local1 < y->local1 ? -1 : 1;
+	if (x->local2 != y->local2)
+		return x->local2 < y->local2 ? -1 : 1;
+	return 0;
+}
+
+static void
+conf_check_services(struct conf_state *st)
+{
+	struct conf *c = st->c;
+	struct conf_service *s, *o;
+	struct conf_svc_aux *x;
+	char buf[PREFIX_STRLEN];
+	size_t i, j, k, m;
+	bool found;
+	int pi;
+
+	for (i = 0; i < c->nservices; i++) {
+		s = &c->services[i];
+		x = &st->saux[i];
+		/* bgp_attrs keeps them sorted */
+		qsort(s->comm, s->ncomm, sizeof(s->comm[0]), conf_u32_cmp);
+		qsort(s->lcomm, s->nlcomm, sizeof(s->lcomm[0]), conf_lcomm_cmp);
+		s->use_peer = calloc(c->npeers ? c->npeers : 1,
+		    sizeof(*s->use_peer));
+		if (s->use_peer == NULL) {
+			conf_diag(st, s->line, true, "out of memory");
+			continue;
+		}
+		for (j = 0; j < c->npeers; j++)
+			s->use_peer[j] = s->all_peers && !st->paux[j].skip;
+		for (j = 0; j < x->nnames; j++) {
+			if ((pi = conf_peer_by_name(st, x->names[j].name)) == -1)
+				conf_diag(st, x->names[j].line, true, "peers: "
+				    "unknown peer '%s'", x->names[j].name);
+			else
+				s->use_peer[pi] = true;
+		}
+		if (s->nprefixes == 0 && x->seen[SK_PREFIX] == 0)
+			conf_diag(st, s->line, true, "[service%s%s]: no "
+			    "prefix", SP(s->name), s->name);
+		if (x->skip)
+			continue;
+		for (k = 0; k < s->nprefixes; k++) {
+			prefix_str(&s->prefixes[k], buf, sizeof(buf));
+			for (j = 0, found = false; j < i && !found; j++) {
+				o = &c->services[j];
+				if (st->saux[j].skip)
+					continue;
+				for (m = 0; m < o->nprefixes && !found; m++) {
+					if (prefix_cmp(&o->prefixes[m],
+					    &s->prefixes[k]) != 0)
+						continue;
+					conf_diag(st, x->prefix_line[k], true,
+					    "prefix %s already in service '%s' "
+					    "(line %d)", buf, o->name,
+					    st->saux[j].prefix_line[m]);
+					found = true;
+				}
+			}
+			for (j = 0, found = false; j < c->npeers; j++)
+				if (s->use_peer[j] && conf_peer_carries(
+				    &c->peers[j], s->prefixes[k].afi))
+					found = true;
+			if (!found)
+				conf_diag(st, x->prefix_line[k], true,
+				    "prefix %s: no peer of service '%s' can "
+				    "carry %s (it needs an %s address or %s)",
+				    buf, s->name,
+				    s->prefixes[k].afi == AFI_IPV4 ?
+				    "IPv4" : "IPv6",
+				    s->prefixes[k].afi == AFI_IPV4 ?
+				    "IPv4" : "IPv6",
+				    s->prefixes[k].afi == AFI_IPV4 ?
+				    "next-hop" : "next-hop6");
+		}
+	}
+}
+
+static void
+conf_check(struct conf_state *st)
+{
+	if (st->gline == 0)
+		conf_diag(st, 0, true, "missing [global] section (asn and "
+		    "router-id are required)");
+	else {
+		if (st->gseen[GK_ASN] == 0)
+			conf_diag(st, st->gline, true, "[global]: missing "
+			    "required key 'asn'");
+		if (st->gseen[GK_ROUTER_ID] == 0)
+			conf_diag(st, st->gline, true, "[global]: missing "
+			    "required key 'router-id'");
+	}
+	conf_check_peers(st);
+	conf_check_services(st);
+}
+
+/* ---- API ---- */
+
+static void
+conf_defaults(struct conf *c)
+{
+	c->g.listen = true;
+	c->g.listen_port = BGP_PORT;
+	snprintf(c->g.control_socket, sizeof(c->g.control_socket), "%s",
+	    CONF_DEFAULT_CONTROL_SOCKET);
+	snprintf(c->g.shutdown_message, sizeof(c->g.shutdown_message), "%s",
+	    CONF_DEFAULT_SHUTDOWN_MSG);
+}
+
+/* parse fp (NULL: empty input) named file into c and d */
+static int
+conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
+{
+	struct conf_state st;
+	size_t i;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.file = file;
+	st.fp = fp;
+	st.c = c;
+	snprintf(c->path, sizeof(c->path), "%s", file);
+	conf_defaults(c);
+	if (fp != NULL) {
+		rc = ini_parse_stream(conf_reader, &st, conf_handler, &st);
+		conf_flush_pending(&st);
+		if (rc < 0 && rc != -1)
+			conf_diag(&st, 0, true, "out of memory");
+		else if (ferror(fp))
+			conf_diag(&st, 0, true, "read error: %s",
+			    strerror(errno));
+	}
+	conf_check(&st);
+
+	for (i = 0; i < c->nservices; i++)
+		free(st.saux[i].names);
+	free(st.saux);
+	free(st.paux);
+	free(st.line);
+	conf_diag_move(&st, d);
+	free(st.dl);
+	if (st.nerr != 0) {
+		conf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf *c, struct conf_diag *d)
+{
+	struct conf_state st;
+	FILE *fp;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	memset(d, 0, sizeof(*d));
+	if ((fp = fopen(path, "r")) == NULL) {
+		memset(&st, 0, sizeof(st));
+		st.file = path;
+		conf_diag(&st, 0, true, "cannot open: %s", strerror(errno));
+		conf_diag_move(&st, d);
+		free(st.dl);
+		return -1;
+	}
+	rc = conf_parse(path, fp, c, d);
+	fclose(fp);
+	return rc;
+}
+
+int
+conf_load_string(const char *name, const char *text, struct conf *c,
+    struct conf_diag *d)
+{
+	FILE *fp = NULL;
+	size_t len = strlen(text);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	memset(d, 0, sizeof(*d));
+	/* fmemopen() of zero bytes fails on older C libraries */
+	if (len > 0 && (fp = fmemopen((void *)(uintptr_t)text, len, "r")) ==
+	    NULL) {
+		struct conf_state st;
+
+		memset(&st, 0, sizeof(st));
+		st.file = name;
+		conf_diag(&st, 0, true, "cannot read: %s", strerror(errno));
+		conf_diag_move(&st, d);
+		free(st.dl);
+		return -1;
+	}
+	rc = conf_parse(name, fp, c, d);
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nservices; i++)
+		free(c->services[i].use_peer);
+	free(c->services);
+	free(c->peers);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+conf_diag_free(struct conf_diag *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++)
+		free(d->lines[i]);
+	free(d->lines);
+	free(d->is_err);
+	memset(d, 0, sizeof(*d));
+}
+
+bool
+conf_peer_is_ibgp(const struct conf *c, const struct conf_peer *p)
+{
+	return p->asn == c->g.asn;
+}
+
+int
+conf_peer_find(const struct conf *c, const struct addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (addr_equal(&c->peers[i].addr, a))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,158 @@
+/*
+ * daemon.c - the daemon around the sessions: builds struct nomcast, starts
+ * the peers, puts the services' prefixes into each Adj-RIB-Out, and on
+ * SIGTERM/SIGINT withdraws everything before it says goodbye.
+ */
+#include "daemon.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "announce.h"
+#include "session.h"
+
+void
+daemon_sync_peer(struct nomcast *nc, struct peer *p)
+{
+	const struct conf *c = &nc->conf;
+	struct bgp_attrs attrs;
+	char buf[PREFIX_STRLEN];
+	size_t i, k;
+	uint8_t afi;
+
+	for (i = 0; i < c->nservices; i++) {
+		const struct conf_service *s = &c->services[i];
+
+		if (!announce_uses_peer(s, p->idx))
+			continue;
+		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
+			bool have = announce_attrs(c, p->cf, s, &p->c.local,
+			    afi, &attrs) == 0;
+
+			for (k = 0; k < s->nprefixes; k++) {
+				const struct prefix *px = &s->prefixes[k];
+
+				if (px->afi != afi)
+					continue;
+				if (!have) {
+					log_rl(&p->rl, LOG_LVL_WARN, "peer=%s "
+					    "svc=%s prefix=%s msg=\"no next hop "
+					    "of this family for the peer: not "
+					    "announced\"", p->addr_str, s->name,
+					    prefix_str(px, buf, sizeof(buf)));
+					continue;
+				}
+				/* every service counts as up (health: later) */
+				if (ribout_set(p->ro, px, &attrs) == -1)
+					log_rl(&p->rl, LOG_LVL_ERR, "peer=%s "
+					    "msg=\"out of memory\"",
+					    p->addr_str);
+			}
+		}
+	}
+	peer_flush(p);
+}
+
+void
+daemon_peer_idle(struct nomcast *nc, struct peer *p)
+{
+	(void)nc;
+	(void)p;
+}
+
+static void
+exit_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/*
+ * SIGTERM/SIGINT: withdraw from every Established peer, then Cease/
+ * Administrative Shutdown, then exit.  peer_stop() writes both at once;
+ * the short timer only lets the loop deliver anything the kernel did not
+ * take in the first write.
+ */
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct nomcast *nc = w->data;
+	size_t i;
+
+	(void)revents;
+	if (nc->stopping)
+		return;
+	nc->stopping = true;
+	log_info("msg=\"signal %d: withdrawing routes and closing sessions\"",
+	    w->signum);
+	session_listen_close(nc);
+	for (i = 0; i < nc->npeers; i++)
+		peer_stop(nc->peers[i]);
+	ev_timer_init(&nc->exit_timer, exit_cb, 0., 0.);
+	ev_timer_start(loop, &nc->exit_timer);
+}
+
+static void
+daemon_free(struct nomcast *nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc->npeers; i++)
+		peer_free(nc->peers[i]);
+	free(nc->peers);
+	session_listen_close(nc);
+	conf_free(&nc->conf);
+}
+
+int
+daemon_run(struct conf *conf)
+{
+	struct nomcast nc;
+	size_t i;
+	int rc = 0;
+
+	memset(&nc, 0, sizeof(nc));
+	nc.conf = *conf;
+	memset(conf, 0, sizeof(*conf));
+	nc.listen_fd = -1;
+	nc.started = time(NULL);
+	if ((nc.loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
+		fatal("msg=\"cannot initialise the event loop\"");
+	/* a peer closing its end must be an error return, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	/* reload comes with the control socket; until then ignore HUP */
+	signal(SIGHUP, SIG_IGN);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	nc.peers = calloc(nc.conf.npeers ? nc.conf.npeers : 1,
+	    sizeof(*nc.peers));
+	if (nc.peers == NULL)
+		fatal("msg=\"out of memory\"");
+	for (i = 0; i < nc.conf.npeers; i++) {
+		if ((nc.peers[i] = peer_new(&nc, &nc.conf.peers[i], i)) == NULL)
+			fatal("msg=\"out of memory\"");
+		nc.npeers++;
+	}
+	if (session_listen(&nc) == -1) {
+		rc = 1;
+		goto out;
+	}
+	ev_signal_init(&nc.sig_term, signal_cb, SIGTERM);
+	nc.sig_term.data = &nc;
+	ev_signal_start(nc.loop, &nc.sig_term);
+	ev_signal_init(&nc.sig_int, signal_cb, SIGINT);
+	nc.sig_int.data = &nc;
+	ev_signal_start(nc.loop, &nc.sig_int);
+	log_info("msg=\"nomcastd %s started\" asn=%u peers=%zu services=%zu",
+	    NOMCAST_VERSION, nc.conf.g.asn, nc.conf.npeers,
+	    nc.conf.nservices);
+	for (i = 0; i < nc.npeers; i++)
+		peer_start(nc.peers[i]);
+	ev_run(nc.loop, 0);
+	log_info("msg=\"exiting\"");
+out:
+	daemon_free(&nc);
+	return rc;
+}

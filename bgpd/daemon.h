@@ -1,0 +1,44 @@
+/*
+ * daemon.h - struct nomcast, the one object main() builds and passes down:
+ * the loop, the config, the peers and the listening sockets.
+ */
+#ifndef NOMCAST_DAEMON_H
+#define NOMCAST_DAEMON_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+
+struct peer;
+
+struct nomcast {
+	struct ev_loop	*loop;
+	struct conf	 conf;		/* owned */
+	struct peer	**peers;	/* owned, [conf.npeers] */
+	size_t		 npeers;
+	int		 listen_fd;	/* -1 if not listening */
+	ev_io		 listen_io;
+	ev_signal	 sig_term, sig_int, sig_hup;
+	ev_timer	 exit_timer;	/* bounds the goodbye on SIGTERM */
+	bool		 stopping;
+	struct log_rl	 rl_unknown;	/* connections from strangers */
+	time_t		 started;
+};
+
+/* run the daemon on a loaded config (takes conf); returns the exit status */
+int	daemon_run(struct conf *conf);
+
+/*
+ * Put into the peer's Adj-RIB-Out what it should hold now, and send the
+ * difference if the session is up.  Called when a session comes up and
+ * whenever a service changes.
+ */
+void	daemon_sync_peer(struct nomcast *nc, struct peer *p);
+
+/* a peer's session reached Idle and is not being stopped: nothing to do yet */
+void	daemon_peer_idle(struct nomcast *nc, struct peer *p);
+
+#endif

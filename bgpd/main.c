@@ -1,0 +1,80 @@
+/*
+ * main.c - nomcastd: parse the command line, load the configuration, run.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+#define DEFAULT_CONF	"/etc/nomcast/nomcast.ini"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: nomcastd [-dtV] [-c file]\n"
+	    "  -c file  configuration (default " DEFAULT_CONF ")\n"
+	    "  -d       debug: log every message in and out, decoded\n"
+	    "  -t       check the configuration and exit (0 ok, 1 errors)\n"
+	    "  -V       print the version and exit\n");
+}
+
+static void
+print_diag(const struct conf_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", d->lines[i]);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = DEFAULT_CONF;
+	bool test = false, debug = false;
+	struct conf conf;
+	struct conf_diag diag;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:dthV")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'V':
+			printf("nomcastd %s\n", NOMCAST_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	log_init(debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	rc = conf_load(path, &conf, &diag);
+	print_diag(&diag);
+	conf_diag_free(&diag);
+	if (rc == -1)
+		return 1;
+	if (test) {
+		fprintf(stderr, "%s: configuration ok\n", path);
+		conf_free(&conf);
+		return 0;
+	}
+	return daemon_run(&conf);
+}

@@ -1,0 +1,81 @@
+/*
+ * notif.h - NOTIFICATION error codes and subcodes (RFC 4271 4.5 and the
+ * IANA registry: RFC 6608 FSM subcodes, RFC 4486/9003 Cease subcodes,
+ * RFC 7313 ROUTE-REFRESH subcodes).  Never a bare number elsewhere.
+ */
+#ifndef NOMCAST_NOTIF_H
+#define NOMCAST_NOTIF_H
+
+#include <stdint.h>
+
+enum notif_code {
+	NOTIF_HEADER = 1,
+	NOTIF_OPEN = 2,
+	NOTIF_UPDATE = 3,
+	NOTIF_HOLD_TIMER = 4,
+	NOTIF_FSM = 5,
+	NOTIF_CEASE = 6,
+	NOTIF_ROUTE_REFRESH = 7,
+};
+
+enum notif_header_sub {
+	NOTIF_HEADER_NOT_SYNCHRONIZED = 1,
+	NOTIF_HEADER_BAD_LENGTH = 2,
+	NOTIF_HEADER_BAD_TYPE = 3,
+};
+
+enum notif_open_sub {
+	NOTIF_OPEN_UNSPECIFIC = 0,
+	NOTIF_OPEN_UNSUPPORTED_VERSION = 1,
+	NOTIF_OPEN_BAD_PEER_AS = 2,
+	NOTIF_OPEN_BAD_BGP_ID = 3,
+	NOTIF_OPEN_UNSUPPORTED_OPT_PARAM = 4,
+	/* 5 deprecated (authentication failure) */
+	NOTIF_OPEN_UNACCEPTABLE_HOLD_TIME = 6,
+	NOTIF_OPEN_UNSUPPORTED_CAPABILITY = 7,	/* RFC 5492 */
+	NOTIF_OPEN_ROLE_MISMATCH = 11,		/* RFC 9234 */
+};
+
+enum notif_update_sub {
+	NOTIF_UPDATE_MALFORMED_ATTR_LIST = 1,
+	NOTIF_UPDATE_UNRECOGNIZED_WELLKNOWN = 2,
+	NOTIF_UPDATE_MISSING_WELLKNOWN = 3,
+	NOTIF_UPDATE_ATTR_FLAGS = 4,
+	NOTIF_UPDATE_ATTR_LENGTH = 5,
+	NOTIF_UPDATE_INVALID_ORIGIN = 6,
+	/* 7 deprecated (AS routing loop) */
+	NOTIF_UPDATE_INVALID_NEXT_HOP = 8,
+	NOTIF_UPDATE_OPTIONAL_ATTR = 9,
+	NOTIF_UPDATE_INVALID_NETWORK = 10,
+	NOTIF_UPDATE_MALFORMED_AS_PATH = 11,
+};
+
+enum notif_fsm_sub {			/* RFC 6608 */
+	NOTIF_FSM_UNSPECIFIED = 0,
+	NOTIF_FSM_UNEXPECTED_IN_OPENSENT = 1,
+	NOTIF_FSM_UNEXPECTED_IN_OPENCONFIRM = 2,
+	NOTIF_FSM_UNEXPECTED_IN_ESTABLISHED = 3,
+};
+
+enum notif_cease_sub {			/* RFC 4486, RFC 9003 */
+	NOTIF_CEASE_MAX_PREFIXES = 1,
+	NOTIF_CEASE_ADMIN_SHUTDOWN = 2,
+	NOTIF_CEASE_PEER_DECONFIGURED = 3,
+	NOTIF_CEASE_ADMIN_RESET = 4,
+	NOTIF_CEASE_CONNECTION_REJECTED = 5,
+	NOTIF_CEASE_OTHER_CONFIG_CHANGE = 6,
+	NOTIF_CEASE_COLLISION_RESOLUTION = 7,
+	NOTIF_CEASE_OUT_OF_RESOURCES = 8,
+	NOTIF_CEASE_HARD_RESET = 9,		/* RFC 8538 */
+	NOTIF_CEASE_BFD_DOWN = 10,		/* RFC 9384 */
+};
+
+enum notif_rr_sub {			/* RFC 7313 */
+	NOTIF_RR_INVALID_LENGTH = 1,
+};
+
+/* "Cease/Administrative Shutdown"-style name; never NULL */
+const char *notif_code_name(uint8_t code);
+const char *notif_subcode_name(uint8_t code, uint8_t subcode);
+
+#endif

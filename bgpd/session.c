@@ -1,0 +1,1277 @@
+/*
+ * session.c - the session adapter: sockets and libev watchers around the
+ * pure FSM and codec.  Everything here turns an I/O happening into an FSM
+ * event, or carries out the FSM's actions; protocol decisions live in
+ * fsm.c and msg.c.
+ */
+#include "session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "notif.h"
+
+#define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
+#define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */
+#define GTSM_TTL		255	/* RFC 5082 */
+
+static void	conn_event(struct conn *c, enum fsm_event ev);
+static void	conn_close(struct conn *c);
+static void	read_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void	write_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+/* ---- small helpers ---- */
+
+static double
+jitter(double secs)
+{
+	/* RFC 4271 10: jitter timers by 75..100% so peers do not synchronize */
+	return secs * (0.75 + 0.25 * (double)random() / (double)RAND_MAX);
+}
+
+static socklen_t
+addr_to_sockaddr(const struct addr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->afi == AFI_IPV4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->b, 4);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->b, 16);
+		return sizeof(*sin6);
+	}
+}
+
+/* a v4-mapped IPv6 address (from a dual-stack socket) becomes IPv4 */
+static void
+sockaddr_to_addr(const struct sockaddr_storage *ss, struct addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		a->afi = AFI_IPV4;
+		memcpy(a->b, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+		    (const struct sockaddr_in6 *)ss;
+
+		if (memcmp(sin6->sin6_addr.s6_addr, mapped, 12) == 0) {
+			a->afi = AFI_IPV4;
+			memcpy(a->b, sin6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			a->afi = AFI_IPV6;
+			memcpy(a->b, sin6->sin6_addr.s6_addr, 16);
+		}
+	}
+}
+
+static const char *
+peer_state_name(const struct peer *p)
+{
+	return fsm_state_name(p->c.fsm.state);
+}
+
+/* ---- socket options: TCP-MD5, TTL, GTSM ---- */
+
+/*
+ * RFC 2385 TCP-MD5 key for the peer's address on socket fd.  On a
+ * dual-stack listener an IPv4 peer's key is given as a v4-mapped address.
+ */
+static int
+sock_set_md5(int fd, int family, const struct conf_peer *cf)
+{
+	struct tcp_md5sig md5;
+	struct addr a = cf->addr;
+	size_t klen = strlen(cf->password);
+
+	memset(&md5, 0, sizeof(md5));
+	if (family == AF_INET6 && a.afi == AFI_IPV4) {
+		uint8_t v4[4];
+
+		memcpy(v4, a.b, 4);
+		memset(a.b, 0, sizeof(a.b));
+		a.b[10] = a.b[11] = 0xff;
+		memcpy(a.b + 12, v4, 4);
+		a.afi = AFI_IPV6;
+	}
+	addr_to_sockaddr(&a, 0, &md5.tcpm_addr);
+	md5.tcpm_keylen = (uint16_t)klen;
+	memcpy(md5.tcpm_key, cf->password, klen);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
+}
+
+static int
+sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
+{
+	int ttl, minttl = 0;
+
+	if (cf->ttl_security) {
+		/* RFC 5082: send 255, accept only what crossed one hop */
+		ttl = GTSM_TTL;
+		minttl = GTSM_TTL - 1;
+	} else if (cf->multihop > 0)
+		ttl = cf->multihop;
+	else if (!ibgp)
+		ttl = 1;	/* eBGP peers are directly connected */
+	else
+		return 0;
+	if (family == AF_INET) {
+		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
+			return -1;
+		if (minttl && setsockopt(fd, IPPROTO_IP, IP_MINTTL, &minttl,
+		    sizeof(minttl)) == -1)
+			return -1;
+	} else {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+		    sizeof(ttl)) == -1)
+			return -1;
+		if (minttl && setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT,
+		    &minttl, sizeof(minttl)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+sock_prepare(int fd, int family, const struct peer *p)
+{
+	int one = 1;
+
+	/* BGP messages are complete units: do not wait to coalesce them */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (sock_set_ttl(fd, family, p->cf,
+	    conf_peer_is_ibgp(&p->nc->conf, p->cf)) == -1) {
+		log_warn("peer=%s msg=\"cannot set TTL: %s\"", p->addr_str,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void
+conn_try_write(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->wlen > 0) {
+		n = send(c->fd, c->wbuf, c->wlen, MSG_NOSIGNAL);
+		if (n > 0) {
+			memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
+			c->wlen -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		log_rl(&c->peer->rl, LOG_LVL_WARN,
+		    "peer=%s msg=\"write failed: %s\"", c->peer->addr_str,
+		    n == -1 ? strerror(errno) : "closed");
+		c->wlen = 0;
+		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+		return;
+	}
+	if (c->wlen > 0)
+		ev_io_start(c->peer->nc->loop, &c->wio);
+	else {
+		ev_io_stop(c->peer->nc->loop, &c->wio);
+		/* give back the memory of a large burst (initial table) */
+		if (c->wcap > 4 * BGP_MAX_MSG) {
+			free(c->wbuf);
+			c->wbuf = NULL;
+			c->wcap = 0;
+		}
+	}
+}
+
+/*
+ * Queue one message and write at once: a verdict change reaches the wire
+ * in the same loop iteration, not at the next write-ready event.
+ */
+static int
+conn_send(struct conn *c, const uint8_t *msg, size_t len)
+{
+	char desc[256];
+
+	if (c->fd == -1)
+		return -1;
+	if (c->wlen + len > c->wcap) {
+		size_t ncap = c->wcap ? c->wcap : BGP_MAX_MSG;
+		uint8_t *nb;
+
+		while (ncap < c->wlen + len)
+			ncap *= 2;
+		if ((nb = realloc(c->wbuf, ncap)) == NULL)
+			return -1;
+		c->wbuf = nb;
+		c->wcap = ncap;
+	}
+	memcpy(c->wbuf + c->wlen, msg, len);
+	c->wlen += len;
+	c->peer->st.msgs_out++;
+	if (len > BGP_HDR_LEN && msg[18] == BGP_UPDATE)
+		c->peer->st.updates_out++;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		msg_describe(msg, len, desc, sizeof(desc));
+		log_debug("peer=%s dir=out len=%zu msg=\"%s\"",
+		    c->peer->addr_str, len, desc);
+	}
+	conn_try_write(c);
+	return 0;
+}
+
+static int
+emit_update(void *ctx, const uint8_t *msg, size_t len)
+{
+	return conn_send(ctx, msg, len);
+}
+
+static void
+send_open(struct conn *c)
+{
+	const struct conf *cf = &c->peer->nc->conf;
+	struct bgp_open o;
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	bool v6 = false;
+	size_t i;
+
+	/* offer IPv6 when this peer carries an IPv6 prefix (config checked) */
+	for (i = 0; i < cf->nservices; i++) {
+		const struct conf_service *s = &cf->services[i];
+		size_t k;
+
+		if (!s->all_peers && !s->use_peer[c->peer->idx])
+			continue;
+		for (k = 0; k < s->nprefixes; k++)
+			if (s->prefixes[k].afi == AFI_IPV6)
+				v6 = true;
+	}
+	memset(&o, 0, sizeof(o));
+	o.version = BGP_VERSION;
+	o.my_as = cf->g.asn > 0xffff ? AS_TRANS : (uint16_t)cf->g.asn;
+	o.hold_time = c->peer->cf->hold_time;
+	o.bgp_id = cf->g.router_id;
+	o.cap_as4 = true;
+	o.as4 = cf->g.asn;
+	/* always offer IPv4 unicast so a session never lacks a family */
+	o.cap_mp_ipv4 = true;
+	o.cap_mp_ipv6 = v6 || c->peer->cf->addr.afi == AFI_IPV6;
+	o.cap_route_refresh = true;
+	wr_init(&w, buf, sizeof(buf));
+	if (msg_open_encode(&w, &o) == -1 || w.err)
+		return;
+	conn_send(c, buf, wr_mark(&w));
+}
+
+static void
+send_keepalive(struct conn *c)
+{
+	uint8_t buf[BGP_HDR_LEN];
+	struct wr w;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (msg_keepalive_encode(&w) == 0 && !w.err)
+		conn_send(c, buf, wr_mark(&w));
+}
+
+static void
+send_notif(struct conn *c, const struct bgp_err *e)
+{
+	struct peer *p = c->peer;
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	int rc;
+
+	wr_init(&w, buf, sizeof(buf));
+	if (e->code == NOTIF_CEASE && (e->subcode == NOTIF_CEASE_ADMIN_SHUTDOWN
+	    || e->subcode == NOTIF_CEASE_ADMIN_RESET))
+		rc = msg_notif_encode_shutdown(&w, e->subcode,
+		    p->nc->conf.g.shutdown_message);
+	else
+		rc = msg_notif_encode(&w, e->code, e->subcode, e->data,
+		    e->datalen);
+	if (rc == -1 || w.err)
+		return;
+	p->last_err = *e;
+	p->last_err_rcvd = false;
+	log_info("peer=%s state=%s notif=%u/%u sent=\"%s/%s\"", p->addr_str,
+	    fsm_state_name(c->fsm.state), e->code, e->subcode,
+	    notif_code_name(e->code), notif_subcode_name(e->code, e->subcode));
+	conn_send(c, buf, wr_mark(&w));
+}
+
+/* ---- timers ---- */
+
+static void
+timer_set(struct conn *c, ev_timer *t, double secs)
+{
+	ev_timer_stop(c->peer->nc->loop, t);
+	if (secs > 0) {
+		ev_timer_set(t, secs, 0.);
+		ev_timer_start(c->peer->nc->loop, t);
+	}
+}
+
+static double
+connect_retry_secs(const struct peer *p)
+{
+	double s = p->cf->connect_retry;
+	uint32_t i;
+
+	/* exponential backoff over consecutive failures, capped */
+	for (i = 0; i < p->fails && s < RESTART_MAX; i++)
+		s *= 2;
+	if (s > RESTART_MAX)
+		s = RESTART_MAX;
+	return jitter(s);
+}
+
+static void
+connect_retry_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	conn_event(c, FSM_EV_CONNECT_RETRY_TIMER_EXPIRES);
+}
+
+static void
+hold_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	conn_event(c, FSM_EV_HOLD_TIMER_EXPIRES);
+}
+
+static void
+keepalive_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	conn_event(c, FSM_EV_KEEPALIVE_TIMER_EXPIRES);
+}
+
+/* ---- connecting ---- */
+
+static void
+connect_done_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	int err = 0;
+	socklen_t elen = sizeof(err);
+
+	(void)revents;
+	ev_io_stop(loop, w);
+	ev_set_cb(w, write_cb);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
+		err = errno;
+	if (err != 0) {
+		log_debug("peer=%s msg=\"connect failed: %s\"",
+		    c->peer->addr_str, strerror(err));
+		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+		return;
+	}
+	ev_io_start(loop, &c->rio);
+	conn_event(c, FSM_EV_TCP_CR_ACKED);
+}
+
+
+static void
+conn_attach(struct conn *c, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	c->fd = fd;
+	c->rlen = 0;
+	c->wlen = 0;
+	c->open_rcvd = false;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_to_addr(&ss, &c->local);
+	ev_io_init(&c->rio, read_cb, fd, EV_READ);
+	c->rio.data = c;
+	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
+	c->wio.data = c;
+	ev_io_start(c->peer->nc->loop, &c->rio);
+}
+
+static void
+conn_connect(struct conn *c)
+{
+	struct peer *p = c->peer;
+	struct sockaddr_storage ss, ls;
+	socklen_t sl, lsl;
+	int fd, family = p->cf->addr.afi == AFI_IPV4 ? AF_INET : AF_INET6;
+
+	if (c->fd != -1)
+		conn_close(c);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	if (sock_prepare(fd, family, p) == -1)
+		goto fail;
+	if (p->cf->password[0] && sock_set_md5(fd, family, p->cf) == -1) {
+		log_rl(&p->rl, LOG_LVL_ERR,
+		    "peer=%s msg=\"cannot set TCP-MD5 key: %s\"", p->addr_str,
+		    strerror(errno));
+		goto fail;
+	}
+	if (addr_is_set(&p->cf->local_addr)) {
+		lsl = addr_to_sockaddr(&p->cf->local_addr, 0, &ls);
+		if (bind(fd, (struct sockaddr *)&ls, lsl) == -1) {
+			log_rl(&p->rl, LOG_LVL_WARN,
+			    "peer=%s msg=\"cannot bind local-address: %s\"",
+			    p->addr_str, strerror(errno));
+			goto fail;
+		}
+	}
+	sl = addr_to_sockaddr(&p->cf->addr, p->cf->port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
+	    errno != EINPROGRESS) {
+		log_debug("peer=%s msg=\"connect: %s\"", p->addr_str,
+		    strerror(errno));
+		goto fail;
+	}
+	c->inbound = false;
+	conn_attach(c, fd);
+	/* readable too early is harmless: the first event is writability */
+	ev_io_stop(p->nc->loop, &c->rio);
+	ev_set_cb(&c->wio, connect_done_cb);
+	ev_io_start(p->nc->loop, &c->wio);
+	return;
+fail:
+	if (fd != -1)
+		close(fd);
+	/* the FSM learns of it through the event queue, not recursively */
+	conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	struct ev_loop *loop = c->peer->nc->loop;
+
+	if (c->fd == -1)
+		return;
+	ev_io_stop(loop, &c->rio);
+	ev_io_stop(loop, &c->wio);
+	ev_set_cb(&c->wio, write_cb);
+	/* a last NOTIFICATION is still queued: one more try to write it */
+	if (c->wlen > 0)
+		(void)send(c->fd, c->wbuf, c->wlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+	c->wlen = 0;
+	shutdown(c->fd, SHUT_RDWR);
+	close(c->fd);
+	c->fd = -1;
+	c->rlen = 0;
+	c->open_rcvd = false;
+}
+
+/* ---- reading and dispatch ---- */
+
+static void
+record_rcvd_notif(struct peer *p, const struct bgp_notif *n)
+{
+	p->last_err.code = n->code;
+	p->last_err.subcode = n->subcode;
+	p->last_err.datalen = 0;
+	p->last_err_rcvd = true;
+	log_info("peer=%s state=%s notif=%u/%u rcvd=\"%s/%s\"%s%s%s",
+	    p->addr_str, peer_state_name(p), n->code, n->subcode,
+	    notif_code_name(n->code), notif_subcode_name(n->code, n->subcode),
+	    n->has_shutdown_msg ? " msg=\"" : "",
+	    n->has_shutdown_msg ? n->shutdown_msg : "",
+	    n->has_shutdown_msg ? "\"" : "");
+}
+
+/* settle what both OPENs agreed on (RFC 4271 4.2, RFC 4760, RFC 6793) */
+static void
+negotiate(struct conn *c)
+{
+	struct peer *p = c->peer;
+	const struct bgp_open *o = &c->peer_open;
+	bool no_mp = !o->cap_mp_ipv4 && !o->cap_mp_ipv6;
+
+	p->hold_time = o->hold_time < p->cf->hold_time ? o->hold_time :
+	    p->cf->hold_time;
+	c->fsm.hold_zero = p->hold_time == 0;
+	p->opts.as4 = o->cap_as4;
+	p->opts.ibgp = conf_peer_is_ibgp(&p->nc->conf, p->cf);
+	p->opts.local_as = p->nc->conf.g.asn;
+	/* RFC 4760 8: without the capability, IPv4 unicast is implied */
+	p->afi_ok[AFI_IPV4] = o->cap_mp_ipv4 || no_mp;
+	p->afi_ok[AFI_IPV6] = o->cap_mp_ipv6;
+}
+
+static void collision_resolve(struct conn *incoming);
+
+static void
+handle_open(struct conn *c, const uint8_t *body, size_t len)
+{
+	struct peer *p = c->peer;
+	const struct conf *cf = &p->nc->conf;
+
+	if (c->fsm.state != FSM_OPENSENT) {
+		conn_event(c, FSM_EV_BGP_OPEN);	/* FSM: unexpected here */
+		return;
+	}
+	if (msg_open_decode(body, len, &c->peer_open, &c->err) == -1 ||
+	    msg_open_check(&c->peer_open, p->cf->asn, cf->g.asn,
+	    cf->g.router_id, &c->err) == -1) {
+		conn_event(c, FSM_EV_BGP_OPEN_MSG_ERR);
+		return;
+	}
+	c->open_rcvd = true;
+	if (p->coll != NULL) {
+		collision_resolve(c);
+		return;
+	}
+	negotiate(c);
+	conn_event(c, FSM_EV_BGP_OPEN);
+}
+
+static void
+handle_update(struct conn *c, const uint8_t *body, size_t len)
+{
+	struct peer *p = c->peer;
+	struct upd_result res;
+	enum upd_verdict v;
+
+	p->st.updates_in++;
+	if (c->fsm.state != FSM_ESTABLISHED) {
+		conn_event(c, FSM_EV_UPDATE_MSG);	/* FSM error */
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	v = msg_update_check(body, len, &p->opts, &res, &c->err);
+	switch (v) {
+	case UPD_SESSION_RESET:
+		log_warn("peer=%s msg=\"malformed UPDATE: %s\"", p->addr_str,
+		    res.reason ? res.reason : "-");
+		conn_event(c, FSM_EV_UPDATE_MSG_ERR);
+		return;
+	case UPD_TREAT_AS_WITHDRAW:
+	case UPD_ATTR_DISCARD:
+		/* RFC 7606: the session stays; say what was wrong, once */
+		log_rl(&p->rl, LOG_LVL_WARN, "peer=%s action=%s attr=%u "
+		    "msg=\"%s\"", p->addr_str, v == UPD_ATTR_DISCARD ?
+		    "attribute-discard" : "treat-as-withdraw", res.bad_attr,
+		    res.reason ? res.reason : "-");
+		break;
+	case UPD_OK:
+		break;
+	}
+	conn_event(c, FSM_EV_UPDATE_MSG);
+}
+
+static void
+handle_route_refresh(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct peer *p = c->peer;
+	struct bgp_rr rr;
+
+	if (c->fsm.state != FSM_ESTABLISHED) {
+		conn_event(c, FSM_EV_UPDATE_MSG);	/* unexpected: FSM error */
+		return;
+	}
+	if (msg_rr_decode(msg, len, &rr, &c->err) == -1) {
+		/* RFC 7313 5: a NOTIFICATION; the session cannot go on */
+		conn_event(c, FSM_EV_UPDATE_MSG_ERR);
+		return;
+	}
+	if (rr.safi != SAFI_UNICAST || rr.subtype != 0 ||
+	    (rr.afi != AFI_IPV4 && rr.afi != AFI_IPV6) || !p->afi_ok[rr.afi]) {
+		log_rl(&p->rl, LOG_LVL_INFO, "peer=%s msg=\"ROUTE-REFRESH "
+		    "for afi=%u safi=%u subtype=%u ignored\"", p->addr_str,
+		    rr.afi, rr.safi, rr.subtype);
+		return;
+	}
+	log_info("peer=%s msg=\"route refresh: re-sending Adj-RIB-Out\" "
+	    "afi=%u", p->addr_str, rr.afi);
+	/*
+	 * The whole Adj-RIB-Out is re-sent; the other family too, which is
+	 * harmless (the peer replaces identical routes) and keeps the RIB-out
+	 * free of per-family sent state.
+	 */
+	ribout_clear_sent(p->ro);
+	peer_flush(p);
+}
+
+static void
+dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
+{
+	struct peer *p = c->peer;
+	const uint8_t *body = msg + BGP_HDR_LEN;	/* header checked */
+	size_t blen = len - BGP_HDR_LEN;
+	struct bgp_notif *n;
+	char desc[256];
+
+	p->st.msgs_in++;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		msg_describe(msg, len, desc, sizeof(desc));
+		log_debug("peer=%s dir=in len=%zu msg=\"%s\"", p->addr_str,
+		    len, desc);
+	}
+	switch (type) {
+	case BGP_OPEN:
+		handle_open(c, body, blen);
+		break;
+	case BGP_UPDATE:
+		handle_update(c, body, blen);
+		break;
+	case BGP_NOTIFICATION:
+		if ((n = malloc(sizeof(*n))) != NULL) {
+			if (msg_notif_decode(body, blen, n) == 0)
+				record_rcvd_notif(p, n);
+			free(n);
+		}
+		/* RFC 4271 6.2: version error in OpenSent is its own event */
+		conn_event(c, blen >= 2 && body[0] == NOTIF_OPEN &&
+		    body[1] == NOTIF_OPEN_UNSUPPORTED_VERSION ?
+		    FSM_EV_NOTIF_MSG_VER_ERR : FSM_EV_NOTIF_MSG);
+		break;
+	case BGP_KEEPALIVE:
+		conn_event(c, FSM_EV_KEEPALIVE_MSG);
+		break;
+	case BGP_ROUTE_REFRESH:
+		handle_route_refresh(c, msg, len);
+		break;
+	}
+}
+
+static void
+read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	uint16_t mlen;
+	uint8_t type;
+	size_t off = 0;
+	ssize_t n;
+
+	(void)loop;
+	(void)revents;
+	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		log_info("peer=%s state=%s msg=\"connection %s\"",
+		    c->peer->addr_str, fsm_state_name(c->fsm.state),
+		    n == 0 ? "closed by peer" : strerror(errno));
+		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+		return;
+	}
+	c->rlen += (size_t)n;
+	/* every complete message in the buffer, while the connection lives */
+	while (c->fd != -1 && c->rlen - off >= BGP_HDR_LEN) {
+		if (msg_hdr_decode(c->rbuf + off, c->rlen - off, &mlen, &type,
+		    &c->err) == -1) {
+			conn_event(c, FSM_EV_BGP_HEADER_ERR);
+			return;
+		}
+		if (c->rlen - off < mlen)
+			break;
+		dispatch(c, c->rbuf + off, mlen, type);
+		off += mlen;
+	}
+	if (c->fd == -1)
+		return;
+	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+	c->rlen -= off;
+}
+
+static void
+write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_try_write(w->data);
+}
+
+/* ---- the FSM's actions ---- */
+
+static void
+conn_released(struct conn *c, enum fsm_state was)
+{
+	struct peer *p = c->peer;
+
+	if (c != &p->c)
+		return;
+	ribout_clear_sent(p->ro);
+	if (was == FSM_ESTABLISHED)
+		p->st.flaps++;
+	if (was >= FSM_OPENSENT)
+		p->fails++;
+}
+
+static void
+run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
+{
+	struct peer *p = c->peer;
+	struct bgp_err e;
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+
+	switch (a->type) {
+	case FSM_ACT_CONNECT:
+		conn_connect(c);
+		break;
+	case FSM_ACT_CLOSE:
+		conn_close(c);
+		break;
+	case FSM_ACT_SEND_OPEN:
+		send_open(c);
+		break;
+	case FSM_ACT_SEND_KEEPALIVE:
+		send_keepalive(c);
+		break;
+	case FSM_ACT_SEND_NOTIF:
+		memset(&e, 0, sizeof(e));
+		e.code = a->code;
+		e.subcode = a->subcode;
+		send_notif(c, &e);
+		break;
+	case FSM_ACT_SEND_NOTIF_ERR:
+		send_notif(c, &c->err);
+		break;
+	case FSM_ACT_START_CONNECT_RETRY:
+		timer_set(c, &c->connect_retry, connect_retry_secs(p));
+		break;
+	case FSM_ACT_STOP_CONNECT_RETRY:
+		timer_set(c, &c->connect_retry, 0);
+		break;
+	case FSM_ACT_START_HOLD_LARGE:
+		timer_set(c, &c->hold, HOLD_LARGE);
+		break;
+	case FSM_ACT_START_HOLD:
+		timer_set(c, &c->hold, p->hold_time);
+		break;
+	case FSM_ACT_STOP_HOLD:
+		timer_set(c, &c->hold, 0);
+		break;
+	case FSM_ACT_START_KEEPALIVE:
+		/* RFC 4271 10: one third of the hold time */
+		timer_set(c, &c->keepalive, p->hold_time / 3.0);
+		break;
+	case FSM_ACT_STOP_KEEPALIVE:
+		timer_set(c, &c->keepalive, 0);
+		break;
+	case FSM_ACT_RELEASE:
+		conn_released(c, was);
+		break;
+	case FSM_ACT_ESTABLISHED:
+		p->fails = 0;
+		daemon_sync_peer(p->nc, p);
+		/* RFC 4724 2: End-of-RIB after the initial announcement */
+		for (uint8_t afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
+			if (!p->afi_ok[afi])
+				continue;
+			wr_init(&w, buf, sizeof(buf));
+			if (msg_eor_encode(&w, afi) == 0 && !w.err)
+				conn_send(c, buf, wr_mark(&w));
+		}
+		break;
+	case FSM_ACT_PROCESS_UPDATE:
+		break;	/* announce-only: validated and counted, kept nowhere */
+	}
+}
+
+static void
+log_transition(struct conn *c, enum fsm_state from, enum fsm_event ev)
+{
+	struct peer *p = c->peer;
+	enum fsm_state to = c->fsm.state;
+	enum log_level lvl = LOG_LVL_INFO;
+
+	if (from == to)
+		return;
+	if (c == &p->c)
+		p->since = time(NULL);
+	/* Connect <-> Active <-> Idle churn of an unreachable peer is noise */
+	if (from <= FSM_ACTIVE && to <= FSM_ACTIVE)
+		lvl = LOG_LVL_DEBUG;
+	if (log_enabled(lvl))
+		log_msg(lvl, "peer=%s%s state=%s->%s event=%s", p->addr_str,
+		    c == &p->c ? "" : " conn=collision", fsm_state_name(from),
+		    fsm_state_name(to), fsm_event_name(ev));
+}
+
+static void
+conn_run(struct conn *c, enum fsm_event ev)
+{
+	struct fsm_actions acts;
+	enum fsm_state from = c->fsm.state;
+	unsigned i;
+
+	fsm_step(&c->fsm, ev, &acts);
+	log_transition(c, from, ev);
+	for (i = 0; i < acts.n; i++)
+		run_action(c, &acts.a[i], from);
+}
+
+static void idle_check(struct conn *c);
+
+/*
+ * Feed one event to the connection's FSM.  Actions can raise events (a
+ * failed connect, a write error); those are queued and run after the
+ * current event, so the FSM never re-enters itself.
+ */
+static void
+conn_event(struct conn *c, enum fsm_event ev)
+{
+	if (c->depth > 0) {
+		if (c->qlen < sizeof(c->queue) / sizeof(c->queue[0]))
+			c->queue[c->qlen++] = ev;
+		return;
+	}
+	c->depth++;
+	conn_run(c, ev);
+	while (c->qlen > 0) {
+		ev = c->queue[0];
+		c->qlen--;
+		memmove(c->queue, c->queue + 1, c->qlen * sizeof(c->queue[0]));
+		conn_run(c, ev);
+	}
+	c->depth--;
+	idle_check(c);
+}
+
+/* ---- collision detection (RFC 4271 6.8) ---- */
+
+static void
+conn_init(struct conn *c, struct peer *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->peer = p;
+	c->fd = -1;
+	fsm_init(&c->fsm, p->cf->passive);
+	ev_timer_init(&c->connect_retry, connect_retry_cb, 0., 0.);
+	c->connect_retry.data = c;
+	ev_timer_init(&c->hold, hold_cb, 0., 0.);
+	c->hold.data = c;
+	ev_timer_init(&c->keepalive, keepalive_cb, 0., 0.);
+	c->keepalive.data = c;
+	ev_io_init(&c->rio, read_cb, -1, EV_READ);
+	ev_io_init(&c->wio, write_cb, -1, EV_WRITE);
+}
+
+static void
+conn_stop_timers(struct conn *c)
+{
+	struct ev_loop *loop = c->peer->nc->loop;
+
+	ev_timer_stop(loop, &c->connect_retry);
+	ev_timer_stop(loop, &c->hold);
+	ev_timer_stop(loop, &c->keepalive);
+}
+
+static void
+coll_free(struct peer *p)
+{
+	if (p->coll == NULL)
+		return;
+	conn_close(p->coll);
+	conn_stop_timers(p->coll);
+	free(p->coll->wbuf);
+	free(p->coll);
+	p->coll = NULL;
+}
+
+/*
+ * Move the connection that won a collision into the main slot.  Its FSM
+ * state and watchers move with it; the watchers carry a pointer to their
+ * conn, so they are re-pointed at the new home.
+ */
+static void
+coll_promote(struct peer *p)
+{
+	struct conn *w = p->coll;
+	struct ev_loop *loop = p->nc->loop;
+	bool wactive = ev_is_active(&w->wio);
+	double hold = ev_is_active(&w->hold) ? ev_timer_remaining(loop,
+	    &w->hold) : 0;
+
+	ev_io_stop(loop, &w->rio);
+	ev_io_stop(loop, &w->wio);
+	conn_stop_timers(w);
+	conn_stop_timers(&p->c);
+	free(p->c.wbuf);
+	p->c = *w;
+	p->c.rio.data = p->c.wio.data = &p->c;
+	p->c.connect_retry.data = p->c.hold.data = p->c.keepalive.data = &p->c;
+	p->c.depth = 0;
+	p->c.qlen = 0;
+	ev_io_start(loop, &p->c.rio);
+	if (wactive)
+		ev_io_start(loop, &p->c.wio);
+	if (hold > 0)
+		timer_set(&p->c, &p->c.hold, hold);
+	free(w);
+	p->coll = NULL;
+}
+
+/*
+ * An OPEN arrived while two connections exist.  RFC 4271 6.8: the
+ * connection initiated by the speaker with the higher BGP Identifier
+ * survives; the other is closed with Cease/Connection Collision Resolution.
+ */
+static void
+collision_resolve(struct conn *got)
+{
+	struct peer *p = got->peer;
+	struct conn *other = got == p->coll ? &p->c : p->coll;
+	struct conn *loser, *winner;
+	uint32_t local = p->nc->conf.g.router_id;
+	uint32_t remote = got->peer_open.bgp_id;
+
+	/* only a connection in OpenConfirm (or OpenSent with its OPEN in) competes */
+	if (other->fsm.state != FSM_OPENCONFIRM && !other->open_rcvd) {
+		if (other == p->coll) {
+			coll_free(p);
+		} else {
+			/* the main one has no OPEN yet: the new one replaces it */
+			conn_close(&p->c);
+			conn_stop_timers(&p->c);
+			coll_promote(p);
+			got = &p->c;
+		}
+		negotiate(got);
+		conn_event(got, FSM_EV_BGP_OPEN);
+		return;
+	}
+	/* the inbound connection was initiated by the peer */
+	if (local < remote) {
+		winner = p->c.inbound ? &p->c : p->coll;
+	} else {
+		winner = p->c.inbound ? p->coll : &p->c;
+	}
+	loser = winner == &p->c ? p->coll : &p->c;
+	log_info("peer=%s msg=\"connection collision\" local-id=%08x "
+	    "remote-id=%08x kept=%s", p->addr_str, local, remote,
+	    winner->inbound ? "inbound" : "outbound");
+	/* the loser says goodbye on its own socket */
+	loser->err.code = NOTIF_CEASE;
+	loser->err.subcode = NOTIF_CEASE_COLLISION_RESOLUTION;
+	loser->err.datalen = 0;
+	send_notif(loser, &loser->err);
+	if (loser == p->coll) {
+		coll_free(p);
+	} else {
+		conn_close(&p->c);
+		conn_stop_timers(&p->c);
+		coll_promote(p);
+	}
+	if (got == loser)
+		return;
+	got = &p->c;
+	negotiate(got);
+	conn_event(got, FSM_EV_BGP_OPEN);
+}
+
+/* ---- restart after Idle ---- */
+
+static void
+restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct peer *p = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (!p->stopping && p->c.fsm.state == FSM_IDLE)
+		peer_start(p);
+}
+
+static void
+idle_check(struct conn *c)
+{
+	struct peer *p = c->peer;
+
+	if (c != &p->c) {
+		/* a collision candidate that failed just goes away */
+		if (c->fsm.state == FSM_IDLE)
+			coll_free(p);
+		return;
+	}
+	if (c->fsm.state != FSM_IDLE || p->stopping)
+		return;
+	conn_stop_timers(c);
+	if (!ev_is_active(&p->restart)) {
+		ev_timer_set(&p->restart, connect_retry_secs(p), 0.);
+		ev_timer_start(p->nc->loop, &p->restart);
+	}
+	daemon_peer_idle(p->nc, p);
+}
+
+/* ---- public ---- */
+
+struct peer *
+peer_new(struct nomcast *nc, const struct conf_peer *cf, size_t idx)
+{
+	struct peer *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if ((p->ro = ribout_new()) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->nc = nc;
+	p->cf = cf;
+	p->idx = idx;
+	addr_str(&cf->addr, p->addr_str, sizeof(p->addr_str));
+	conn_init(&p->c, p);
+	ev_timer_init(&p->restart, restart_cb, 0., 0.);
+	p->restart.data = p;
+	p->since = time(NULL);
+	return p;
+}
+
+void
+peer_free(struct peer *p)
+{
+	if (p == NULL)
+		return;
+	coll_free(p);
+	conn_close(&p->c);
+	conn_stop_timers(&p->c);
+	ev_timer_stop(p->nc->loop, &p->restart);
+	free(p->c.wbuf);
+	ribout_free(p->ro);
+	free(p);
+}
+
+void
+peer_start(struct peer *p)
+{
+	p->stopping = false;
+	ev_timer_stop(p->nc->loop, &p->restart);
+	conn_event(&p->c, p->cf->passive ? FSM_EV_AUTOMATIC_START_PASSIVE :
+	    FSM_EV_AUTOMATIC_START);
+}
+
+void
+peer_stop(struct peer *p)
+{
+	p->stopping = true;
+	ev_timer_stop(p->nc->loop, &p->restart);
+	if (p->c.fsm.state == FSM_ESTABLISHED) {
+		/* withdraw first, so the routes leave before the session does */
+		ribout_unset_all(p->ro);
+		peer_flush(p);
+	}
+	coll_free(p);
+	conn_event(&p->c, FSM_EV_MANUAL_STOP);
+	conn_stop_timers(&p->c);
+}
+
+bool
+peer_is_established(const struct peer *p)
+{
+	return p->c.fsm.state == FSM_ESTABLISHED;
+}
+
+void
+peer_flush(struct peer *p)
+{
+	if (!peer_is_established(p))
+		return;
+	if (ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c) == -1)
+		log_rl(&p->rl, LOG_LVL_ERR, "peer=%s msg=\"cannot queue "
+		    "UPDATE: out of memory\"", p->addr_str);
+}
+
+size_t
+peer_pending_output(const struct peer *p)
+{
+	return p->c.fd == -1 ? 0 : p->c.wlen;
+}
+
+/* ---- the listener ---- */
+
+static void
+accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
+{
+	struct conn *c = &p->c;
+
+	if (sock_prepare(fd, ss->ss_family, p) == -1) {
+		close(fd);
+		return;
+	}
+	switch (p->c.fsm.state) {
+	case FSM_IDLE:
+		/* stopped, or waiting to restart: RFC 4271 8.2.2 refuses */
+		log_rl(&p->rl, LOG_LVL_INFO, "peer=%s state=Idle msg=\"inbound "
+		    "connection refused\"", p->addr_str);
+		close(fd);
+		return;
+	case FSM_CONNECT:
+	case FSM_ACTIVE:
+		/* our own attempt, if any, gives way to the peer's */
+		if (c->fd != -1)
+			conn_close(c);
+		c->inbound = true;
+		conn_attach(c, fd);
+		conn_event(c, FSM_EV_TCP_CONNECTION_CONFIRMED);
+		return;
+	case FSM_OPENSENT:
+	case FSM_OPENCONFIRM:
+		if (p->coll != NULL)
+			break;
+		/* a second connection: run it until its OPEN decides (6.8) */
+		if ((p->coll = malloc(sizeof(*p->coll))) == NULL)
+			break;
+		conn_init(p->coll, p);
+		p->coll->inbound = true;
+		fsm_init(&p->coll->fsm, true);
+		conn_attach(p->coll, fd);
+		conn_event(p->coll, FSM_EV_MANUAL_START_PASSIVE);
+		conn_event(p->coll, FSM_EV_TCP_CONNECTION_CONFIRMED);
+		return;
+	case FSM_ESTABLISHED:
+		break;
+	}
+	/* RFC 4271 6.8: an Established session wins over a new connection */
+	{
+		uint8_t buf[64];
+		struct wr w;
+
+		wr_init(&w, buf, sizeof(buf));
+		if (msg_notif_encode(&w, NOTIF_CEASE,
+		    NOTIF_CEASE_CONNECTION_REJECTED, NULL, 0) == 0 && !w.err)
+			(void)send(fd, buf, wr_mark(&w), MSG_NOSIGNAL |
+			    MSG_DONTWAIT);
+	}
+	log_rl(&p->rl, LOG_LVL_INFO, "peer=%s state=%s msg=\"extra inbound "
+	    "connection rejected\"", p->addr_str, peer_state_name(p));
+	close(fd);
+}
+
+static void
+listen_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct nomcast *nc = w->data;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct addr a;
+	char buf[PREFIX_STRLEN];
+	int fd, i;
+
+	(void)loop;
+	(void)revents;
+	fd = accept4(nc->listen_fd, (struct sockaddr *)&ss, &sl,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_rl(&nc->rl_unknown, LOG_LVL_WARN,
+			    "msg=\"accept: %s\"", strerror(errno));
+		return;
+	}
+	sockaddr_to_addr(&ss, &a);
+	i = conf_peer_find(&nc->conf, &a);
+	if (i < 0 || nc->stopping) {
+		log_rl(&nc->rl_unknown, LOG_LVL_WARN, "from=%s msg=\"connection "
+		    "from an address that is not a configured peer: closed\"",
+		    addr_str(&a, buf, sizeof(buf)));
+		close(fd);
+		return;
+	}
+	if (ss.ss_family == AF_INET6 && a.afi == AFI_IPV4)
+		ss.ss_family = AF_INET6;	/* options go by socket family */
+	accept_into(nc->peers[i], fd, &ss);
+}
+
+int
+session_listen(struct nomcast *nc)
+{
+	const struct conf_global *g = &nc->conf.g;
+	struct sockaddr_storage ss;
+	struct addr any;
+	socklen_t sl;
+	int fd, one = 1, zero = 0;
+	size_t i;
+
+	nc->listen_fd = -1;
+	if (!g->listen)
+		return 0;
+	if (addr_is_set(&g->listen_addr))
+		any = g->listen_addr;
+	else
+		addr_parse("::", &any);
+	sl = addr_to_sockaddr(&any, g->listen_port, &ss);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		goto fail;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+		    sizeof(zero));
+	/* RFC 2385: the key must be on the listener before the SYN comes */
+	for (i = 0; i < nc->conf.npeers; i++) {
+		const struct conf_peer *cp = &nc->conf.peers[i];
+
+		if (cp->password[0] == '\0')
+			continue;
+		if (ss.ss_family == AF_INET && cp->addr.afi != AFI_IPV4)
+			continue;
+		if (sock_set_md5(fd, ss.ss_family, cp) == -1) {
+			log_err("peer=%s msg=\"cannot set TCP-MD5 key on the "
+			    "listener: %s\"", nc->peers[i]->addr_str,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 || listen(fd, 16) == -1)
+		goto fail;
+	nc->listen_fd = fd;
+	ev_io_init(&nc->listen_io, listen_cb, fd, EV_READ);
+	nc->listen_io.data = nc;
+	ev_io_start(nc->loop, &nc->listen_io);
+	return 0;
+fail:
+	log_err("msg=\"cannot listen on port %u: %s\"", g->listen_port,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+void
+session_listen_close(struct nomcast *nc)
+{
+	if (nc->listen_fd == -1)
+		return;
+	ev_io_stop(nc->loop, &nc->listen_io);
+	close(nc->listen_fd);
+	nc->listen_fd = -1;
+}

@@ -1,0 +1,93 @@
+/*
+ * session.h - the session adapter: libev watchers and sockets around the
+ * pure FSM (fsm.c) and codec (msg.c).  One struct peer per configured
+ * router; each peer has a main connection and, during a connection
+ * collision (RFC 4271 6.8), a second one until the collision is resolved.
+ */
+#ifndef NOMCAST_SESSION_H
+#define NOMCAST_SESSION_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "fsm.h"
+#include "log.h"
+#include "msg.h"
+#include "ribout.h"
+
+struct nomcast;
+struct peer;
+
+/* one TCP connection and the FSM instance that runs it */
+struct conn {
+	struct peer	*peer;
+	struct fsm	 fsm;
+	int		 fd;
+	bool		 inbound;
+	ev_io		 rio, wio;
+	ev_timer	 connect_retry, hold, keepalive;
+	uint8_t		 rbuf[2 * BGP_MAX_MSG];
+	size_t		 rlen;
+	uint8_t		*wbuf;		/* owned; pending output */
+	size_t		 wlen, wcap;
+	struct bgp_open	 peer_open;	/* the peer's OPEN, once received */
+	bool		 open_rcvd;
+	struct bgp_err	 err;		/* for FSM_ACT_SEND_NOTIF_ERR */
+	struct addr	 local;		/* our address on this connection */
+	unsigned	 depth;		/* re-entrancy guard for events */
+	enum fsm_event	 queue[8];
+	unsigned	 qlen;
+};
+
+struct peer_stats {
+	uint64_t	msgs_in, msgs_out;
+	uint64_t	updates_in, updates_out;
+	uint64_t	flaps;		/* times Established was left */
+};
+
+struct peer {
+	struct nomcast	*nc;
+	const struct conf_peer *cf;	/* points into nc->conf */
+	size_t		 idx;		/* its index in nc->conf.peers */
+	char		 addr_str[PREFIX_STRLEN];
+	struct conn	 c;		/* the main connection */
+	struct conn	*coll;		/* collision candidate, owned */
+	struct ribout	*ro;		/* owned */
+	struct upd_opts	 opts;		/* negotiated */
+	bool		 afi_ok[3];	/* negotiated families */
+	uint16_t	 hold_time;	/* negotiated */
+	ev_timer	 restart;	/* Idle -> AutomaticStart backoff */
+	uint32_t	 fails;		/* consecutive failures, for backoff */
+	bool		 stopping;	/* ManualStop given: stay Idle */
+	time_t		 since;		/* last state change */
+	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */
+	bool		 last_err_rcvd;
+	struct peer_stats st;
+	struct log_rl	 rl;
+};
+
+/* owned by nc; NULL on no memory */
+struct peer *peer_new(struct nomcast *nc, const struct conf_peer *cf,
+	    size_t idx);
+void	peer_free(struct peer *p);
+/* start the session (AutomaticStart, passive if configured) */
+void	peer_start(struct peer *p);
+/*
+ * Withdraw everything, then Cease/Administrative Shutdown with the
+ * configured message, and close.  The peer stays Idle.
+ */
+void	peer_stop(struct peer *p);
+bool	peer_is_established(const struct peer *p);
+/* send what the Adj-RIB-Out holds pending; no-op unless Established */
+void	peer_flush(struct peer *p);
+/* bytes still queued for the peer's socket (0 once written) */
+size_t	peer_pending_output(const struct peer *p);
+
+/* the listening socket: accept, match a peer, or close and log */
+int	session_listen(struct nomcast *nc);
+void	session_listen_close(struct nomcast *nc);
+
+#endif

@@ -1,0 +1,152 @@
+# tests/integ/lib.sh - network namespaces, routers and cleanup for the
+# integration tests and the demo.  Sourced, not run.
+#
+# Every namespace, process and file made here is recorded and removed by
+# cleanup (installed as an EXIT/INT/TERM trap by lib_init): processes are
+# stopped by pid, never by name, and no address or route is ever added in
+# the root namespace.  Addresses: 198.51.100.0/24, 203.0.113.0/24,
+# 2001:db8::/32 only, inside the namespaces made here.
+
+LIB_PIDS=""
+LIB_NS=""
+LIB_TMP=""
+LIB_FAILED=0
+
+lib_init() {	# lib_init TAG
+	LIB_TAG="$1"
+	LIB_PFX="nc$$"
+	LIB_TMP=$(mktemp -d "/tmp/nomcast-$1.XXXXXX")
+	trap lib_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+lib_cleanup() {
+	rc=$?
+	trap - EXIT
+	for p in $LIB_PIDS; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $LIB_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for n in $LIB_NS; do
+		ip netns del "$n" 2>/dev/null || true
+	done
+	if [ "$rc" -ne 0 ] && [ -n "${LIB_TMP:-}" ] && [ -z "${KEEP_LOGS:-}" ]; then
+		for f in "$LIB_TMP"/*.log; do
+			[ -f "$f" ] || continue
+			echo "---- ${f##*/} (last 40 lines)"
+			tail -40 "$f"
+		done
+	fi
+	[ -n "${LIB_TMP:-}" ] && [ -z "${KEEP_LOGS:-}" ] && rm -rf "$LIB_TMP"
+	exit "$rc"
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+ns() {		# ns NAME -> the real namespace name
+	echo "$LIB_PFX-$1"
+}
+
+ns_add() {	# ns_add NAME...
+	for n in "$@"; do
+		ip netns add "$(ns "$n")"
+		LIB_NS="$LIB_NS $(ns "$n")"
+		ip -n "$(ns "$n")" link set lo up
+	done
+}
+
+# link A ADDR4/LEN [ADDR6/LEN] B ADDR4/LEN [ADDR6/LEN]: a veth pair between
+# two namespaces made here (addresses "-" to skip one)
+link() {
+	a=$1 a4=$2 a6=$3 b=$4 b4=$5 b6=$6
+	LIB_LINKS=$(( ${LIB_LINKS:-0} + 1 ))
+	va="v${LIB_LINKS}${a}"; vb="v${LIB_LINKS}${b}"
+	va=$(echo "$va" | cut -c1-15); vb=$(echo "$vb" | cut -c1-15)
+	ip link add "$va" netns "$(ns "$a")" type veth peer name "$vb" \
+		netns "$(ns "$b")"
+	[ "$a4" != - ] && ip -n "$(ns "$a")" addr add "$a4" dev "$va"
+	[ "$a6" != - ] && ip -n "$(ns "$a")" addr add "$a6" dev "$va" nodad
+	[ "$b4" != - ] && ip -n "$(ns "$b")" addr add "$b4" dev "$vb"
+	[ "$b6" != - ] && ip -n "$(ns "$b")" addr add "$b6" dev "$vb" nodad
+	ip -n "$(ns "$a")" link set "$va" up
+	ip -n "$(ns "$b")" link set "$vb" up
+	LINK_A=$va; LINK_B=$vb
+}
+
+spawn() {	# spawn NS LOGNAME CMD... ; sets SPAWNED to the pid
+	n=$1 log=$2; shift 2
+	ip netns exec "$(ns "$n")" "$@" >"$LIB_TMP/$log.log" 2>&1 &
+	SPAWNED=$!
+	LIB_PIDS="$LIB_PIDS $SPAWNED"
+}
+
+stop_pid() {	# stop_pid PID [SIGNAL]: signal it and wait for it to exit
+	kill "-${2:-TERM}" "$1" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	wait "$1" 2>/dev/null || true
+}
+
+# wait_for SECONDS CMD...: poll every 50 ms until CMD succeeds
+wait_for() {
+	t=$1; shift
+	end=$(( $(date +%s%N) + t * 1000000000 ))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# ---- BIRD ----
+
+bird_start() {	# bird_start NS NAME CONFFILE
+	n=$1 name=$2 conf=$3
+	spawn "$n" "bird-$name" bird -f -c "$conf" -s "$LIB_TMP/bird-$name.ctl" \
+		-P "$LIB_TMP/bird-$name.pid"
+	eval "BIRD_PID_$name=$SPAWNED"
+	wait_for 10 birdc_q "$name" show status || fail "bird $name did not start"
+}
+
+birdc_q() {	# birdc_q NAME CMD...: birdc on that instance's socket
+	name=$1; shift
+	birdc -s "$LIB_TMP/bird-$name.ctl" "$@"
+}
+
+bird_established() {	# bird_established NAME PROTO
+	birdc_q "$1" show protocols "$2" | grep -q Established
+}
+
+bird_has_route() {	# bird_has_route NAME PREFIX
+	birdc_q "$1" show route "$2" | grep -q "$2"
+}
+
+bird_no_route() {
+	! birdc_q "$1" show route "$2" | grep -q "$2"
+}
+
+# ---- nomcastd ----
+
+NOMCASTD=${NOMCASTD:-}
+
+nomcast_start() {	# nomcast_start NS NAME CONFFILE [args]
+	n=$1 name=$2 conf=$3; shift 3
+	spawn "$n" "nomcast-$name" "$NOMCASTD" -c "$conf" "$@"
+	eval "NOMCAST_PID_$name=$SPAWNED"
+}

@@ -1,0 +1,974 @@
+/* test_config.c - the INI configuration: values, defaults, every diagnostic */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/*
+ * A valid file of 11 lines; tests append to it, so the first appended line
+ * is line 12.
+ */
+#define BASE \
+	"[global]\n"				/*  1 */ \
+	"asn = 65001\n"				/*  2 */ \
+	"router-id = 198.51.100.10\n"		/*  3 */ \
+	"[peer edge4]\n"			/*  4 */ \
+	"address = 198.51.100.1\n"		/*  5 */ \
+	"asn = 65000\n"				/*  6 */ \
+	"[peer edge6]\n"			/*  7 */ \
+	"address = 2001:db8::1\n"		/*  8 */ \
+	"asn = 65000\n"				/*  9 */ \
+	"[service web]\n"			/* 10 */ \
+	"prefix = 203.0.113.10/32\n"		/* 11 */
+
+/* lines 12-14: an eBGP peer to add keys to, from line 15 */
+#define PEER_Z \
+	"[peer z]\n"				/* 12 */ \
+	"address = 192.0.2.7\n"			/* 13 */ \
+	"asn = 64999\n"				/* 14 */
+
+/* load text, expect failure with exactly the lines of want (NULL-ended) */
+static void
+expect(const char *text, int want_rc, const char *const *want)
+{
+	struct conf c;
+	struct conf_diag d;
+	size_t i, n, nerr = 0;
+	int rc;
+
+	rc = conf_load_string("t.ini", text, &c, &d);
+	for (n = 0; want[n] != NULL; n++)
+		if (strstr(want[n], ": warning: ") == NULL)
+			nerr++;
+	for (i = 0; i < d.n && d.n != n; i++)
+		print_message("got: %s\n", d.lines[i]);
+	assert_int_equal(d.n, n);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(d.lines[i], want[i]);
+		assert_int_equal(d.is_err[i], strstr(want[i], ": warning: ") ==
+		    NULL);
+	}
+	assert_int_equal(d.nerr, nerr);
+	assert_int_equal(d.nwarn, n - nerr);
+	assert_int_equal(rc, want_rc);
+	if (rc == -1) {
+		/* a rejected file leaves nothing behind */
+		assert_int_equal(c.npeers, 0);
+		assert_null(c.peers);
+		assert_int_equal(c.nservices, 0);
+		assert_null(c.services);
+	}
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+#define EXPECT_ERR(text, ...) do {					\
+	const char *const w_[] = { __VA_ARGS__, NULL };			\
+	expect((text), -1, w_);						\
+} while (0)
+
+#define EXPECT_WARN(text, ...) do {					\
+	const char *const w_[] = { __VA_ARGS__, NULL };			\
+	expect((text), 0, w_);						\
+} while (0)
+
+static void
+test_config_full_file_sets_every_field(void **state)
+{
+	static const char text[] =
+	    "# nomcast\n"
+	    "[global]\n"
+	    "asn = 4200000001\n"
+	    "router-id = 192.0.2.1\n"
+	    "listen = off\n"
+	    "listen-address = 192.0.2.1\n"
+	    "listen-port = 1179\n"
+	    "control-socket = /tmp/n.sock\n"
+	    "shutdown-message = maintenance, back at 10:00 UTC\n"
+	    "\n"
+	    "[peer r1]\n"			/* line 11 */
+	    "  address = 2001:db8::2   ; indented, inline comment\n"
+	    "asn = 1.10\n"
+	    "port = 1790\n"
+	    "passive = true\n"
+	    "hold-time = 0\n"
+	    "connect-retry = 3600\n"
+	    "local-address = 2001:db8::3\n"
+	    "next-hop = 192.0.2.9\n"
+	    "next-hop6 = 2001:db8::9\n"
+	    "next-hop6-link-local = fe80::9\n"
+	    "password = p;ss#word\n"
+	    "ttl-security = 1\n"
+	    "[peer r2]\n"			/* line 24 */
+	    "address = 192.0.2.2\n"
+	    "asn = 4200000001\n"
+	    "multihop = 2\n"
+	    "[service s]\n"			/* line 28 */
+	    "prefix = 192.0.2.100, 192.0.2.103/32 192.0.2.101/32\n"
+	    "prefix = 192.0.2.102/32\n"
+	    "communities = 65535:65281 65000:100,no-advertise\n"
+	    "communities = 1:2 graceful-shutdown blackhole no-peer\n"
+	    "communities = no-export-subconfed\n"
+	    "large-communities = 4200000001:1:2 1:2:3\n"
+	    "med = 4294967295\n"
+	    "local-pref = 200\n"
+	    "origin = incomplete\n"
+	    "peers = r2\n"
+	    "[service t]\n"			/* line 39 */
+	    "prefix = 192.0.2.200 2001:db8:1::1\n"
+	    "origin = egp\n";
+	static const uint32_t want_comm[] = {
+		0x00010002, 0xfde80064, 0xffff0000, 0xffff029a,
+		0xffffff01, 0xffffff02, 0xffffff03, 0xffffff04,
+	};
+	struct conf c;
+	struct conf_diag d;
+	struct conf_peer *p;
+	struct conf_service *s;
+	struct addr a;
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(conf_load_string("full.ini", text, &c, &d), 0);
+	assert_int_equal(d.n, 1);	/* the multihop on iBGP warning */
+	assert_string_equal(d.lines[0], "full.ini:27: warning: multihop only "
+	    "applies to eBGP; ignored for iBGP peer 'r2'");
+	assert_false(d.is_err[0]);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(d.nwarn, 1);
+
+	assert_string_equal(c.path, "full.ini");
+	assert_int_equal(c.g.asn, 4200000001u);
+	assert_int_equal(c.g.router_id, 0xc0000201u);
+	assert_false(c.g.listen);
+	assert_string_equal(addr_str(&c.g.listen_addr, buf, sizeof(buf)),
+	    "192.0.2.1");
+	assert_int_equal(c.g.listen_port, 1179);
+	assert_string_equal(c.g.control_socket, "/tmp/n.sock");
+	assert_string_equal(c.g.shutdown_message,
+	    "maintenance, back at 10:00 UTC");
+	assert_int_equal(c.g.line, 2);
+
+	assert_int_equal(c.npeers, 2);
+	p = &c.peers[0];
+	assert_string_equal(p->name, "r1");
+	assert_int_equal(p->line, 11);
+	assert_string_equal(addr_str(&p->addr, buf, sizeof(buf)),
+	    "2001:db8::2");
+	assert_int_equal(p->asn, 65546);	/* asdot 1.10 */
+	assert_int_equal(p->port, 1790);
+	assert_true(p->passive);
+	assert_int_equal(p->hold_time, 0);
+	assert_int_equal(p->connect_retry, 3600);
+	assert_string_equal(addr_str(&p->local_addr, buf, sizeof(buf)),
+	    "2001:db8::3");
+	assert_string_equal(addr_str(&p->next_hop, buf, sizeof(buf)),
+	    "192.0.2.9");
+	assert_string_equal(addr_str(&p->next_hop6, buf, sizeof(buf)),
+	    "2001:db8::9");
+	assert_string_equal(addr_str(&p->next_hop6_ll, buf, sizeof(buf)),
+	    "fe80::9");
+	/* ';' not after a blank, and '#', are part of the value */
+	assert_string_equal(p->password, "p;ss#word");
+	assert_true(p->ttl_security);
+	assert_int_equal(p->multihop, 0);
+	assert_false(conf_peer_is_ibgp(&c, p));
+	p = &c.peers[1];
+	assert_string_equal(p->name, "r2");
+	assert_int_equal(p->line, 24);
+	assert_int_equal(p->multihop, 2);
+	assert_true(conf_peer_is_ibgp(&c, p));
+
+	assert_int_equal(c.nservices, 2);
+	s = &c.services[0];
+	assert_string_equal(s->name, "s");
+	assert_int_equal(s->line, 28);
+	assert_int_equal(s->nprefixes, 4);
+	assert_string_equal(prefix_str(&s->prefixes[0], buf, sizeof(buf)),
+	    "192.0.2.100/32");
+	assert_string_equal(prefix_str(&s->prefixes[1], buf, sizeof(buf)),
+	    "192.0.2.103/32");
+	assert_string_equal(prefix_str(&s->prefixes[2], buf, sizeof(buf)),
+	    "192.0.2.101/32");
+	assert_string_equal(prefix_str(&s->prefixes[3], buf, sizeof(buf)),
+	    "192.0.2.102/32");
+	/* sorted, as bgp_attrs wants them */
+	assert_int_equal(s->ncomm, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(s->comm[i], want_comm[i]);
+	assert_int_equal(s->nlcomm, 2);
+	assert_int_equal(s->lcomm[0].global, 1);
+	assert_int_equal(s->lcomm[0].local1, 2);
+	assert_int_equal(s->lcomm[0].local2, 3);
+	assert_int_equal(s->lcomm[1].global, 4200000001u);
+	assert_int_equal(s->lcomm[1].local1, 1);
+	assert_int_equal(s->lcomm[1].local2, 2);
+	assert_true(s->has_med);
+	assert_int_equal(s->med, 4294967295u);
+	assert_true(s->has_local_pref);
+	assert_int_equal(s->local_pref, 200);
+	assert_int_equal(s->origin, ORIGIN_INCOMPLETE);
+	assert_false(s->all_peers);
+	assert_non_null(s->use_peer);
+	assert_false(s->use_peer[0]);
+	assert_true(s->use_peer[1]);
+	s = &c.services[1];
+	assert_string_equal(s->name, "t");
+	assert_int_equal(s->line, 39);
+	assert_int_equal(s->origin, ORIGIN_EGP);
+	assert_int_equal(s->nprefixes, 2);
+	assert_string_equal(prefix_str(&s->prefixes[1], buf, sizeof(buf)),
+	    "2001:db8:1::1/128");
+	assert_int_equal(s->ncomm, 0);
+	assert_false(s->has_med);
+	assert_false(s->has_local_pref);
+	assert_true(s->all_peers);
+	assert_true(s->use_peer[0]);
+	assert_true(s->use_peer[1]);
+
+	assert_int_equal(addr_parse("192.0.2.2", &a), 0);
+	assert_int_equal(conf_peer_find(&c, &a), 1);
+	assert_int_equal(addr_parse("2001:db8::2", &a), 0);
+	assert_int_equal(conf_peer_find(&c, &a), 0);
+	assert_int_equal(addr_parse("192.0.2.3", &a), 0);
+	assert_int_equal(conf_peer_find(&c, &a), -1);
+
+	conf_free(&c);
+	assert_int_equal(c.npeers, 0);
+	assert_null(c.peers);
+	assert_null(c.services);
+	conf_diag_free(&d);
+	assert_int_equal(d.n, 0);
+	assert_null(d.lines);
+}
+
+static void
+test_config_defaults_applied(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	assert_int_equal(conf_load_string("t.ini", BASE, &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_true(c.g.listen);
+	assert_false(addr_is_set(&c.g.listen_addr));	/* "::" */
+	assert_int_equal(c.g.listen_port, 179);
+	assert_string_equal(c.g.control_socket, "/run/nomcast/nomcast.sock");
+	assert_string_equal(c.g.shutdown_message, "nomcast shutting down");
+	assert_int_equal(c.npeers, 2);
+	assert_int_equal(c.peers[0].port, 179);
+	assert_false(c.peers[0].passive);
+	assert_int_equal(c.peers[0].hold_time, 90);
+	assert_int_equal(c.peers[0].connect_retry, 5);
+	assert_false(addr_is_set(&c.peers[0].local_addr));
+	assert_false(addr_is_set(&c.peers[0].next_hop));
+	assert_false(addr_is_set(&c.peers[0].next_hop6));
+	assert_false(addr_is_set(&c.peers[0].next_hop6_ll));
+	assert_string_equal(c.peers[0].password, "");
+	assert_false(c.peers[0].ttl_security);
+	assert_int_equal(c.peers[0].multihop, 0);
+	assert_int_equal(c.nservices, 1);
+	assert_int_equal(c.services[0].origin, ORIGIN_IGP);
+	assert_int_equal(c.services[0].ncomm, 0);
+	assert_int_equal(c.services[0].nlcomm, 0);
+	assert_false(c.services[0].has_med);
+	assert_false(c.services[0].has_local_pref);
+	assert_true(c.services[0].all_peers);
+	assert_true(c.services[0].use_peer[0]);
+	assert_true(c.services[0].use_peer[1]);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_free_of_zeroed_structs_is_harmless(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&d, 0, sizeof(d));
+	conf_free(&c);
+	conf_diag_free(&d);
+	conf_free(NULL);
+	conf_diag_free(NULL);
+	assert_int_equal(c.npeers, 0);
+}
+
+static void
+test_config_unknown_section(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[neighbor x]\naddress = 192.0.2.1\n",
+	    "t.ini:12: unknown section [neighbor x]");
+}
+
+static void
+test_config_unknown_key_names_it_and_its_section(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "prefixes = 203.0.113.11\n",
+	    "t.ini:12: unknown key 'prefixes' in [service web]");
+	EXPECT_ERR("[global]\nasn = 1\nrouter-id = 192.0.2.1\nASN = 2\n",
+	    "t.ini:4: unknown key 'ASN' in [global]");
+}
+
+static void
+test_config_key_outside_a_section(void **state)
+{
+	(void)state;
+	EXPECT_ERR("; header comment\nasn = 65001\n" BASE,
+	    "t.ini:2: key 'asn' outside a section");
+}
+
+static void
+test_config_line_without_equals_is_a_syntax_error(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "passive\n[oops\n",
+	    "t.ini:12: expected 'key = value'",
+	    "t.ini:13: missing ']' in section header");
+}
+
+static void
+test_config_as_zero_is_refused_rfc7607(void **state)
+{
+	(void)state;
+	EXPECT_ERR("[global]\nasn = 0\nrouter-id = 192.0.2.1\n",
+	    "t.ini:2: asn: AS 0 is reserved (RFC 7607)");
+	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 0.0\n",
+	    "t.ini:14: asn: AS 0 is reserved (RFC 7607)");
+}
+
+static void
+test_config_bad_numbers_and_ranges(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 4294967296\n"
+	    "port = 0\nhold-time = 2\nconnect-retry = 3601\nmultihop = 256\n"
+	    "passive = maybe\n",
+	    "t.ini:14: asn: 4294967296 out of range (1..4294967295)",
+	    "t.ini:15: port: 0 out of range (1..65535)",
+	    "t.ini:16: hold-time: 2 out of range (0 or 3..65535)",
+	    "t.ini:17: connect-retry: 3601 out of range (1..3600)",
+	    "t.ini:18: multihop: 256 out of range (1..255)",
+	    "t.ini:19: passive: 'maybe' is not yes or no");
+	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 65a\n"
+	    "hold-time = 1\nport = -1\nmed = 1\n",
+	    "t.ini:14: asn: '65a' is not an AS number",
+	    "t.ini:15: hold-time: 1 out of range (0 or 3..65535)",
+	    "t.ini:16: port: '-1' is not a number",
+	    "t.ini:17: unknown key 'med' in [peer z]");
+	EXPECT_ERR(BASE "med = 4294967296\nlocal-pref = x\norigin = bgp\n"
+	    "[global]\n",
+	    "t.ini:12: med: 4294967296 out of range (0..4294967295)",
+	    "t.ini:13: local-pref: 'x' is not a number",
+	    "t.ini:14: origin: 'bgp' is not igp, egp or incomplete",
+	    "t.ini:15: duplicate [global] section (first at line 1)");
+	EXPECT_ERR("[global]\nasn = 65536.1\nrouter-id = 0.0.0.0\n"
+	    "listen-port = 65536\nlisten = 2\nasn = 1\n",
+	    "t.ini:2: asn: 65536.1 out of range (asdot parts are 0..65535)",
+	    "t.ini:3: router-id: 0.0.0.0 is not a valid BGP identifier",
+	    "t.ini:4: listen-port: 65536 out of range (1..65535)",
+	    "t.ini:5: listen: '2' is not yes or no",
+	    "t.ini:6: duplicate key 'asn' (first at line 2)");
+}
+
+static void
+test_config_bad_strings_and_addresses(void **state)
+{
+	char text[1024];
+	char pw[CONF_PASSWORD_MAX + 2];
+
+	(void)state;
+	memset(pw, 'x', sizeof(pw) - 1);
+	pw[sizeof(pw) - 1] = '\0';
+	snprintf(text, sizeof(text), BASE "[peer z]\naddress = 192.0.2.7\n"
+	    "asn = 1\npassword = %s\nlocal-address = host\n"
+	    "address = 0.0.0.0\n", pw);
+	EXPECT_ERR(text,
+	    "t.ini:15: password: longer than 80 octets (TCP-MD5 key limit)",
+	    "t.ini:16: local-address: 'host' is not an IP address",
+	    "t.ini:17: duplicate key 'address' (first at line 13)");
+	pw[CONF_PASSWORD_MAX] = '\0';		/* 80 octets: fine */
+	snprintf(text, sizeof(text), BASE "[peer z]\naddress = 192.0.2.7\n"
+	    "asn = 1\npassword = %s\n", pw);
+	EXPECT_WARN(text, NULL);
+	EXPECT_ERR("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "control-socket = run/x.sock\nshutdown-message = \xc3\x28\n"
+	    "listen-address = ::g\n",
+	    "t.ini:4: control-socket: 'run/x.sock' is not an absolute path",
+	    "t.ini:5: shutdown-message: not valid UTF-8 (RFC 9003)",
+	    "t.ini:6: listen-address: '::g' is not an IP address");
+	EXPECT_ERR(BASE "[peer z]\naddress = ::\nasn = 1\nrouter-id = 1\n",
+	    "t.ini:13: address: '::' is the unspecified address",
+	    "t.ini:15: unknown key 'router-id' in [peer z]");
+	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 1\n"
+	    "local-address = 2001:db8::7\n",
+	    "t.ini:15: local-address: 2001:db8::7 is not of the family of "
+	    "address 192.0.2.7");
+}
+
+static void
+test_config_shutdown_message_limits(void **state)
+{
+	char text[1024], msg[BGP_SHUTDOWN_MSG_MAX + 2];
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	/* RFC 9003 allows 255 octets, but inih's lines hold 198 characters */
+	memset(msg, 'm', sizeof(msg) - 1);
+	msg[179] = '\0';	/* "shutdown-message = " is 19: 198 in all */
+	snprintf(text, sizeof(text), "[global]\nasn = 1\n"
+	    "router-id = 192.0.2.1\nshutdown-message = %s\n", msg);
+	assert_int_equal(conf_load_string("t.ini", text, &c, &d), 0);
+	assert_string_equal(c.g.shutdown_message, msg);
+	conf_free(&c);
+	conf_diag_free(&d);
+	msg[179] = 'm';
+	msg[180] = '\0';
+	snprintf(text, sizeof(text), "[global]\nasn = 1\n"
+	    "router-id = 192.0.2.1\nshutdown-message = %s\n", msg);
+	EXPECT_ERR(text, "t.ini:4: line longer than 198 characters");
+	/* empty is a valid (empty) RFC 9003 communication */
+	assert_int_equal(conf_load_string("t.ini", "[global]\nasn = 1\n"
+	    "router-id = 192.0.2.1\nshutdown-message =\n", &c, &d), 0);
+	assert_string_equal(c.g.shutdown_message, "");
+	conf_free(&c);
+	conf_diag_free(&d);
+	/* other keys need a value */
+	EXPECT_ERR(BASE "med =\n", "t.ini:12: med: missing value");
+	/* a UTF-8 text passes */
+	EXPECT_WARN("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "shutdown-message = Wartung \xc3\xa4\xe2\x82\xac\xf0\x9f\x94\xa7\n",
+	    NULL);
+}
+
+static void
+test_config_duplicate_peer_name(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[peer edge4]\naddress = 192.0.2.7\nasn = 1\n",
+	    "t.ini:12: duplicate peer 'edge4' (first at line 4)");
+}
+
+static void
+test_config_duplicate_peer_address(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[peer again]\nasn = 1\naddress = 198.51.100.1\n",
+	    "t.ini:14: address 198.51.100.1 already used by peer 'edge4' "
+	    "(line 4)");
+}
+
+static void
+test_config_duplicate_service_name(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[service web]\nprefix = 203.0.113.11\n",
+	    "t.ini:12: duplicate service 'web' (first at line 10)");
+}
+
+static void
+test_config_duplicate_single_value_key(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "med = 1\norigin = igp\nmed = 2\n",
+	    "t.ini:14: duplicate key 'med' (first at line 12)");
+	/* list keys may repeat */
+	EXPECT_WARN(BASE "prefix = 203.0.113.11\ncommunities = 1:1\n"
+	    "communities = 1:2\n", NULL);
+}
+
+static void
+test_config_prefix_with_host_bits_set(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "prefix = 203.0.113.11/24, 2001:db8::1/64, x/32\n",
+	    "t.ini:12: prefix: '203.0.113.11/24' has host bits set",
+	    "t.ini:12: prefix: '2001:db8::1/64' has host bits set",
+	    "t.ini:12: prefix: 'x/32' is not a prefix");
+}
+
+static void
+test_config_prefix_in_two_services(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[service api]\nprefix = 203.0.113.12\n"
+	    "prefix = 203.0.113.10/32\n",
+	    "t.ini:14: prefix 203.0.113.10/32 already in service 'web' "
+	    "(line 11)");
+	EXPECT_ERR(BASE "prefix = 203.0.113.10\n",
+	    "t.ini:12: prefix: 203.0.113.10/32 listed twice (first at "
+	    "line 11)");
+}
+
+static void
+test_config_missing_required_keys_at_section_header(void **state)
+{
+	(void)state;
+	EXPECT_ERR("[global]\n"
+	    "listen = yes\n"
+	    "[peer a]\n"
+	    "port = 1179\n"
+	    "[peer b]\n"
+	    "address = 192.0.2.2\n"
+	    "[service s]\n"
+	    "prefix = 192.0.2.100\n",
+	    "t.ini:1: [global]: missing required key 'asn'",
+	    "t.ini:1: [global]: missing required key 'router-id'",
+	    "t.ini:3: [peer a]: missing required key 'address'",
+	    "t.ini:3: [peer a]: missing required key 'asn'",
+	    "t.ini:5: [peer b]: missing required key 'asn'");
+}
+
+static void
+test_config_missing_global_section(void **state)
+{
+	(void)state;
+	EXPECT_ERR("[peer a]\naddress = 192.0.2.1\nasn = 1\n",
+	    "t.ini: missing [global] section (asn and router-id are "
+	    "required)");
+	EXPECT_ERR("", "t.ini: missing [global] section (asn and router-id "
+	    "are required)");
+}
+
+static void
+test_config_service_without_prefix(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[service empty]\nmed = 5\n[service none]\n",
+	    "t.ini:12: [service empty]: no prefix",
+	    "t.ini:14: [service none]: no prefix");
+}
+
+static void
+test_config_ipv6_prefix_needs_ipv6_capable_peer(void **state)
+{
+	(void)state;
+	/* no peer can carry it */
+	EXPECT_ERR("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "[peer a]\naddress = 192.0.2.2\nasn = 2\n"
+	    "[service s]\nprefix = 192.0.2.100, 2001:db8::100\n",
+	    "t.ini:8: prefix 2001:db8::100/128: no peer of service 's' can "
+	    "carry IPv6 (it needs an IPv6 address or next-hop6)");
+	/* only peers the service uses count */
+	EXPECT_ERR(BASE "[service v6]\npeers = edge4\n"
+	    "prefix = 2001:db8::10\n",
+	    "t.ini:14: prefix 2001:db8::10/128: no peer of service 'v6' can "
+	    "carry IPv6 (it needs an IPv6 address or next-hop6)");
+	/* next-hop6 makes an IPv4 session IPv6-capable */
+	EXPECT_WARN("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "[peer a]\naddress = 192.0.2.2\nasn = 2\n"
+	    "next-hop6 = 2001:db8::2\n"
+	    "[service s]\nprefix = 2001:db8::100\n", NULL);
+}
+
+static void
+test_config_ipv4_prefix_needs_ipv4_capable_peer(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[service v4]\npeers = edge6\n"
+	    "prefix = 203.0.113.20\n",
+	    "t.ini:14: prefix 203.0.113.20/32: no peer of service 'v4' can "
+	    "carry IPv4 (it needs an IPv4 address or next-hop)");
+	/* next-hop makes an IPv6 session IPv4-capable */
+	EXPECT_WARN("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "[peer a]\naddress = 2001:db8::2\nasn = 2\n"
+	    "next-hop = 192.0.2.1\n"
+	    "[service s]\nprefix = 192.0.2.100\n", NULL);
+	/* no peers at all */
+	EXPECT_ERR("[global]\nasn = 1\nrouter-id = 192.0.2.1\n"
+	    "[service s]\nprefix = 192.0.2.100\n",
+	    "t.ini:5: prefix 192.0.2.100/32: no peer of service 's' can "
+	    "carry IPv4 (it needs an IPv4 address or next-hop)");
+}
+
+static void
+test_config_unknown_peer_in_peers_list(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "peers = edge4, edge5\n",
+	    "t.ini:12: peers: unknown peer 'edge5'");
+}
+
+static void
+test_config_next_hop_of_wrong_family(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE PEER_Z "next-hop = 2001:db8::5\n"
+	    "next-hop6 = 192.0.2.5\nnext-hop6-link-local = 2001:db8::6\n",
+	    "t.ini:15: next-hop: '2001:db8::5' is not an IPv4 address",
+	    "t.ini:16: next-hop6: '192.0.2.5' is not an IPv6 address",
+	    "t.ini:17: next-hop6-link-local: '2001:db8::6' is not a "
+	    "link-local (fe80::/10) address");
+	EXPECT_ERR(BASE PEER_Z "next-hop6 = fe80::1\n",
+	    "t.ini:15: next-hop6: 'fe80::1' is link-local; use "
+	    "next-hop6-link-local");
+	EXPECT_WARN(BASE PEER_Z "next-hop6-link-local = fe80::1\n"
+	    "next-hop6 = 2001:db8::7\nnext-hop = 192.0.2.8\n", NULL);
+}
+
+static void
+test_config_too_many_prefixes(void **state)
+{
+	char text[8192];
+	size_t off, i;
+
+	(void)state;
+	off = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	for (i = 0; i < CONF_MAX_PREFIXES; i++)	/* 63 more: 64 in all */
+		if (i > 0)
+			off += (size_t)snprintf(text + off, sizeof(text) - off,
+			    "prefix = 10.0.0.%zu\n", i);
+	EXPECT_WARN(text, NULL);
+	snprintf(text + off, sizeof(text) - off, "prefix = 10.0.1.0\n"
+	    "prefix = 10.0.1.1\n");
+	EXPECT_ERR(text, "t.ini:75: prefix: too many prefixes (at most 64 per "
+	    "service)");
+}
+
+static void
+test_config_too_many_communities(void **state)
+{
+	char text[8192];
+	size_t off, i;
+
+	(void)state;
+	off = (size_t)snprintf(text, sizeof(text), "%s", BASE);
+	for (i = 0; i <= ATTR_MAX_COMMUNITIES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "communities = 65000:%zu\n", i);
+	for (i = 0; i <= ATTR_MAX_LCOMMUNITIES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "large-communities = 65000:0:%zu\n", i);
+	EXPECT_ERR(text,
+	    "t.ini:44: communities: too many communities (at most 32)",
+	    "t.ini:61: large-communities: too many large communities "
+	    "(at most 16)");
+}
+
+static void
+test_config_bad_communities(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "communities = 65536:1 1:65536 no-such 1:2:3 :1\n"
+	    "large-communities = 1:2 1:2:3:4 4294967296:0:0 a:b:c\n",
+	    "t.ini:12: communities: '65536:1' is not a community (ASN:VALUE, "
+	    "16 bits each, or a well-known name)",
+	    "t.ini:12: communities: '1:65536' is not a community (ASN:VALUE, "
+	    "16 bits each, or a well-known name)",
+	    "t.ini:12: communities: 'no-such' is not a community (ASN:VALUE, "
+	    "16 bits each, or a well-known name)",
+	    "t.ini:12: communities: '1:2:3' is not a community (ASN:VALUE, "
+	    "16 bits each, or a well-known name)",
+	    "t.ini:12: communities: ':1' is not a community (ASN:VALUE, "
+	    "16 bits each, or a well-known name)",
+	    "t.ini:13: large-communities: '1:2' is not a large community "
+	    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)",
+	    "t.ini:13: large-communities: '1:2:3:4' is not a large community "
+	    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)",
+	    "t.ini:13: large-communities: '4294967296:0:0' is not a large "
+	    "community (GLOBAL:LOCAL1:LOCAL2, 32 bits each)",
+	    "t.ini:13: large-communities: 'a:b:c' is not a large community "
+	    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)");
+	EXPECT_ERR(BASE "peers = ,\n", "t.ini:12: peers: empty list");
+}
+
+static void
+test_config_bad_section_names(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE "[peer]\n[service a/b]\nprefix = 203.0.113.99\n"
+	    "[global x] ; comment\n[peer p] junk\naddress = 192.0.2.9\n"
+	    "asn = 9\n",
+	    "t.ini:12: [peer] needs a name",
+	    "t.ini:12: [peer]: missing required key 'address'",
+	    "t.ini:12: [peer]: missing required key 'asn'",
+	    "t.ini:13: invalid service name 'a/b' (letters, digits, '-', '_' "
+	    "and '.' only)",
+	    "t.ini:15: [global] takes no name",
+	    "t.ini:15: duplicate [global] section (first at line 1)",
+	    "t.ini:16: unexpected 'junk' after section header");
+}
+
+static void
+test_config_several_errors_all_reported_in_line_order(void **state)
+{
+	(void)state;
+	EXPECT_ERR("[global]\n"			/* 1 */
+	    "asn = 0\n"				/* 2 */
+	    "router-id = 192.0.2.1\n"		/* 3 */
+	    "colour = blue\n"			/* 4 */
+	    "[peer a]\n"			/* 5 */
+	    "address = 192.0.2.2\n"		/* 6 */
+	    "hold-time = 1\n"			/* 7 */
+	    "[peer a]\n"			/* 8 */
+	    "address = 192.0.2.3\n"		/* 9 */
+	    "asn = 3\n"				/* 10 */
+	    "[service s]\n"			/* 11 */
+	    "prefix = 192.0.2.100/24\n"		/* 12 */
+	    "prefix = 192.0.2.101\n"		/* 13 */
+	    "[bogus]\n"				/* 14 */
+	    "anything = goes\n"			/* 15 */
+	    "[service t]\n"			/* 16 */
+	    "prefix = 192.0.2.101\n"		/* 17 */
+	    "peers = a b\n",			/* 18 */
+	    "t.ini:2: asn: AS 0 is reserved (RFC 7607)",
+	    "t.ini:4: unknown key 'colour' in [global]",
+	    "t.ini:5: [peer a]: missing required key 'asn'",
+	    "t.ini:7: hold-time: 1 out of range (0 or 3..65535)",
+	    "t.ini:8: duplicate peer 'a' (first at line 5)",
+	    "t.ini:12: prefix: '192.0.2.100/24' has host bits set",
+	    "t.ini:14: unknown section [bogus]",
+	    "t.ini:17: prefix 192.0.2.101/32 already in service 's' (line 13)",
+	    "t.ini:18: peers: unknown peer 'b'");
+}
+
+static void
+test_config_warnings_do_not_fail_the_load(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	EXPECT_WARN(BASE "prefix = 203.0.113.128/25, 2001:db8:200::/48\n"
+	    "communities = 1:1 1:1\n"
+	    "[peer core]\naddress = 192.0.2.50\nasn = 65001\nmultihop = 3\n",
+	    "t.ini:12: warning: prefix: 203.0.113.128/25 is not a host "
+	    "route (/32)",
+	    "t.ini:12: warning: prefix: 2001:db8:200::/48 is not a host "
+	    "route (/128)",
+	    "t.ini:13: warning: communities: 1:1 listed twice",
+	    "t.ini:17: warning: multihop only applies to eBGP; ignored for "
+	    "iBGP peer 'core'");
+	assert_int_equal(conf_load_string("t.ini", BASE
+	    "prefix = 203.0.113.128/25\n", &c, &d), 0);
+	assert_int_equal(c.services[0].nprefixes, 2);
+	assert_int_equal(c.services[0].prefixes[1].len, 25);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_multihop_with_ttl_security_is_an_error(void **state)
+{
+	(void)state;
+	EXPECT_ERR(BASE PEER_Z "multihop = 2\nttl-security = yes\n",
+	    "t.ini:15: multihop and ttl-security cannot be used together");
+	EXPECT_WARN(BASE PEER_Z "multihop = 2\nttl-security = no\n", NULL);
+}
+
+static void
+test_config_indented_line_is_not_a_continuation(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	/* inih would glue an indented line to the previous value */
+	assert_int_equal(conf_load_string("t.ini", "\xef\xbb\xbf[global]\n"
+	    "asn = 65001\n"
+	    "    router-id = 198.51.100.10\r\n"
+	    "\t; comment\n"
+	    "[peer edge4]\n"
+	    "\taddress = 198.51.100.1\n"
+	    "\tasn : 65000\n"
+	    "[service web]\n"
+	    "\tprefix = 203.0.113.10/32\n", &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(c.g.asn, 65001);
+	assert_int_equal(c.g.router_id, 0xc633640au);
+	assert_int_equal(c.peers[0].asn, 65000);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_load_missing_file(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	assert_int_equal(conf_load("/nonexistent/nomcast.ini", &c, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.nerr, 1);
+	assert_true(d.is_err[0]);
+	assert_string_equal(d.lines[0], "/nonexistent/nomcast.ini: cannot "
+	    "open: No such file or directory");
+	assert_int_equal(c.npeers, 0);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_load_file_counts_lines(void **state)
+{
+	char path[] = "/tmp/test_config_XXXXXX";
+	static const char text[] = BASE "\n\nmed = x\n";
+	struct conf c;
+	struct conf_diag d;
+	char want[128];
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+	    (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	assert_int_equal(conf_load(path, &c, &d), -1);
+	unlink(path);
+	assert_int_equal(d.n, 1);
+	snprintf(want, sizeof(want), "%s:14: med: 'x' is not a number", path);
+	assert_string_equal(d.lines[0], want);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+/* the EXAMPLES block of nomcast.ini(5), mdoc escapes undone */
+static char *
+man_example(void)
+{
+	FILE *fp;
+	char line[512], *out, *w;
+	const char *r;
+	size_t len = 0;
+	bool in = false;
+
+	if ((fp = fopen(SRCDIR "/man/nomcast.ini.5", "r")) == NULL)
+		return NULL;
+	if ((out = calloc(1, 8192)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strcmp(line, ".\\\" BEGIN EXAMPLE\n") == 0) {
+			in = true;
+			continue;
+		}
+		if (strcmp(line, ".\\\" END EXAMPLE\n") == 0)
+			break;
+		if (!in || strncmp(line, ".\\\"", 3) == 0)
+			continue;
+		for (r = line, w = out + len; *r != '\0' && len < 8190; r++) {
+			if (r[0] == '\\' && r[1] == 'e') {
+				*w++ = '\\';
+				r++;
+			} else if (r[0] == '\\' && r[1] == '&')
+				r++;
+			else
+				*w++ = *r;
+			len = (size_t)(w - out);
+		}
+	}
+	fclose(fp);
+	if (!in) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void
+test_config_man_page_example_parses(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+	char *text, buf[PREFIX_STRLEN];
+	size_t i;
+
+	(void)state;
+	text = man_example();
+	assert_non_null(text);
+	assert_int_equal(conf_load_string("nomcast.ini.5", text, &c, &d), 0);
+	for (i = 0; i < d.n; i++)
+		print_message("%s\n", d.lines[i]);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(c.g.asn, 65001);
+	assert_int_equal(c.g.router_id, 0xc633640au);
+	assert_int_equal(c.npeers, 2);
+	assert_string_equal(addr_str(&c.peers[0].addr, buf, sizeof(buf)),
+	    "198.51.100.1");
+	assert_int_equal(c.peers[0].asn, 65000);
+	assert_true(c.peers[0].ttl_security);
+	assert_true(c.peers[0].password[0] != '\0');
+	assert_string_equal(addr_str(&c.peers[1].addr, buf, sizeof(buf)),
+	    "2001:db8::1");
+	assert_int_equal(c.nservices, 1);
+	assert_string_equal(c.services[0].name, "web");
+	assert_int_equal(c.services[0].nprefixes, 2);
+	assert_string_equal(prefix_str(&c.services[0].prefixes[0], buf,
+	    sizeof(buf)), "203.0.113.10/32");
+	assert_string_equal(prefix_str(&c.services[0].prefixes[1], buf,
+	    sizeof(buf)), "2001:db8:100::10/128");
+	assert_true(c.services[0].ncomm > 0);
+	assert_true(c.services[0].nlcomm > 0);
+	assert_true(c.services[0].has_med);
+	conf_free(&c);
+	conf_diag_free(&d);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_full_file_sets_every_field),
+		cmocka_unit_test(test_config_defaults_applied),
+		cmocka_unit_test(test_config_free_of_zeroed_structs_is_harmless),
+		cmocka_unit_test(test_config_unknown_section),
+		cmocka_unit_test(
+		    test_config_unknown_key_names_it_and_its_section),
+		cmocka_unit_test(test_config_key_outside_a_section),
+		cmocka_unit_test(
+		    test_config_line_without_equals_is_a_syntax_error),
+		cmocka_unit_test(test_config_as_zero_is_refused_rfc7607),
+		cmocka_unit_test(test_config_bad_numbers_and_ranges),
+		cmocka_unit_test(test_config_bad_strings_and_addresses),
+		cmocka_unit_test(test_config_shutdown_message_limits),
+		cmocka_unit_test(test_config_duplicate_peer_name),
+		cmocka_unit_test(test_config_duplicate_peer_address),
+		cmocka_unit_test(test_config_duplicate_service_name),
+		cmocka_unit_test(test_config_duplicate_single_value_key),
+		cmocka_unit_test(test_config_prefix_with_host_bits_set),
+		cmocka_unit_test(test_config_prefix_in_two_services),
+		cmocka_unit_test(
+		    test_config_missing_required_keys_at_section_header),
+		cmocka_unit_test(test_config_missing_global_section),
+		cmocka_unit_test(test_config_service_without_prefix),
+		cmocka_unit_test(
+		    test_config_ipv6_prefix_needs_ipv6_capable_peer),
+		cmocka_unit_test(
+		    test_config_ipv4_prefix_needs_ipv4_capable_peer),
+		cmocka_unit_test(test_config_unknown_peer_in_peers_list),
+		cmocka_unit_test(test_config_next_hop_of_wrong_family),
+		cmocka_unit_test(test_config_too_many_prefixes),
+		cmocka_unit_test(test_config_too_many_communities),
+		cmocka_unit_test(test_config_bad_communities),
+		cmocka_unit_test(test_config_bad_section_names),
+		cmocka_unit_test(
+		    test_config_several_errors_all_reported_in_line_order),
+		cmocka_unit_test(test_config_warnings_do_not_fail_the_load),
+		cmocka_unit_test(
+		    test_config_multihop_with_ttl_security_is_an_error),
+		cmocka_unit_test(test_config_indented_line_is_not_a_continuation),
+		cmocka_unit_test(test_config_load_missing_file),
+		cmocka_unit_test(test_config_load_file_counts_lines),
+		cmocka_unit_test(test_config_man_page_example_parses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
