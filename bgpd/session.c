@@ -320,8 +320,8 @@ send_notif(struct conn *c, const struct bgp_err *e)
 		return;
 	p->last_err = *e;
 	p->last_err_rcvd = false;
-	log_info("peer=%s state=%s notif=%u/%u sent=\"%s/%s\"", p->addr_str,
-	    fsm_state_name(c->fsm.state), e->code, e->subcode,
+	log_info("peer=%s notif=%u/%u sent=\"%s/%s\"", p->addr_str,
+	    e->code, e->subcode,
 	    notif_code_name(e->code), notif_subcode_name(e->code, e->subcode));
 	conn_send(c, buf, wr_mark(&w));
 }
@@ -834,9 +834,10 @@ conn_run(struct conn *c, enum fsm_event ev)
 	unsigned i;
 
 	fsm_step(&c->fsm, ev, &acts);
-	log_transition(c, from, ev);
 	for (i = 0; i < acts.n; i++)
 		run_action(c, &acts.a[i], from);
+	/* after the actions, so a NOTIFICATION sent is logged before it */
+	log_transition(c, from, ev);
 }
 
 static void idle_check(struct conn *c);

@@ -137,3 +137,58 @@ bird_start edge edge "$LIB_TMP/bird.conf"
 nomcast_start node e "$LIB_TMP/nomcast.ini"
 wait_for 15 bird_established edge node || fail "multihop: no session"
 ok "eBGP multihop: Established"
+stop_pid "$NOMCAST_PID_e"
+stop_pid "$BIRD_PID_edge"
+
+# 7. IPv6 transport: the /128's next hop is the session's own address
+cat >"$LIB_TMP/bird.conf" <<EOT
+router id 198.51.100.1;
+protocol device { }
+protocol bgp node {
+	local 2001:db8:1::1 as 65000;
+	neighbor 2001:db8:1::2 as 65001;
+	passive on;
+	ipv4 { import all; export none; };
+	ipv6 { import all; export none; };
+}
+EOT
+cat >"$LIB_TMP/nomcast.ini" <<EOT
+[global]
+asn = 65001
+router-id = 198.51.100.2
+
+[peer edge6]
+address = 2001:db8:1::1
+asn = 65000
+next-hop = 198.51.100.2
+
+[service web]
+prefix = 203.0.113.10/32
+prefix = 2001:db8:100::10/128
+EOT
+bird_start edge edge "$LIB_TMP/bird.conf"
+nomcast_start node f "$LIB_TMP/nomcast.ini"
+wait_for 15 bird_established edge node || fail "IPv6 transport: no session"
+wait_for 5 routes_present || fail "IPv6 transport: routes missing"
+birdc_q edge show route all 2001:db8:100::10/128 | grep -q "BGP.next_hop: 2001:db8:1::2" ||
+	fail "IPv6 transport: next hop is not the session address"
+ok "IPv6 transport: Established, /128 with the session's address as next hop"
+
+# 8. a connection from an address that is not a peer is closed at once
+ip -n "$(ns edge)" addr add 198.51.100.9/24 dev "$LINK_A"
+ip netns exec "$(ns edge)" /usr/bin/python3 - <<'PYEOF' || fail "stranger's connection was not closed"
+import socket, sys
+s = socket.socket()
+s.bind(("198.51.100.9", 0))
+s.settimeout(3)
+s.connect(("198.51.100.2", 179))
+try:
+    data = s.recv(100)
+except ConnectionResetError:
+    data = b""
+sys.exit(0 if data == b"" else 1)
+PYEOF
+wait_for 2 grep -q "from=198.51.100.9 msg=\"connection from an address that is not a configured peer" \
+	"$LIB_TMP/nomcast-f.log" || fail "stranger not logged"
+bird_established edge node || fail "the stranger disturbed the session"
+ok "connection from a non-peer address: closed and logged, session undisturbed"
