@@ -192,3 +192,22 @@ wait_for 2 grep -q "from=198.51.100.9 msg=\"connection from an address that is n
 	"$LIB_TMP/nomcast-f.log" || fail "stranger not logged"
 bird_established edge node || fail "the stranger disturbed the session"
 ok "connection from a non-peer address: closed and logged, session undisturbed"
+stop_pid "$NOMCAST_PID_f"
+stop_pid "$BIRD_PID_edge"
+
+# 9. both sides active at once: connection collisions are resolved
+# (RFC 4271 6.8) and one session stays; -d logs every message decoded
+bird_conf "$LIB_TMP/bird.conf" ""
+nomcast_conf "$LIB_TMP/nomcast.ini" ""
+bird_start edge edge "$LIB_TMP/bird.conf"
+nomcast_start node g "$LIB_TMP/nomcast.ini" -d
+wait_for 15 bird_established edge node || fail "both active: no session"
+wait_for 5 routes_present || fail "both active: routes missing"
+since=$(birdc_q edge show protocols node | awk '/node/ {print $5}')
+sleep 3
+bird_established edge node || fail "both active: session lost"
+[ "$(birdc_q edge show protocols node | awk '/node/ {print $5}')" = "$since" ] ||
+	fail "both active: the session flapped"
+grep -q 'dir=in len=[0-9]* msg="OPEN' "$LIB_TMP/nomcast-g.log" || fail "-d: no decoded OPEN in the log"
+grep -q 'dir=out len=[0-9]* msg="UPDATE' "$LIB_TMP/nomcast-g.log" || fail "-d: no decoded UPDATE in the log"
+ok "both sides active: one stable session; -d logs decoded messages"
