@@ -28,6 +28,30 @@ cmp_lcomm(const void *a, const void *b)
 	return 0;
 }
 
+void
+announce_degrade(const struct conf *c, const struct conf_service *svc,
+    bool ibgp, struct bgp_attrs *a)
+{
+	uint8_t i, j;
+
+	if (svc->has_degrade_med) {
+		a->has_med = true;
+		a->med = svc->degrade_med;
+	}
+	for (i = 0; !ibgp && i < svc->degrade_prepend &&
+	    a->aspath_len < ATTR_MAX_ASPATH; i++)
+		a->aspath[a->aspath_len++] = c->g.asn;
+	for (i = 0; i < svc->ndegrade_comm; i++) {
+		bool dup = false;
+
+		for (j = 0; j < a->ncomm; j++)
+			dup = dup || a->comm[j] == svc->degrade_comm[i];
+		if (!dup && a->ncomm < ATTR_MAX_COMMUNITIES)
+			a->comm[a->ncomm++] = svc->degrade_comm[i];
+	}
+	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), cmp_u32);
+}
+
 bool
 announce_uses_peer(const struct conf_service *svc, size_t i)
 {

@@ -18,6 +18,15 @@ int	announce_attrs(const struct conf *c, const struct conf_peer *peer,
 	    const struct conf_service *svc, const struct addr *local,
 	    uint8_t afi, struct bgp_attrs *out);
 
+/*
+ * Make attributes worse for a service that is down with on-down = degrade,
+ * so this node stays a last resort: the configured MED, the AS prepended
+ * degrade-prepend more times (eBGP only: an iBGP AS_PATH stays empty), and
+ * the extra communities (kept sorted, duplicates dropped).
+ */
+void	announce_degrade(const struct conf *c, const struct conf_service *svc,
+	    bool ibgp, struct bgp_attrs *a);
+
 /* does this service go to the peer at index i? */
 bool	announce_uses_peer(const struct conf_service *svc, size_t i);
 

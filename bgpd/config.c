@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 /* RFC 1997, RFC 3765, RFC 7999, RFC 8326 well-known communities */
@@ -45,6 +46,7 @@ enum conf_sect {
 	SECT_GLOBAL,
 	SECT_PEER,
 	SECT_SERVICE,
+	SECT_CHECK,
 };
 
 enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
@@ -53,9 +55,16 @@ enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
 	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
 	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP, PK_N };
 enum { SK_PREFIX, SK_COMMUNITIES, SK_LCOMMUNITIES, SK_MED, SK_LOCAL_PREF,
-	SK_ORIGIN, SK_PEERS, SK_N };
+	SK_ORIGIN, SK_PEERS, SK_CHECKS, SK_HOLD_DOWN, SK_ON_DOWN,
+	SK_DEGRADE_MED, SK_DEGRADE_PREPEND, SK_DEGRADE_COMM, SK_VIP_IFACE,
+	SK_N };
+enum { CK_TYPE, CK_INTERVAL, CK_TIMEOUT, CK_RISE, CK_FALL, CK_URL,
+	CK_EXPECT, CK_BODY, CK_HOST, CK_UNIX_SOCKET, CK_TLS_VERIFY, CK_TARGET,
+	CK_COMMAND, CK_N };
 
 #define CONF_KEYS_MAX	16
+_Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX &&
+    SK_N <= CONF_KEYS_MAX && CK_N <= CONF_KEYS_MAX, "seen[] too small");
 
 /* one diagnostic, kept with its line so that the output can be sorted */
 struct conf_dl {
@@ -81,7 +90,20 @@ struct conf_svc_aux {
 	int		 prefix_line[CONF_MAX_PREFIXES];
 	struct conf_pname *names;	/* "peers =" entries, resolved last */
 	size_t		 nnames;
+	struct conf_pname *cnames;	/* "checks =" entries, resolved last */
+	size_t		 ncnames;
 	bool		 full_prefix, full_comm, full_lcomm;	/* said once */
+	bool		 full_dcomm;
+	bool		 bad_on_down;	/* no warnings about degrade then */
+};
+
+struct conf_chk_aux {
+	int		 seen[CONF_KEYS_MAX];
+	bool		 skip;
+	bool		 type_ok;	/* a known type was given */
+	bool		 interval_ok, timeout_ok;
+	bool		 used;		/* named by a service's checks */
+	bool		 full_expect;
 };
 
 struct conf_state {
@@ -96,9 +118,10 @@ struct conf_state {
 	const char	*key;		/* key being handled */
 	int		 keyline;
 	struct conf	*c;
-	size_t		 peercap, svccap;
+	size_t		 peercap, svccap, chkcap;
 	struct conf_peer_aux *paux;	/* [npeers] */
 	struct conf_svc_aux *saux;	/* [nservices] */
+	struct conf_chk_aux *caux;	/* [nchecks] */
 	int		 gseen[CONF_KEYS_MAX];
 	int		 gline;		/* first [global] header */
 	struct conf_dl	*dl;
@@ -299,6 +322,67 @@ conf_bool(struct conf_state *st, const char *val, bool *out)
 		}
 	}
 	KEY_ERR(st, "%s: '%s' is not yes or no", st->key, val);
+	return -1;
+}
+
+/* longest duration anywhere: a day, so interval + timeout fits 32 bits */
+#define CONF_DURATION_MAX_MS	86400000u
+
+/*
+ * A duration into milliseconds: "250ms", "1s", "1.5s", "2m", or a bare
+ * number of seconds.  A fraction finer than a millisecond, a negative or
+ * empty number, an unknown unit and anything past max_ms are errors.
+ */
+static int
+conf_duration(struct conf_state *st, const char *val, uint32_t max_ms,
+    uint32_t *out)
+{
+	const char *p = val;
+	uint64_t ip = 0, fp = 0, div = 1, mult, v;
+	size_t nint = 0, nfrac = 0;
+	bool fine = false;
+
+	for (; *p >= '0' && *p <= '9'; p++, nint++)
+		if (ip <= UINT32_MAX)	/* saturate; still too large below */
+			ip = ip * 10 + (uint64_t)(*p - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
+			if (nfrac < 9) {
+				fp = fp * 10 + (uint64_t)(*p - '0');
+				div *= 10;
+			} else if (*p != '0')
+				fine = true;
+		}
+		if (nfrac == 0)
+			goto bad;
+	}
+	if (nint == 0)
+		goto bad;
+	if (*p == '\0' || strcmp(p, "s") == 0)
+		mult = 1000;
+	else if (strcmp(p, "ms") == 0)
+		mult = 1;
+	else if (strcmp(p, "m") == 0)
+		mult = 60000;
+	else
+		goto bad;
+	/* fp < 10^9 and mult <= 60000: no overflow; nor in ip * mult */
+	if (fine || fp * mult % div != 0) {
+		KEY_ERR(st, "%s: '%s' is not a whole number of milliseconds",
+		    st->key, val);
+		return -1;
+	}
+	v = ip * mult + fp * mult / div;
+	if (v > max_ms) {
+		KEY_ERR(st, "%s: '%s' out of range (at most %us)", st->key, val,
+		    max_ms / 1000);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	KEY_ERR(st, "%s: '%s' is not a duration (such as 250ms, 1s, 1.5s or "
+	    "2m)", st->key, val);
 	return -1;
 }
 
@@ -900,6 +984,129 @@ s_peers(struct conf_state *st, const char *v)
 	conf_list(st, v, s_peers_one);
 }
 
+static void
+s_checks_one(struct conf_state *st, const char *v)
+{
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_pname *n;
+
+	n = realloc(x->cnames, (x->ncnames + 1) * sizeof(*n));
+	if (n == NULL) {
+		KEY_ERR(st, "out of memory");
+		return;
+	}
+	x->cnames = n;
+	snprintf(n[x->ncnames].name, sizeof(n[x->ncnames].name), "%s", v);
+	if (strlen(v) >= sizeof(n[x->ncnames].name))
+		n[x->ncnames].name[0] = '\0';	/* cannot match: unknown */
+	n[x->ncnames].line = st->keyline;
+	x->ncnames++;
+}
+
+static void
+s_checks(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_checks_one);
+}
+
+static void
+s_hold_down(struct conf_state *st, const char *v)
+{
+	conf_duration(st, v, CONF_DURATION_MAX_MS,
+	    &conf_cur_svc(st)->hold_down_ms);
+}
+
+static void
+s_on_down(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (strcmp(v, "withdraw") == 0)
+		s->on_down = ON_DOWN_WITHDRAW;
+	else if (strcmp(v, "degrade") == 0)
+		s->on_down = ON_DOWN_DEGRADE;
+	else {
+		KEY_ERR(st, "%s: '%s' is not withdraw or degrade", st->key, v);
+		conf_cur_saux(st)->bad_on_down = true;
+	}
+}
+
+static void
+s_degrade_med(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (conf_u32(st, v, 0, UINT32_MAX, &s->degrade_med) == 0)
+		s->has_degrade_med = true;
+}
+
+static void
+s_degrade_prepend(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	/* ten copies already lose to any sane path; more only bloats it */
+	if (conf_u32(st, v, 0, 10, &u) == 0)
+		conf_cur_svc(st)->degrade_prepend = (uint8_t)u;
+}
+
+static void
+s_dcomm_one(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	uint32_t cv;
+	size_t i;
+
+	if (conf_comm_parse(v, &cv) == -1) {
+		KEY_ERR(st, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
+		    "each, or a well-known name)", st->key, v);
+		return;
+	}
+	for (i = 0; i < s->ndegrade_comm; i++) {
+		if (s->degrade_comm[i] == cv) {
+			conf_diag(st, st->keyline, false, "%s: %s listed twice",
+			    st->key, v);
+			return;
+		}
+	}
+	if (s->ndegrade_comm == ATTR_MAX_COMMUNITIES) {
+		if (!x->full_dcomm)
+			KEY_ERR(st, "%s: too many communities (at most %d)",
+			    st->key, ATTR_MAX_COMMUNITIES);
+		x->full_dcomm = true;
+		return;
+	}
+	s->degrade_comm[s->ndegrade_comm++] = cv;
+}
+
+static void
+s_degrade_comm(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, s_dcomm_one);
+}
+
+static void
+s_vip_iface(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	size_t i, n = strlen(v);
+	bool ok = n > 0 && n < sizeof(s->vip_interface);
+
+	/* what the kernel's dev_valid_name() takes, less ':' and '/' */
+	for (i = 0; ok && i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' &&
+		    v[i] != '_' && v[i] != '.')
+			ok = false;
+	if (!ok || strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
+		KEY_ERR(st, "%s: '%s' is not an interface name (1 to %zu "
+		    "letters, digits, '-', '_' and '.')", st->key, v,
+		    sizeof(s->vip_interface) - 1);
+		return;
+	}
+	memcpy(s->vip_interface, v, n + 1);
+}
+
 static const struct conf_key conf_svc_keys[SK_N] = {
 	[SK_PREFIX] =		{ "prefix", true, false, s_prefix },
 	[SK_COMMUNITIES] =	{ "communities", true, false, s_communities },
@@ -909,6 +1116,456 @@ static const struct conf_key conf_svc_keys[SK_N] = {
 	[SK_LOCAL_PREF] =	{ "local-pref", false, false, s_local_pref },
 	[SK_ORIGIN] =		{ "origin", false, false, s_origin },
 	[SK_PEERS] =		{ "peers", true, false, s_peers },
+	[SK_CHECKS] =		{ "checks", true, false, s_checks },
+	[SK_HOLD_DOWN] =	{ "hold-down", false, false, s_hold_down },
+	[SK_ON_DOWN] =		{ "on-down", false, false, s_on_down },
+	[SK_DEGRADE_MED] =	{ "degrade-med", false, false, s_degrade_med },
+	[SK_DEGRADE_PREPEND] =	{ "degrade-prepend", false, false,
+				    s_degrade_prepend },
+	[SK_DEGRADE_COMM] =	{ "degrade-communities", true, false,
+				    s_degrade_comm },
+	[SK_VIP_IFACE] =	{ "vip-interface", false, false, s_vip_iface },
+};
+
+/* ---- [check NAME] ---- */
+
+static const char *const conf_check_type_names[] = {
+	[CHECK_HTTP] = "http",
+	[CHECK_TCP] = "tcp",
+	[CHECK_WATCH] = "watch",
+	[CHECK_EXEC] = "exec",
+};
+
+#define CT(t)		(1u << (t))
+#define CT_ALL		(CT(CHECK_HTTP) | CT(CHECK_TCP) | CT(CHECK_WATCH) | \
+			    CT(CHECK_EXEC))
+
+/* the types each key applies to; any other type makes the key an error */
+static const unsigned conf_check_applies[CK_N] = {
+	[CK_TYPE] = CT_ALL,
+	[CK_INTERVAL] = CT_ALL,
+	[CK_TIMEOUT] = CT_ALL,
+	[CK_RISE] = CT_ALL,
+	[CK_FALL] = CT_ALL,
+	[CK_URL] = CT(CHECK_HTTP),
+	[CK_EXPECT] = CT(CHECK_HTTP),
+	[CK_BODY] = CT(CHECK_HTTP),
+	[CK_HOST] = CT(CHECK_HTTP),
+	[CK_UNIX_SOCKET] = CT(CHECK_HTTP),
+	[CK_TLS_VERIFY] = CT(CHECK_HTTP),
+	[CK_TARGET] = CT(CHECK_TCP) | CT(CHECK_WATCH),
+	[CK_COMMAND] = CT(CHECK_EXEC),
+};
+
+#define CONF_CHECK_DEFAULT_INTERVAL	1000
+#define CONF_CHECK_DEFAULT_TIMEOUT	500
+#define CONF_CHECK_DEFAULT_RISE		2	/* late to attract traffic */
+#define CONF_CHECK_DEFAULT_FALL		1	/* but quick to shed it */
+#define CONF_CHECK_MAX_RISE_FALL	100
+
+static struct conf_check *
+conf_cur_chk(struct conf_state *st)
+{
+	return &st->c->checks[st->c->nchecks - 1];
+}
+
+static struct conf_chk_aux *
+conf_cur_caux(struct conf_state *st)
+{
+	return &st->caux[st->c->nchecks - 1];
+}
+
+/* a blank, a control character or a byte past ASCII */
+static bool
+conf_has_odd_char(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return true;
+	return false;
+}
+
+static void
+c_type(struct conf_state *st, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conf_check_type_names) /
+	    sizeof(conf_check_type_names[0]); i++) {
+		if (strcmp(v, conf_check_type_names[i]) == 0) {
+			conf_cur_chk(st)->type = (enum check_type)i;
+			conf_cur_caux(st)->type_ok = true;
+			return;
+		}
+	}
+	KEY_ERR(st, "%s: unknown check type '%s' (http, tcp, watch or exec)",
+	    st->key, v);
+}
+
+static void
+c_interval(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+
+	if (conf_duration(st, v, CONF_DURATION_MAX_MS, &k->interval_ms) == -1)
+		return;
+	if (k->interval_ms == 0) {
+		KEY_ERR(st, "%s: must be at least 1ms", st->key);
+		return;
+	}
+	conf_cur_caux(st)->interval_ok = true;
+}
+
+static void
+c_timeout(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+
+	if (conf_duration(st, v, CONF_DURATION_MAX_MS, &k->timeout_ms) == -1)
+		return;
+	if (k->timeout_ms == 0) {
+		KEY_ERR(st, "%s: must be at least 1ms", st->key);
+		return;
+	}
+	conf_cur_caux(st)->timeout_ok = true;
+}
+
+static void
+c_rise(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
+		conf_cur_chk(st)->rise = (uint16_t)u;
+}
+
+static void
+c_fall(struct conf_state *st, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(st, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
+		conf_cur_chk(st)->fall = (uint16_t)u;
+}
+
+/*
+ * http:// or https://, then a host (a name, an address or [IPv6]),
+ * an optional :port and anything after.  libcurl reads the rest; this
+ * only catches what would fail at every probe.
+ */
+static void
+c_url(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+	const char *host, *end, *at, *hend, *p;
+	uint64_t port;
+	char tmp[8];
+	size_t n;
+
+	if (conf_has_odd_char(v)) {
+		KEY_ERR(st, "%s: blank, control or non-ASCII character in URL",
+		    st->key);
+		return;
+	}
+	if (strncasecmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else if (strncasecmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else {
+		KEY_ERR(st, "%s: '%s' does not start with http:// or https://",
+		    st->key, v);
+		return;
+	}
+	end = host + strcspn(host, "/?#");
+	for (at = host, p = host; p < end; p++)	/* skip user:password@ */
+		if (*p == '@')
+			at = p + 1;
+	host = at;
+	if (*host == '[') {
+		for (hend = host; hend < end && *hend != ']'; hend++)
+			;
+		if (hend == end || hend == host + 1)
+			goto nohost;
+		hend++;
+	} else {
+		for (hend = host; hend < end && *hend != ':'; hend++)
+			;
+		if (hend == host)
+			goto nohost;
+	}
+	if (hend < end) {
+		n = (size_t)(end - hend - 1);
+		if (*hend != ':' || n == 0 || n >= sizeof(tmp))
+			goto badport;
+		memcpy(tmp, hend + 1, n);
+		tmp[n] = '\0';
+		if (conf_num(tmp, &port) == -1 || port == 0 ||
+		    port > UINT16_MAX)
+			goto badport;
+	}
+	if (strlen(v) >= sizeof(k->url)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(k->url) - 1);
+		return;
+	}
+	snprintf(k->url, sizeof(k->url), "%s", v);
+	return;
+nohost:
+	KEY_ERR(st, "%s: '%s' has no host", st->key, v);
+	return;
+badport:
+	KEY_ERR(st, "%s: '%s' has a bad port (1..65535)", st->key, v);
+}
+
+/* "200", "200-299", "100 204,300-399" */
+static void
+c_expect_one(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+	struct conf_chk_aux *x = conf_cur_caux(st);
+	const char *dash = strchr(v, '-');
+	uint64_t lo, hi;
+	char tmp[8];
+	size_t n;
+
+	if (dash != NULL) {
+		n = (size_t)(dash - v);
+		if (n >= sizeof(tmp))
+			goto bad;
+		memcpy(tmp, v, n);
+		tmp[n] = '\0';
+		if (conf_num(tmp, &lo) == -1 || conf_num(dash + 1, &hi) == -1)
+			goto bad;
+	} else if (conf_num(v, &lo) == -1)
+		goto bad;
+	else
+		hi = lo;
+	if (lo < 100 || lo > 599 || hi < 100 || hi > 599) {
+		KEY_ERR(st, "%s: '%s' out of range (HTTP status codes are "
+		    "100..599)", st->key, v);
+		return;
+	}
+	if (lo > hi) {
+		KEY_ERR(st, "%s: '%s' is an empty range", st->key, v);
+		return;
+	}
+	if (k->nexpect == CONF_MAX_EXPECT) {
+		if (!x->full_expect)
+			KEY_ERR(st, "%s: too many status ranges (at most %d)",
+			    st->key, CONF_MAX_EXPECT);
+		x->full_expect = true;
+		return;
+	}
+	k->expect_lo[k->nexpect] = (uint16_t)lo;
+	k->expect_hi[k->nexpect] = (uint16_t)hi;
+	k->nexpect++;
+	return;
+bad:
+	KEY_ERR(st, "%s: '%s' is not a status code or range (such as 200 or "
+	    "200-299)", st->key, v);
+}
+
+static void
+c_expect(struct conf_state *st, const char *v)
+{
+	conf_list(st, v, c_expect_one);
+}
+
+static void
+c_body(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+
+	if (strlen(v) >= sizeof(k->body)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(k->body) - 1);
+		return;
+	}
+	snprintf(k->body, sizeof(k->body), "%s", v);
+}
+
+static void
+c_host(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+
+	/* it goes into a request header verbatim */
+	if (conf_has_odd_char(v)) {
+		KEY_ERR(st, "%s: blank, control or non-ASCII character in "
+		    "'%s'", st->key, v);
+		return;
+	}
+	if (strlen(v) >= sizeof(k->host_header)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(k->host_header) - 1);
+		return;
+	}
+	snprintf(k->host_header, sizeof(k->host_header), "%s", v);
+}
+
+static void
+c_unix_socket(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+
+	if (v[0] != '/') {
+		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		return;
+	}
+	if (strlen(v) >= sizeof(k->unix_socket)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(k->unix_socket) - 1);
+		return;
+	}
+	snprintf(k->unix_socket, sizeof(k->unix_socket), "%s", v);
+}
+
+static void
+c_tls_verify(struct conf_state *st, const char *v)
+{
+	conf_bool(st, v, &conf_cur_chk(st)->tls_verify);
+}
+
+/* "192.0.2.1:80" or "[2001:db8::1]:80" */
+static void
+c_target(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+	const char *hs, *he, *ps;
+	char host[64];
+	struct addr a;
+	uint8_t afi;
+	uint64_t port;
+	size_t n;
+
+	if (v[0] == '[') {
+		hs = v + 1;
+		if ((he = strchr(hs, ']')) == NULL || he[1] != ':')
+			goto bad;
+		ps = he + 2;
+		afi = AFI_IPV6;
+	} else {
+		/* none, or a bare IPv6 address */
+		if ((he = strchr(v, ':')) == NULL ||
+		    strchr(he + 1, ':') != NULL)
+			goto bad;
+		hs = v;
+		ps = he + 1;
+		afi = AFI_IPV4;
+	}
+	n = (size_t)(he - hs);
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, hs, n);
+	host[n] = '\0';
+	if (addr_parse(host, &a) == -1 || a.afi != afi)
+		goto bad;
+	if (conf_num(ps, &port) == -1)
+		goto bad;
+	if (port == 0 || port > UINT16_MAX) {
+		KEY_ERR(st, "%s: port %s out of range (1..65535)", st->key, ps);
+		return;
+	}
+	k->addr = a;
+	k->port = (uint16_t)port;
+	return;
+bad:
+	KEY_ERR(st, "%s: '%s' is not ADDRESS:PORT (an IPv6 address in "
+	    "brackets, [2001:db8::1]:80)", st->key, v);
+}
+
+static void
+conf_argv_free(struct conf_check *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->argc; i++)
+		free(k->argv[i]);
+	memset(k->argv, 0, sizeof(k->argv));
+	k->argc = 0;
+}
+
+/*
+ * Split a command into words, with no shell: blanks separate words,
+ * double quotes group them ("two words"), and within quotes \" is a quote
+ * and \\ a backslash.  Quoted and unquoted parts of one word join, as in
+ * sh: a"b c" is the word 'ab c'.  Any other backslash is itself.
+ */
+static void
+c_command(struct conf_state *st, const char *v)
+{
+	struct conf_check *k = conf_cur_chk(st);
+	const char *p = v;
+	char *buf, *w;
+	bool inq;
+
+	conf_argv_free(k);
+	if ((buf = malloc(strlen(v) + 1)) == NULL) {
+		KEY_ERR(st, "out of memory");
+		return;
+	}
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (k->argc == CONF_MAX_ARGV) {
+			KEY_ERR(st, "%s: more than %d words", st->key,
+			    CONF_MAX_ARGV);
+			goto fail;
+		}
+		for (w = buf, inq = false; *p != '\0' &&
+		    (inq || (*p != ' ' && *p != '\t')); p++) {
+			if (*p == '"')
+				inq = !inq;
+			else if (inq && p[0] == '\\' &&
+			    (p[1] == '"' || p[1] == '\\'))
+				*w++ = *++p;
+			else
+				*w++ = *p;
+		}
+		if (inq) {
+			KEY_ERR(st, "%s: unterminated quote", st->key);
+			goto fail;
+		}
+		*w = '\0';
+		if ((k->argv[k->argc] = strdup(buf)) == NULL) {
+			KEY_ERR(st, "out of memory");
+			goto fail;
+		}
+		k->argc++;
+	}
+	if (k->argc == 0) {
+		KEY_ERR(st, "%s: empty command", st->key);
+		goto fail;
+	}
+	/* execv(), not execvp(): what runs does not depend on PATH */
+	if (k->argv[0][0] != '/') {
+		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key,
+		    k->argv[0]);
+		goto fail;
+	}
+	free(buf);
+	return;
+fail:
+	free(buf);
+	conf_argv_free(k);
+}
+
+static const struct conf_key conf_check_keys[CK_N] = {
+	[CK_TYPE] =		{ "type", false, false, c_type },
+	[CK_INTERVAL] =		{ "interval", false, false, c_interval },
+	[CK_TIMEOUT] =		{ "timeout", false, false, c_timeout },
+	[CK_RISE] =		{ "rise", false, false, c_rise },
+	[CK_FALL] =		{ "fall", false, false, c_fall },
+	[CK_URL] =		{ "url", false, false, c_url },
+	[CK_EXPECT] =		{ "expect", true, false, c_expect },
+	[CK_BODY] =		{ "body", false, false, c_body },
+	[CK_HOST] =		{ "host", false, false, c_host },
+	[CK_UNIX_SOCKET] =	{ "unix-socket", false, false, c_unix_socket },
+	[CK_TLS_VERIFY] =	{ "tls-verify", false, false, c_tls_verify },
+	[CK_TARGET] =		{ "target", false, false, c_target },
+	[CK_COMMAND] =		{ "command", false, false, c_command },
 };
 
 /* ---- sections ---- */
@@ -988,8 +1645,43 @@ conf_add_svc(struct conf_state *st, const char *name, bool skip)
 	return 0;
 }
 
+static int
+conf_add_chk(struct conf_state *st, const char *name, bool skip)
+{
+	struct conf *c = st->c;
+	struct conf_check *k;
+	struct conf_chk_aux *x;
+	size_t cap;
+
+	if (c->nchecks == st->chkcap) {
+		cap = st->chkcap ? st->chkcap * 2 : 4;
+		if ((k = realloc(c->checks, cap * sizeof(*k))) == NULL)
+			return -1;
+		c->checks = k;
+		if ((x = realloc(st->caux, cap * sizeof(*x))) == NULL)
+			return -1;
+		st->caux = x;
+		st->chkcap = cap;
+	}
+	k = &c->checks[c->nchecks];
+	x = &st->caux[c->nchecks];
+	memset(k, 0, sizeof(*k));
+	memset(x, 0, sizeof(*x));
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->interval_ms = CONF_CHECK_DEFAULT_INTERVAL;
+	k->timeout_ms = CONF_CHECK_DEFAULT_TIMEOUT;
+	k->rise = CONF_CHECK_DEFAULT_RISE;
+	k->fall = CONF_CHECK_DEFAULT_FALL;
+	k->tls_verify = true;
+	k->line = st->lineno;
+	x->skip = skip;
+	c->nchecks++;
+	return 0;
+}
+
 /*
- * A header line, "[global]", "[peer NAME]" or "[service NAME]".  A bad or
+ * A header line, "[global]", "[peer NAME]", "[service NAME]" or
+ * "[check NAME]".  A bad or
  * duplicate name still opens the section, so its keys are checked too; it
  * is only left out of the checks across sections.
  */
@@ -1041,7 +1733,8 @@ conf_section(struct conf_state *st, char *s)
 		snprintf(st->label, sizeof(st->label), "global");
 		return;
 	}
-	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0) {
+	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0 &&
+	    strcmp(kind, "check") != 0) {
 		conf_diag(st, line, true, "unknown section [%s%s%s]", kind,
 		    *name != '\0' ? " " : "", name);
 		return;
@@ -1075,6 +1768,21 @@ conf_section(struct conf_state *st, char *s)
 			return;
 		}
 		st->sect = SECT_PEER;
+	} else if (strcmp(kind, "check") == 0) {
+		for (i = 0; !skip && i < st->c->nchecks; i++) {
+			if (!st->caux[i].skip &&
+			    strcmp(st->c->checks[i].name, name) == 0) {
+				conf_diag(st, line, true, "duplicate check "
+				    "'%s' (first at line %d)", name,
+				    st->c->checks[i].line);
+				skip = true;
+			}
+		}
+		if (conf_add_chk(st, name, skip) == -1) {
+			conf_diag(st, line, true, "out of memory");
+			return;
+		}
+		st->sect = SECT_CHECK;
 	} else {
 		for (i = 0; !skip && i < st->c->nservices; i++) {
 			if (!st->saux[i].skip &&
@@ -1190,6 +1898,11 @@ conf_handler(void *user, const char *section, const char *name,
 		keys = conf_svc_keys;
 		nkeys = SK_N;
 		seen = st->saux[st->c->nservices - 1].seen;
+		break;
+	case SECT_CHECK:
+		keys = conf_check_keys;
+		nkeys = CK_N;
+		seen = st->caux[st->c->nchecks - 1].seen;
 		break;
 	default:
 		return 1;
@@ -1319,6 +2032,152 @@ conf_lcomm_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static int
+conf_check_by_name(const struct conf_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->c->nchecks; i++)
+		if (!st->caux[i].skip &&
+		    strcmp(st->c->checks[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* each check alone: what its type needs, what it does not take */
+static void
+conf_check_checks(struct conf_state *st)
+{
+	struct conf *c = st->c;
+	struct conf_check *k;
+	struct conf_chk_aux *x;
+	const char *tn;
+	size_t i, j, req;
+
+	for (i = 0; i < c->nchecks; i++) {
+		k = &c->checks[i];
+		x = &st->caux[i];
+		if (x->seen[CK_TYPE] == 0)
+			conf_diag(st, k->line, true, "[check%s%s]: missing "
+			    "required key 'type'", SP(k->name), k->name);
+		if (x->type_ok) {
+			tn = conf_check_type_names[k->type];
+			for (j = 0; j < CK_N; j++)
+				if (x->seen[j] != 0 &&
+				    (conf_check_applies[j] & CT(k->type)) == 0)
+					conf_diag(st, x->seen[j], true, "%s: "
+					    "does not apply to a %s check",
+					    conf_check_keys[j].name, tn);
+			switch (k->type) {
+			case CHECK_HTTP:
+				req = CK_URL;
+				break;
+			case CHECK_TCP:
+			case CHECK_WATCH:
+				req = CK_TARGET;
+				break;
+			case CHECK_EXEC:
+			default:
+				req = CK_COMMAND;
+				break;
+			}
+			if (x->seen[req] == 0)
+				conf_diag(st, k->line, true, "[check%s%s]: "
+				    "missing required key '%s' (%s check)",
+				    SP(k->name), k->name,
+				    conf_check_keys[req].name, tn);
+		}
+		/* a fast check gets a timeout that fits its interval */
+		if (x->seen[CK_TIMEOUT] == 0 &&
+		    k->interval_ms < CONF_CHECK_DEFAULT_TIMEOUT)
+			k->timeout_ms = (k->interval_ms + 1) / 2;
+		/* the next probe must not start while this one runs */
+		if (x->timeout_ok &&
+		    (x->interval_ok || x->seen[CK_INTERVAL] == 0) &&
+		    k->timeout_ms > k->interval_ms)
+			conf_diag(st, x->seen[CK_TIMEOUT], true, "timeout: "
+			    "%ums is above interval %ums", k->timeout_ms,
+			    k->interval_ms);
+		if (k->nexpect == 0) {
+			k->expect_lo[0] = 200;
+			k->expect_hi[0] = 299;
+			k->nexpect = 1;
+		}
+	}
+}
+
+/* a service's checks, and whether its on-down and degrade-* agree */
+static void
+conf_check_svc_health(struct conf_state *st, struct conf_service *s,
+    struct conf_svc_aux *x)
+{
+	static const int dkeys[] = {
+		SK_DEGRADE_MED, SK_DEGRADE_PREPEND, SK_DEGRADE_COMM,
+	};
+	const struct conf_pname *n;
+	bool full = false, any = false;
+	size_t i, j, n_all;
+	int ci;
+
+	for (i = 0; i < x->ncnames; i++) {
+		n = &x->cnames[i];
+		if ((ci = conf_check_by_name(st, n->name)) == -1) {
+			conf_diag(st, n->line, true, "checks: unknown check "
+			    "'%s'", n->name);
+			continue;
+		}
+		st->caux[ci].used = true;
+		for (j = 0; j < s->nchecks; j++)
+			if (s->checks[j] == (size_t)ci)
+				break;
+		if (j < s->nchecks) {
+			conf_diag(st, n->line, false, "checks: %s listed twice",
+			    n->name);
+			continue;
+		}
+		if (s->nchecks == CONF_MAX_CHECKS) {
+			if (!full)
+				conf_diag(st, n->line, true, "checks: too many "
+				    "checks (at most %d per service)",
+				    CONF_MAX_CHECKS);
+			full = true;
+			continue;
+		}
+		s->checks[s->nchecks++] = (size_t)ci;
+	}
+	qsort(s->degrade_comm, s->ndegrade_comm, sizeof(s->degrade_comm[0]),
+	    conf_u32_cmp);
+	if (x->bad_on_down)
+		return;
+	for (i = 0; i < sizeof(dkeys) / sizeof(dkeys[0]); i++) {
+		if (x->seen[dkeys[i]] == 0)
+			continue;
+		any = true;
+		if (s->on_down == ON_DOWN_WITHDRAW)
+			conf_diag(st, x->seen[dkeys[i]], false, "%s: ignored "
+			    "with on-down = withdraw",
+			    conf_svc_keys[dkeys[i]].name);
+	}
+	if (s->on_down == ON_DOWN_DEGRADE && !any)
+		conf_diag(st, x->seen[SK_ON_DOWN], false, "on-down: degrade "
+		    "changes nothing without degrade-med, degrade-prepend or "
+		    "degrade-communities");
+	if (s->on_down != ON_DOWN_DEGRADE)
+		return;
+	/* degraded routes carry both lists; one COMMUNITIES must hold them */
+	for (i = 0, n_all = s->ncomm; i < s->ndegrade_comm; i++) {
+		for (j = 0; j < s->ncomm; j++)
+			if (s->comm[j] == s->degrade_comm[i])
+				break;
+		if (j == s->ncomm)
+			n_all++;
+	}
+	if (n_all > ATTR_MAX_COMMUNITIES)
+		conf_diag(st, x->seen[SK_DEGRADE_COMM], true,
+		    "degrade-communities: %zu communities with those of "
+		    "communities (at most %d)", n_all, ATTR_MAX_COMMUNITIES);
+}
+
 static void
 conf_check_services(struct conf_state *st)
 {
@@ -1351,6 +2210,7 @@ conf_check_services(struct conf_state *st)
 			else
 				s->use_peer[pi] = true;
 		}
+		conf_check_svc_health(st, s, x);
 		if (s->nprefixes == 0 && x->seen[SK_PREFIX] == 0)
 			conf_diag(st, s->line, true, "[service%s%s]: no "
 			    "prefix", SP(s->name), s->name);
@@ -1392,6 +2252,19 @@ conf_check_services(struct conf_state *st)
 	}
 }
 
+/* a check that gates nothing is probably a typo in some checks = */
+static void
+conf_check_unused(struct conf_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->c->nchecks; i++)
+		if (!st->caux[i].skip && !st->caux[i].used)
+			conf_diag(st, st->c->checks[i].line, false, "check "
+			    "'%s' is not used by any service",
+			    st->c->checks[i].name);
+}
+
 static void
 conf_check(struct conf_state *st)
 {
@@ -1407,7 +2280,9 @@ conf_check(struct conf_state *st)
 			    "required key 'router-id'");
 	}
 	conf_check_peers(st);
+	conf_check_checks(st);
 	conf_check_services(st);
+	conf_check_unused(st);
 }
 
 /* ---- API ---- */
@@ -1448,9 +2323,12 @@ conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
 	}
 	conf_check(&st);
 
-	for (i = 0; i < c->nservices; i++)
+	for (i = 0; i < c->nservices; i++) {
 		free(st.saux[i].names);
+		free(st.saux[i].cnames);
+	}
 	free(st.saux);
+	free(st.caux);
 	free(st.paux);
 	free(st.line);
 	conf_diag_move(&st, d);
@@ -1522,6 +2400,9 @@ conf_free(struct conf *c)
 	for (i = 0; i < c->nservices; i++)
 		free(c->services[i].use_peer);
 	free(c->services);
+	for (i = 0; i < c->nchecks; i++)
+		conf_argv_free(&c->checks[i]);
+	free(c->checks);
 	free(c->peers);
 	memset(c, 0, sizeof(*c));
 }

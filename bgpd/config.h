@@ -25,6 +25,49 @@
 #define CONF_DEFAULT_HOLD_TIME		90
 #define CONF_DEFAULT_CONNECT_RETRY	5
 
+#define CONF_MAX_CHECKS		16	/* per service */
+#define CONF_MAX_EXPECT		16	/* expected HTTP status ranges */
+#define CONF_MAX_ARGV		32	/* exec arguments */
+
+enum check_type {
+	CHECK_HTTP,		/* http:// or https:// URL, libcurl */
+	CHECK_TCP,		/* connect() to host:port */
+	CHECK_WATCH,		/* a held TCP connection: reset/close fails at once */
+	CHECK_EXEC,		/* fork/exec; exit 0 passes */
+};
+
+struct conf_check {
+	char		name[CONF_NAME_MAX];
+	enum check_type	type;
+	uint32_t	interval_ms;		/* default 1000; > 0 */
+	uint32_t	timeout_ms;		/* default 500, or interval / 2
+						   rounded up below 500ms;
+						   <= interval */
+	uint16_t	rise;			/* default 2 */
+	uint16_t	fall;			/* default 1 */
+	/* http */
+	char		url[512];
+	char		host_header[256];	/* optional Host: */
+	char		unix_socket[CONF_PATH_MAX];	/* optional */
+	size_t		nexpect;		/* default one range 200-299 */
+	uint16_t	expect_lo[CONF_MAX_EXPECT];
+	uint16_t	expect_hi[CONF_MAX_EXPECT];
+	char		body[256];		/* substring; "" = any body */
+	bool		tls_verify;		/* default yes */
+	/* tcp, watch */
+	struct addr	addr;
+	uint16_t	port;
+	/* exec: argv[0] is the program, run without a shell */
+	size_t		argc;
+	char		*argv[CONF_MAX_ARGV + 1];	/* owned, NULL-terminated */
+	int		line;
+};
+
+enum on_down {
+	ON_DOWN_WITHDRAW,	/* default */
+	ON_DOWN_DEGRADE,	/* keep announcing with worse attributes */
+};
+
 struct conf_global {
 	uint32_t	asn;
 	uint32_t	router_id;		/* host order */
@@ -69,6 +112,17 @@ struct conf_service {
 	uint8_t		origin;			/* enum bgp_origin, default igp */
 	bool		all_peers;		/* no "peers =" key */
 	bool		*use_peer;		/* [npeers], owned */
+	/* health (issue 3) */
+	size_t		nchecks;		/* no checks: always up */
+	size_t		checks[CONF_MAX_CHECKS];	/* indexes into conf.checks */
+	uint32_t	hold_down_ms;		/* default 0 */
+	enum on_down	on_down;
+	bool		has_degrade_med;
+	uint32_t	degrade_med;
+	uint8_t		degrade_prepend;	/* extra copies of our AS */
+	uint8_t		ndegrade_comm;
+	uint32_t	degrade_comm[ATTR_MAX_COMMUNITIES];
+	char		vip_interface[16];	/* IFNAMSIZ; "" = off */
 	int		line;
 };
 
@@ -79,6 +133,8 @@ struct conf {
 	struct conf_peer *peers;		/* owned */
 	size_t		nservices;
 	struct conf_service *services;		/* owned */
+	size_t		nchecks;
+	struct conf_check *checks;		/* owned */
 };
 
 /* collected diagnostics, each "file:line: message" */

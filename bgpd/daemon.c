@@ -11,46 +11,62 @@
 #include <unistd.h>
 
 #include "announce.h"
+#include "service.h"
 #include "session.h"
+
+/* the service's prefixes of one family as the peer should hold them */
+static void
+sync_family(struct peer *p, const struct svc *s, uint8_t afi)
+{
+	const struct conf *c = &p->nc->conf;
+	struct bgp_attrs attrs;
+	char buf[PREFIX_STRLEN];
+	bool have = false;
+	size_t k;
+
+	if (s->mode != SVC_MODE_NONE) {
+		have = announce_attrs(c, p->cf, s->cf, &p->c.local, afi,
+		    &attrs) == 0;
+		if (have && s->mode == SVC_MODE_DEGRADED)
+			announce_degrade(c, s->cf, conf_peer_is_ibgp(c, p->cf),
+			    &attrs);
+	}
+	for (k = 0; k < s->cf->nprefixes; k++) {
+		const struct prefix *px = &s->cf->prefixes[k];
+
+		if (px->afi != afi)
+			continue;
+		if (s->mode == SVC_MODE_NONE) {
+			ribout_unset(p->ro, px);
+			continue;
+		}
+		if (!have) {
+			log_rl(&p->rl, LOG_LVL_WARN, "peer=%s svc=%s prefix=%s "
+			    "msg=\"no next hop of this family for the peer: "
+			    "not announced\"", p->addr_str, s->cf->name,
+			    prefix_str(px, buf, sizeof(buf)));
+			continue;
+		}
+		if (ribout_set(p->ro, px, &attrs) == -1)
+			log_rl(&p->rl, LOG_LVL_ERR, "peer=%s msg=\"out of "
+			    "memory\"", p->addr_str);
+	}
+}
 
 void
 daemon_sync_peer(struct nomcast *nc, struct peer *p)
 {
-	const struct conf *c = &nc->conf;
-	struct bgp_attrs attrs;
-	char buf[PREFIX_STRLEN];
-	size_t i, k;
+	size_t i;
 	uint8_t afi;
 
-	for (i = 0; i < c->nservices; i++) {
-		const struct conf_service *s = &c->services[i];
-
-		if (!announce_uses_peer(s, p->idx))
+	/* a session coming up syncs everything (the next hop needs it) */
+	if (!peer_is_established(p))
+		return;
+	for (i = 0; i < nc->nsvcs; i++) {
+		if (!announce_uses_peer(nc->svcs[i].cf, p->idx))
 			continue;
-		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
-			bool have = announce_attrs(c, p->cf, s, &p->c.local,
-			    afi, &attrs) == 0;
-
-			for (k = 0; k < s->nprefixes; k++) {
-				const struct prefix *px = &s->prefixes[k];
-
-				if (px->afi != afi)
-					continue;
-				if (!have) {
-					log_rl(&p->rl, LOG_LVL_WARN, "peer=%s "
-					    "svc=%s prefix=%s msg=\"no next hop "
-					    "of this family for the peer: not "
-					    "announced\"", p->addr_str, s->name,
-					    prefix_str(px, buf, sizeof(buf)));
-					continue;
-				}
-				/* every service counts as up (health: later) */
-				if (ribout_set(p->ro, px, &attrs) == -1)
-					log_rl(&p->rl, LOG_LVL_ERR, "peer=%s "
-					    "msg=\"out of memory\"",
-					    p->addr_str);
-			}
-		}
+		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++)
+			sync_family(p, &nc->svcs[i], afi);
 	}
 	peer_flush(p);
 }
@@ -91,6 +107,8 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	session_listen_close(nc);
 	for (i = 0; i < nc->npeers; i++)
 		peer_stop(nc->peers[i]);
+	/* the withdraws are written: now the addresses may go */
+	services_vip_release(nc);
 	ev_timer_init(&nc->exit_timer, exit_cb, 0., 0.);
 	ev_timer_start(loop, &nc->exit_timer);
 }
@@ -100,6 +118,7 @@ daemon_free(struct nomcast *nc)
 {
 	size_t i;
 
+	services_stop(nc);
 	for (i = 0; i < nc->npeers; i++)
 		peer_free(nc->peers[i]);
 	free(nc->peers);
@@ -148,6 +167,10 @@ daemon_run(struct conf *conf)
 	log_info("msg=\"nomcastd %s started\" asn=%u peers=%zu services=%zu",
 	    NOMCAST_VERSION, nc.conf.g.asn, nc.conf.npeers,
 	    nc.conf.nservices);
+	if (services_start(&nc) == -1) {
+		rc = 1;
+		goto out;
+	}
 	for (i = 0; i < nc.npeers; i++)
 		peer_start(nc.peers[i]);
 	ev_run(nc.loop, 0);

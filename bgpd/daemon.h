@@ -9,10 +9,13 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "check.h"
 #include "config.h"
 #include "log.h"
 
 struct peer;
+struct svc;
+struct vip;
 
 struct nomcast {
 	struct ev_loop	*loop;
@@ -25,6 +28,12 @@ struct nomcast {
 	ev_timer	 exit_timer;	/* bounds the goodbye on SIGTERM */
 	bool		 stopping;
 	struct log_rl	 rl_unknown;	/* connections from strangers */
+	struct svc	*svcs;		/* owned, [nsvcs] (service.c) */
+	size_t		 nsvcs;
+	struct check	**checks;	/* owned, [nchecks_rt] */
+	size_t		 nchecks_rt;
+	struct check_env check_env;
+	struct vip	*vip;		/* owned; NULL unless a vip-interface */
 	time_t		 started;
 };
 

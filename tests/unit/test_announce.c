@@ -141,6 +141,38 @@ test_announce_uses_peer_by_list(void **state)
 	assert_true(announce_uses_peer(&f->svc, 1));
 }
 
+static void
+test_announce_degrade_worsens_med_path_and_communities(void **state)
+{
+	struct fixture *f = *state;
+	struct bgp_attrs a;
+	struct addr local;
+
+	addr_parse("198.51.100.2", &local);
+	f->svc.has_degrade_med = true;
+	f->svc.degrade_med = 1000;
+	f->svc.degrade_prepend = 3;
+	f->svc.ndegrade_comm = 2;
+	f->svc.degrade_comm[0] = 65001u << 16 | 666;
+	f->svc.degrade_comm[1] = 65001u << 16 | 100;	/* already there */
+	assert_int_equal(announce_attrs(&f->c, &f->ebgp, &f->svc, &local,
+	    AFI_IPV4, &a), 0);
+	announce_degrade(&f->c, &f->svc, false, &a);
+	assert_int_equal(a.med, 1000);
+	assert_int_equal(a.aspath_len, 4);
+	assert_int_equal(a.aspath[3], 65001);
+	assert_int_equal(a.ncomm, 3);
+	assert_int_equal(a.comm[0], 65001u << 16 | 100);
+	assert_int_equal(a.comm[1], 65001u << 16 | 200);
+	assert_int_equal(a.comm[2], 65001u << 16 | 666);
+	/* iBGP: no prepend, the AS_PATH stays empty */
+	assert_int_equal(announce_attrs(&f->c, &f->ibgp, &f->svc, &local,
+	    AFI_IPV4, &a), 0);
+	announce_degrade(&f->c, &f->svc, true, &a);
+	assert_int_equal(a.aspath_len, 0);
+	assert_int_equal(a.med, 1000);
+}
+
 int
 main(void)
 {
@@ -150,6 +182,7 @@ main(void)
 		cmocka_unit_test_setup(test_announce_configured_next_hop_wins, setup),
 		cmocka_unit_test_setup(test_announce_ipv6_needs_a_v6_next_hop, setup),
 		cmocka_unit_test_setup(test_announce_uses_peer_by_list, setup),
+		cmocka_unit_test_setup(test_announce_degrade_worsens_med_path_and_communities, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,103 @@
+/*
+ * check.h - a local health check on the libev loop.
+ *
+ * check.c is the scheduler every check type shares: it starts one probe
+ * per interval, bounds it by the timeout (a probe that has not answered by
+ * then is cancelled and counts as failed), and reports each result through
+ * the callback.  A watchdog fails the check if no result at all arrived
+ * within interval + timeout, whatever the reason: a hung checker must never
+ * leave a route announced.  The types (check_http.c, check_tcp.c,
+ * check_watch.c, check_exec.c) only start and cancel probes.
+ */
+#ifndef NOMCAST_CHECK_H
+#define NOMCAST_CHECK_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "log.h"
+
+struct check;
+struct chk_http_multi;
+
+/* what the checks of one daemon share */
+struct check_env {
+	struct ev_loop		*loop;
+	struct chk_http_multi	*http;	/* one libcurl multi handle, owned */
+};
+
+/*
+ * A result: pass or fail, a one-line reason ("http 503 from
+ * 127.0.0.1:8080/ping"), and the probe's latency in seconds.
+ */
+typedef void (*check_result_fn)(void *ctx, struct check *c, bool pass,
+	    const char *reason, double latency);
+
+struct check_ops {
+	const char *name;			/* "http" */
+	/* allocate c->priv; 0 or -1 (logged) */
+	int	(*init)(struct check *c);
+	/* start one probe; it ends with check_done() (possibly at once) */
+	void	(*probe)(struct check *c);
+	/* abandon the probe in flight (timeout or stop); no check_done() */
+	void	(*cancel)(struct check *c);
+	/* free c->priv */
+	void	(*fini)(struct check *c);
+	/* the type reports events itself, between probes (watch) */
+	bool	event_driven;
+};
+
+struct check {
+	const struct conf_check	*cf;		/* points into the config */
+	struct check_env	*env;
+	const struct check_ops	*ops;
+	void			*priv;		/* the type's state, owned */
+	ev_timer		 tick;		/* next probe */
+	ev_timer		 timeout;	/* the probe in flight */
+	ev_timer		 watchdog;	/* no result in interval + timeout */
+	bool			 running;	/* a probe is in flight */
+	ev_tstamp		 started;	/* when it began */
+	check_result_fn		 cb;
+	void			*ctx;
+	/* the last result, for logs and (later) show services */
+	bool			 has_result;
+	bool			 last_pass;
+	double			 last_latency;
+	char			 last_reason[256];
+	uint64_t		 probes;	/* probes started */
+	struct log_rl		 rl;
+};
+
+/* NULL on no memory or if the type cannot start (logged) */
+struct check *check_new(struct check_env *env, const struct conf_check *cf,
+	    check_result_fn cb, void *ctx);
+void	check_start(struct check *c);
+/* stops and frees; check_free(NULL) is a no-op */
+void	check_free(struct check *c);
+
+/*
+ * Called by a type when its probe ends.  The reason is formatted; a pass
+ * needs none (NULL).  Safe to call from inside probe().
+ */
+void	check_done(struct check *c, bool pass, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/*
+ * Called by an event-driven type (watch) when it learns something between
+ * probes: a reset or close fails the check at once.
+ */
+void	check_event(struct check *c, bool pass, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* the types */
+extern const struct check_ops chk_http_ops;
+extern const struct check_ops chk_tcp_ops;
+extern const struct check_ops chk_watch_ops;
+extern const struct check_ops chk_exec_ops;
+
+/* the libcurl multi handle on the loop (check_http.c) */
+struct chk_http_multi *chk_http_multi_new(struct ev_loop *loop);
+void	chk_http_multi_free(struct chk_http_multi *m);
+
+#endif
