@@ -344,7 +344,7 @@ vip_add(struct vip *v, const char *ifname, const struct prefix *p)
 		why = nl_geterror(err);
 		goto fail;
 	}
-	vip_log(LOG_LVL_INFO, p, ifname, "added");
+	vip_log(LOG_LVL_DEBUG, p, ifname, "added");
 	return 0;
 fail:
 	vip_log(LOG_LVL_WARN, p, ifname, why);
@@ -374,7 +374,7 @@ vip_del(struct vip *v, const char *ifname, const struct prefix *p)
 		why = nl_geterror(err);
 		goto fail;
 	}
-	vip_log(LOG_LVL_INFO, p, ifname, "removed");
+	vip_log(LOG_LVL_DEBUG, p, ifname, "removed");
 	return 0;
 fail:
 	vip_log(LOG_LVL_WARN, p, ifname, why);
