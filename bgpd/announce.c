@@ -52,6 +52,19 @@ announce_degrade(const struct conf *c, const struct conf_service *svc,
 	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), cmp_u32);
 }
 
+void
+announce_drain(struct bgp_attrs *a)
+{
+	uint8_t j;
+
+	for (j = 0; j < a->ncomm; j++)
+		if (a->comm[j] == COMMUNITY_GRACEFUL_SHUTDOWN)
+			return;
+	if (a->ncomm < ATTR_MAX_COMMUNITIES)
+		a->comm[a->ncomm++] = COMMUNITY_GRACEFUL_SHUTDOWN;
+	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), cmp_u32);
+}
+
 bool
 announce_uses_peer(const struct conf_service *svc, size_t i)
 {

@@ -27,6 +27,14 @@ int	announce_attrs(const struct conf *c, const struct conf_peer *peer,
 void	announce_degrade(const struct conf *c, const struct conf_service *svc,
 	    bool ibgp, struct bgp_attrs *a);
 
+#define COMMUNITY_GRACEFUL_SHUTDOWN	0xffff0000u	/* 65535:0, RFC 8326 */
+
+/*
+ * A drained service: the GRACEFUL_SHUTDOWN community (RFC 8326) is added so
+ * the routers prefer other paths before the route is withdrawn.
+ */
+void	announce_drain(struct bgp_attrs *a);
+
 /* does this service go to the peer at index i? */
 bool	announce_uses_peer(const struct conf_service *svc, size_t i);
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* RFC 1997, RFC 3765, RFC 7999, RFC 8326 well-known communities */
@@ -47,24 +48,31 @@ enum conf_sect {
 	SECT_PEER,
 	SECT_SERVICE,
 	SECT_CHECK,
+	SECT_NOMAD,
 };
 
 enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
-	GK_CONTROL_SOCKET, GK_SHUTDOWN_MSG, GK_N };
+	GK_CONTROL_SOCKET, GK_SHUTDOWN_MSG, GK_METRICS_LISTEN,
+	GK_CONTROL_SOCKET_MODE, GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN,
+	GK_N };
 enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
 	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
 	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP, PK_N };
 enum { SK_PREFIX, SK_COMMUNITIES, SK_LCOMMUNITIES, SK_MED, SK_LOCAL_PREF,
 	SK_ORIGIN, SK_PEERS, SK_CHECKS, SK_HOLD_DOWN, SK_ON_DOWN,
 	SK_DEGRADE_MED, SK_DEGRADE_PREPEND, SK_DEGRADE_COMM, SK_VIP_IFACE,
-	SK_N };
+	SK_NOMAD_SERVICE, SK_NOMAD_CHECKS, SK_DRAIN_TIME, SK_N };
 enum { CK_TYPE, CK_INTERVAL, CK_TIMEOUT, CK_RISE, CK_FALL, CK_URL,
 	CK_EXPECT, CK_BODY, CK_HOST, CK_UNIX_SOCKET, CK_TLS_VERIFY, CK_TARGET,
 	CK_COMMAND, CK_N };
+enum { NK_ADDRESS, NK_TOKEN, NK_NAMESPACE, NK_ALLOC_ID, NK_NODE_ID,
+	NK_NODE_FILTER, NK_CACERT, NK_CLIENT_CERT, NK_CLIENT_KEY,
+	NK_CHECK_INTERVAL, NK_WAIT, NK_GRACE, NK_N };
 
-#define CONF_KEYS_MAX	16
+#define CONF_KEYS_MAX	24
 _Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX &&
-    SK_N <= CONF_KEYS_MAX && CK_N <= CONF_KEYS_MAX, "seen[] too small");
+    SK_N <= CONF_KEYS_MAX && CK_N <= CONF_KEYS_MAX &&
+    NK_N <= CONF_KEYS_MAX, "seen[] too small");
 
 /* one diagnostic, kept with its line so that the output can be sorted */
 struct conf_dl {
@@ -95,6 +103,7 @@ struct conf_svc_aux {
 	bool		 full_prefix, full_comm, full_lcomm;	/* said once */
 	bool		 full_dcomm;
 	bool		 bad_on_down;	/* no warnings about degrade then */
+	bool		 full_nchecks;	/* "too many" said once */
 };
 
 struct conf_chk_aux {
@@ -124,6 +133,9 @@ struct conf_state {
 	struct conf_chk_aux *caux;	/* [nchecks] */
 	int		 gseen[CONF_KEYS_MAX];
 	int		 gline;		/* first [global] header */
+	int		 nseen[CONF_KEYS_MAX];	/* [nomad] */
+	int		 nline;		/* first [nomad] header */
+	bool		 nomad_bad_addr;	/* address said bad already */
 	struct conf_dl	*dl;
 	size_t		 ndl, dlcap;
 	size_t		 nerr, nwarn;
@@ -478,6 +490,56 @@ conf_list(struct conf_state *st, const char *val, conf_key_fn *fn)
 	free(tmp);
 }
 
+/*
+ * "192.0.2.1:80" or "[2001:db8::1]:80" into a and port; 0, or -1 with
+ * the error recorded
+ */
+static int
+conf_addr_port(struct conf_state *st, const char *v, struct addr *a,
+    uint16_t *port)
+{
+	const char *hs, *he, *ps;
+	char host[64];
+	uint8_t afi;
+	uint64_t u;
+	size_t n;
+
+	if (v[0] == '[') {
+		hs = v + 1;
+		if ((he = strchr(hs, ']')) == NULL || he[1] != ':')
+			goto bad;
+		ps = he + 2;
+		afi = AFI_IPV6;
+	} else {
+		/* none, or a bare IPv6 address */
+		if ((he = strchr(v, ':')) == NULL ||
+		    strchr(he + 1, ':') != NULL)
+			goto bad;
+		hs = v;
+		ps = he + 1;
+		afi = AFI_IPV4;
+	}
+	n = (size_t)(he - hs);
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, hs, n);
+	host[n] = '\0';
+	if (addr_parse(host, a) == -1 || a->afi != afi)
+		goto bad;
+	if (conf_num(ps, &u) == -1)
+		goto bad;
+	if (u == 0 || u > UINT16_MAX) {
+		KEY_ERR(st, "%s: port %s out of range (1..65535)", st->key, ps);
+		return -1;
+	}
+	*port = (uint16_t)u;
+	return 0;
+bad:
+	KEY_ERR(st, "%s: '%s' is not ADDRESS:PORT (an IPv6 address in "
+	    "brackets, [2001:db8::1]:80)", st->key, v);
+	return -1;
+}
+
 /* ---- [global] ---- */
 
 static void
@@ -538,6 +600,52 @@ g_control_socket(struct conf_state *st, const char *v)
 	}
 	snprintf(st->c->g.control_socket, sizeof(st->c->g.control_socket),
 	    "%s", v);
+	st->c->g.control_socket_set = true;
+}
+
+/* octal permission bits, as chmod(1) takes them: "0660", "660" */
+static void
+g_control_socket_mode(struct conf_state *st, const char *v)
+{
+	uint32_t m = 0;
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '7' || n > 4) {
+			KEY_ERR(st, "%s: '%s' is not an octal mode (0660)",
+			    st->key, v);
+			return;
+		}
+		m = m * 8 + (uint32_t)(v[i] - '0');
+	}
+	if (n == 0 || m > 0777) {
+		KEY_ERR(st, "%s: '%s' is not an octal mode (0660)", st->key, v);
+		return;
+	}
+	st->c->g.control_socket_mode = m;
+}
+
+/* a group name or number; looked up when the socket is made */
+static void
+g_control_socket_group(struct conf_state *st, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++) {
+		char ch = v[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+		    ch == '.' || (ch == '$' && i == n - 1)))
+			break;
+	}
+	if (n == 0 || i < n || n >= sizeof(st->c->g.control_socket_group)) {
+		KEY_ERR(st, "%s: '%s' is not a group name or number", st->key,
+		    v);
+		return;
+	}
+	snprintf(st->c->g.control_socket_group,
+	    sizeof(st->c->g.control_socket_group), "%s", v);
 }
 
 static void
@@ -557,6 +665,24 @@ g_shutdown_msg(struct conf_state *st, const char *v)
 	    "%s", v);
 }
 
+/* SIGTERM keeps announcing with GRACEFUL_SHUTDOWN this long first */
+static void
+g_shutdown_drain(struct conf_state *st, const char *v)
+{
+	conf_duration(st, v, CONF_DURATION_MAX_MS,
+	    &st->c->g.shutdown_drain_ms);
+}
+
+/* the metrics listener (metrics.c); off unless set */
+static void
+g_metrics_listen(struct conf_state *st, const char *v)
+{
+	struct conf_global *g = &st->c->g;
+
+	if (conf_addr_port(st, v, &g->metrics_addr, &g->metrics_port) == 0)
+		g->metrics = true;
+}
+
 static const struct conf_key conf_global_keys[GK_N] = {
 	[GK_ASN] =		{ "asn", false, false, g_asn },
 	[GK_ROUTER_ID] =	{ "router-id", false, false, g_router_id },
@@ -567,6 +693,14 @@ static const struct conf_key conf_global_keys[GK_N] = {
 				    g_control_socket },
 	[GK_SHUTDOWN_MSG] =	{ "shutdown-message", false, true,
 				    g_shutdown_msg },
+	[GK_METRICS_LISTEN] =	{ "metrics-listen", false, false,
+				    g_metrics_listen },
+	[GK_CONTROL_SOCKET_MODE] = { "control-socket-mode", false, false,
+				    g_control_socket_mode },
+	[GK_CONTROL_SOCKET_GROUP] = { "control-socket-group", false, false,
+				    g_control_socket_group },
+	[GK_SHUTDOWN_DRAIN] =	{ "shutdown-drain-time", false, false,
+				    g_shutdown_drain },
 };
 
 /* ---- [peer NAME] ---- */
@@ -1017,6 +1151,13 @@ s_hold_down(struct conf_state *st, const char *v)
 }
 
 static void
+s_drain_time(struct conf_state *st, const char *v)
+{
+	conf_duration(st, v, CONF_DURATION_MAX_MS,
+	    &conf_cur_svc(st)->drain_time_ms);
+}
+
+static void
 s_on_down(struct conf_state *st, const char *v)
 {
 	struct conf_service *s = conf_cur_svc(st);
@@ -1107,6 +1248,84 @@ s_vip_iface(struct conf_state *st, const char *v)
 	memcpy(s->vip_interface, v, n + 1);
 }
 
+/* RFC 1123 labels, as Nomad checks service names: letters, digits, '-' */
+static bool
+conf_nomad_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+static void
+s_nomad_service(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (!conf_nomad_name_ok(v)) {
+		KEY_ERR(st, "%s: '%s' is not a Nomad service name (1 to 63 "
+		    "letters, digits and '-', not at either end)", st->key, v);
+		return;
+	}
+	snprintf(s->nomad_service, sizeof(s->nomad_service), "%s", v);
+}
+
+static void
+s_nomad_check_one(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+	struct conf_svc_aux *x = conf_cur_saux(st);
+	size_t i;
+
+	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
+		KEY_ERR(st, "%s: '%s' must stand alone", st->key, v);
+		return;
+	}
+	if (strlen(v) >= sizeof(s->nomad_check_names[0]) ||
+	    !conf_utf8_ok(v)) {
+		KEY_ERR(st, "%s: '%s' is not a check name (at most %zu "
+		    "octets of UTF-8)", st->key, v,
+		    sizeof(s->nomad_check_names[0]) - 1);
+		return;
+	}
+	for (i = 0; i < s->nnomad_checks; i++) {
+		if (strcmp(s->nomad_check_names[i], v) == 0) {
+			conf_diag(st, st->keyline, false, "%s: %s listed twice",
+			    st->key, v);
+			return;
+		}
+	}
+	if (s->nnomad_checks == CONF_MAX_CHECKS) {
+		if (!x->full_nchecks)
+			KEY_ERR(st, "%s: too many checks (at most %d)", st->key,
+			    CONF_MAX_CHECKS);
+		x->full_nchecks = true;
+		return;
+	}
+	s->nomad_checks = CONF_NOMAD_CHECKS_NAMED;
+	snprintf(s->nomad_check_names[s->nnomad_checks++],
+	    sizeof(s->nomad_check_names[0]), "%s", v);
+}
+
+/* all | none | NAME, NAME...; names as the jobspec's check "name" */
+static void
+s_nomad_checks(struct conf_state *st, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(st);
+
+	if (strcmp(v, "all") == 0)
+		s->nomad_checks = CONF_NOMAD_CHECKS_ALL;
+	else if (strcmp(v, "none") == 0)
+		s->nomad_checks = CONF_NOMAD_CHECKS_NONE;
+	else
+		conf_list(st, v, s_nomad_check_one);
+}
+
 static const struct conf_key conf_svc_keys[SK_N] = {
 	[SK_PREFIX] =		{ "prefix", true, false, s_prefix },
 	[SK_COMMUNITIES] =	{ "communities", true, false, s_communities },
@@ -1125,6 +1344,11 @@ static const struct conf_key conf_svc_keys[SK_N] = {
 	[SK_DEGRADE_COMM] =	{ "degrade-communities", true, false,
 				    s_degrade_comm },
 	[SK_VIP_IFACE] =	{ "vip-interface", false, false, s_vip_iface },
+	[SK_NOMAD_SERVICE] =	{ "nomad-service", false, false,
+				    s_nomad_service },
+	[SK_NOMAD_CHECKS] =	{ "nomad-checks", false, false,
+				    s_nomad_checks },
+	[SK_DRAIN_TIME] =	{ "drain-time", false, false, s_drain_time },
 };
 
 /* ---- [check NAME] ---- */
@@ -1426,52 +1650,17 @@ c_tls_verify(struct conf_state *st, const char *v)
 	conf_bool(st, v, &conf_cur_chk(st)->tls_verify);
 }
 
-/* "192.0.2.1:80" or "[2001:db8::1]:80" */
 static void
 c_target(struct conf_state *st, const char *v)
 {
 	struct conf_check *k = conf_cur_chk(st);
-	const char *hs, *he, *ps;
-	char host[64];
 	struct addr a;
-	uint8_t afi;
-	uint64_t port;
-	size_t n;
+	uint16_t port;
 
-	if (v[0] == '[') {
-		hs = v + 1;
-		if ((he = strchr(hs, ']')) == NULL || he[1] != ':')
-			goto bad;
-		ps = he + 2;
-		afi = AFI_IPV6;
-	} else {
-		/* none, or a bare IPv6 address */
-		if ((he = strchr(v, ':')) == NULL ||
-		    strchr(he + 1, ':') != NULL)
-			goto bad;
-		hs = v;
-		ps = he + 1;
-		afi = AFI_IPV4;
-	}
-	n = (size_t)(he - hs);
-	if (n == 0 || n >= sizeof(host))
-		goto bad;
-	memcpy(host, hs, n);
-	host[n] = '\0';
-	if (addr_parse(host, &a) == -1 || a.afi != afi)
-		goto bad;
-	if (conf_num(ps, &port) == -1)
-		goto bad;
-	if (port == 0 || port > UINT16_MAX) {
-		KEY_ERR(st, "%s: port %s out of range (1..65535)", st->key, ps);
+	if (conf_addr_port(st, v, &a, &port) == -1)
 		return;
-	}
 	k->addr = a;
-	k->port = (uint16_t)port;
-	return;
-bad:
-	KEY_ERR(st, "%s: '%s' is not ADDRESS:PORT (an IPv6 address in "
-	    "brackets, [2001:db8::1]:80)", st->key, v);
+	k->port = port;
 }
 
 static void
@@ -1568,6 +1757,281 @@ static const struct conf_key conf_check_keys[CK_N] = {
 	[CK_COMMAND] =		{ "command", false, false, c_command },
 };
 
+/* ---- [nomad] ---- */
+
+/*
+ * An agent address: "unix:///abs/path" (the Task API socket),
+ * "http://host[:port]" or "https://host[:port]".  0, or -1 with why in
+ * err.  A trailing '/' is dropped; no path, query or credentials.
+ */
+static int
+conf_nomad_address(const char *v, struct conf_nomad *n, char *err,
+    size_t errlen)
+{
+	const char *rest, *p;
+	size_t len;
+
+	if (strncmp(v, "unix://", 7) == 0) {
+		rest = v + 7;
+		if (rest[0] != '/') {
+			snprintf(err, errlen, "'%s' is not unix:///absolute/"
+			    "path", v);
+			return -1;
+		}
+		if (strlen(rest) >= sizeof(n->unix_path)) {
+			snprintf(err, errlen, "socket path longer than %zu "
+			    "characters", sizeof(n->unix_path) - 1);
+			return -1;
+		}
+		snprintf(n->unix_path, sizeof(n->unix_path), "%s", rest);
+		snprintf(n->address, sizeof(n->address), "%s", v);
+		return 0;
+	}
+	if (strncmp(v, "http://", 7) == 0)
+		rest = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		rest = v + 8;
+	else {
+		snprintf(err, errlen, "'%s' is not unix:///path, "
+		    "http://host:port or https://host:port", v);
+		return -1;
+	}
+	len = strlen(v);
+	while (len > (size_t)(rest - v) && v[len - 1] == '/')
+		len--;
+	if (len == (size_t)(rest - v)) {
+		snprintf(err, errlen, "'%s' has no host", v);
+		return -1;
+	}
+	for (p = rest; p < v + len; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '/' ||
+		    *p == '?' || *p == '#' || *p == '@' || *p == '"' ||
+		    *p == '\\') {
+			snprintf(err, errlen, "'%s': only a host and port may "
+			    "follow the scheme", v);
+			return -1;
+		}
+	}
+	if (len >= sizeof(n->address)) {
+		snprintf(err, errlen, "longer than %zu characters",
+		    sizeof(n->address) - 1);
+		return -1;
+	}
+	memcpy(n->address, v, len);
+	n->address[len] = '\0';
+	n->unix_path[0] = '\0';
+	return 0;
+}
+
+/* a full Nomad ID: 8-4-4-4-12 hex digits */
+static bool
+conf_uuid_ok(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Nomad's namespace names: letters, digits and '-', up to 128 */
+static bool
+conf_ns_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 128)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* a header value: printable ASCII, no blank (a JWT or a UUID secret) */
+static bool
+conf_token_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+static void
+n_address(struct conf_state *st, const char *v)
+{
+	char err[256];
+
+	if (conf_nomad_address(v, &st->c->nomad, err, sizeof(err)) == -1) {
+		KEY_ERR(st, "%s: %s", st->key, err);
+		st->nomad_bad_addr = true;
+	}
+}
+
+static void
+n_token(struct conf_state *st, const char *v)
+{
+	struct conf_nomad *n = &st->c->nomad;
+
+	if (strlen(v) >= sizeof(n->token)) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    sizeof(n->token) - 1);
+		return;
+	}
+	if (!conf_token_ok(v)) {
+		KEY_ERR(st, "%s: blanks or control characters in the token",
+		    st->key);
+		return;
+	}
+	snprintf(n->token, sizeof(n->token), "%s", v);
+}
+
+static void
+n_namespace(struct conf_state *st, const char *v)
+{
+	if (!conf_ns_ok(v)) {
+		KEY_ERR(st, "%s: '%s' is not a Nomad namespace (1 to 128 "
+		    "letters, digits and '-')", st->key, v);
+		return;
+	}
+	snprintf(st->c->nomad.ns, sizeof(st->c->nomad.ns), "%s", v);
+}
+
+static void
+n_alloc_id(struct conf_state *st, const char *v)
+{
+	if (!conf_uuid_ok(v)) {
+		KEY_ERR(st, "%s: '%s' is not a full allocation ID (a UUID, "
+		    "as in NOMAD_ALLOC_ID)", st->key, v);
+		return;
+	}
+	snprintf(st->c->nomad.alloc_id, sizeof(st->c->nomad.alloc_id), "%s",
+	    v);
+}
+
+static void
+n_node_id(struct conf_state *st, const char *v)
+{
+	if (!conf_uuid_ok(v)) {
+		KEY_ERR(st, "%s: '%s' is not a full node ID (a UUID)", st->key,
+		    v);
+		return;
+	}
+	snprintf(st->c->nomad.node_id, sizeof(st->c->nomad.node_id), "%s", v);
+}
+
+static void
+n_node_filter(struct conf_state *st, const char *v)
+{
+	conf_bool(st, v, &st->c->nomad.node_filter);
+}
+
+static void
+conf_nomad_path(struct conf_state *st, const char *v, char *dst,
+    size_t dstlen)
+{
+	if (v[0] != '/') {
+		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		return;
+	}
+	if (strlen(v) >= dstlen) {
+		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		    dstlen - 1);
+		return;
+	}
+	snprintf(dst, dstlen, "%s", v);
+}
+
+static void
+n_cacert(struct conf_state *st, const char *v)
+{
+	conf_nomad_path(st, v, st->c->nomad.cacert,
+	    sizeof(st->c->nomad.cacert));
+}
+
+static void
+n_client_cert(struct conf_state *st, const char *v)
+{
+	conf_nomad_path(st, v, st->c->nomad.client_cert,
+	    sizeof(st->c->nomad.client_cert));
+}
+
+static void
+n_client_key(struct conf_state *st, const char *v)
+{
+	conf_nomad_path(st, v, st->c->nomad.client_key,
+	    sizeof(st->c->nomad.client_key));
+}
+
+/*
+ * Nomad's own checks run once a second at best, and each poll of their
+ * results costs the agent a server round trip (nomad-api notes 6): below
+ * 100 ms is load for nothing.
+ */
+#define CONF_NOMAD_MIN_CHECK_INTERVAL	100
+#define CONF_NOMAD_MAX_CHECK_INTERVAL	60000
+#define CONF_NOMAD_MAX_GRACE		3600000
+
+static void
+n_check_interval(struct conf_state *st, const char *v)
+{
+	uint32_t ms;
+
+	if (conf_duration(st, v, CONF_NOMAD_MAX_CHECK_INTERVAL, &ms) == -1)
+		return;
+	if (ms < CONF_NOMAD_MIN_CHECK_INTERVAL) {
+		KEY_ERR(st, "%s: '%s' is below %ums", st->key, v,
+		    CONF_NOMAD_MIN_CHECK_INTERVAL);
+		return;
+	}
+	st->c->nomad.check_interval_ms = ms;
+}
+
+static void
+n_wait(struct conf_state *st, const char *v)
+{
+	uint32_t ms;
+
+	/* nomad-api notes 5: the server clamps any wait to 5 minutes */
+	if (conf_duration(st, v, CONF_NOMAD_MAX_WAIT, &ms) == -1)
+		return;
+	if (ms < 1000) {
+		KEY_ERR(st, "%s: '%s' is below 1s", st->key, v);
+		return;
+	}
+	st->c->nomad.wait_ms = ms;
+}
+
+static void
+n_grace(struct conf_state *st, const char *v)
+{
+	conf_duration(st, v, CONF_NOMAD_MAX_GRACE, &st->c->nomad.grace_ms);
+}
+
+static const struct conf_key conf_nomad_keys[NK_N] = {
+	[NK_ADDRESS] =		{ "address", false, false, n_address },
+	[NK_TOKEN] =		{ "token", false, false, n_token },
+	[NK_NAMESPACE] =	{ "namespace", false, false, n_namespace },
+	[NK_ALLOC_ID] =		{ "alloc-id", false, false, n_alloc_id },
+	[NK_NODE_ID] =		{ "node-id", false, false, n_node_id },
+	[NK_NODE_FILTER] =	{ "node-filter", false, false, n_node_filter },
+	[NK_CACERT] =		{ "cacert", false, false, n_cacert },
+	[NK_CLIENT_CERT] =	{ "client-cert", false, false, n_client_cert },
+	[NK_CLIENT_KEY] =	{ "client-key", false, false, n_client_key },
+	[NK_CHECK_INTERVAL] =	{ "check-interval", false, false,
+				    n_check_interval },
+	[NK_WAIT] =		{ "wait", false, false, n_wait },
+	[NK_GRACE] =		{ "grace", false, false, n_grace },
+};
+
 /* ---- sections ---- */
 
 static bool
@@ -1639,6 +2103,7 @@ conf_add_svc(struct conf_state *st, const char *name, bool skip)
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->origin = ORIGIN_IGP;
 	s->all_peers = true;
+	s->drain_time_ms = CONF_DEFAULT_DRAIN_TIME;
 	s->line = st->lineno;
 	x->skip = skip;
 	c->nservices++;
@@ -1731,6 +2196,20 @@ conf_section(struct conf_state *st, char *s)
 		}
 		st->sect = SECT_GLOBAL;
 		snprintf(st->label, sizeof(st->label), "global");
+		return;
+	}
+	if (strcmp(kind, "nomad") == 0) {
+		if (*name != '\0')
+			conf_diag(st, line, true, "[nomad] takes no name");
+		if (st->nline != 0)
+			conf_diag(st, line, true, "duplicate [nomad] section "
+			    "(first at line %d)", st->nline);
+		else {
+			st->nline = line;
+			st->c->nomad.line = line;
+		}
+		st->sect = SECT_NOMAD;
+		snprintf(st->label, sizeof(st->label), "nomad");
 		return;
 	}
 	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0 &&
@@ -1903,6 +2382,11 @@ conf_handler(void *user, const char *section, const char *name,
 		keys = conf_check_keys;
 		nkeys = CK_N;
 		seen = st->caux[st->c->nchecks - 1].seen;
+		break;
+	case SECT_NOMAD:
+		keys = conf_nomad_keys;
+		nkeys = NK_N;
+		seen = st->nseen;
 		break;
 	default:
 		return 1;
@@ -2265,6 +2749,196 @@ conf_check_unused(struct conf_state *st)
 			    st->c->checks[i].name);
 }
 
+/* the environment variable's value, or NULL if unset or empty */
+static const char *
+conf_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* ${NOMAD_SECRETS_DIR}/leaf into buf if it exists as that type */
+static bool
+conf_secrets_file(const char *leaf, mode_t type, char *buf, size_t len)
+{
+	const char *dir = conf_env("NOMAD_SECRETS_DIR");
+	struct stat sb;
+	int n;
+
+	if (dir == NULL)
+		return false;
+	n = snprintf(buf, len, "%s/%s", dir, leaf);
+	if (n < 0 || (size_t)n >= len)
+		return false;
+	return stat(buf, &sb) == 0 && (sb.st_mode & S_IFMT) == type;
+}
+
+/* the workload identity file (identity { file = true }), first line */
+static void
+conf_token_file(const char *path, char *tok, size_t len)
+{
+	FILE *fp;
+	size_t n;
+
+	tok[0] = '\0';
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(tok, (int)len, fp) == NULL)
+		tok[0] = '\0';
+	fclose(fp);
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	if (!conf_token_ok(tok))
+		tok[0] = '\0';
+}
+
+/*
+ * [nomad] once everything is read.  Only if a service has nomad-service:
+ * then what the file leaves out comes from the task environment, read
+ * here (at parse time, so nomcastd -t sees what the daemon would see),
+ * and is checked like the file's own values.  Errors about the
+ * environment are reported at the first nomad-service line.
+ */
+static void
+conf_check_nomad(struct conf_state *st)
+{
+	struct conf *c = st->c;
+	struct conf_nomad *n = &c->nomad;
+	char err[256], path[CONF_PATH_MAX + 16];
+	const char *e, *src = NULL;
+	size_t i;
+	int line = 0, tls_line;
+	bool tls;
+
+	for (i = 0; i < c->nservices; i++) {
+		const struct conf_service *s = &c->services[i];
+		const struct conf_svc_aux *x = &st->saux[i];
+
+		if (s->nomad_service[0] != '\0') {
+			if (line == 0)
+				line = x->seen[SK_NOMAD_SERVICE];
+			n->used = true;
+		} else if (x->seen[SK_NOMAD_CHECKS] != 0 &&
+		    x->seen[SK_NOMAD_SERVICE] == 0)
+			conf_diag(st, x->seen[SK_NOMAD_CHECKS], true,
+			    "nomad-checks: needs nomad-service");
+	}
+	if (!n->used) {
+		if (st->nline != 0)
+			conf_diag(st, st->nline, false, "[nomad] is not used "
+			    "by any service (no nomad-service)");
+		return;
+	}
+	if (st->nseen[NK_ADDRESS] == 0) {
+		if ((e = conf_env("NOMAD_UNIX_ADDR")) != NULL)
+			src = "NOMAD_UNIX_ADDR";
+		else if (conf_secrets_file("api.sock", S_IFSOCK, path,
+		    sizeof(path) - 7)) {
+			memmove(path + 7, path, strlen(path) + 1);
+			memcpy(path, "unix://", 7);
+			e = path;
+			src = "NOMAD_SECRETS_DIR";
+		} else if ((e = conf_env("NOMAD_ADDR")) != NULL)
+			src = "NOMAD_ADDR";
+		if (src == NULL)
+			conf_diag(st, line, true, "nomad-service: no Nomad "
+			    "agent address: set address in [nomad], or run "
+			    "inside Nomad with identity { env = true } "
+			    "(NOMAD_UNIX_ADDR), or set NOMAD_ADDR");
+		else if (conf_nomad_address(e, n, err, sizeof(err)) == -1)
+			conf_diag(st, line, true, "nomad-service: %s: %s", src,
+			    err);
+	} else if (n->address[0] == '\0' && !st->nomad_bad_addr)
+		conf_diag(st, st->nseen[NK_ADDRESS], true, "address: empty");
+	if (st->nseen[NK_TOKEN] == 0) {
+		if ((e = conf_env("NOMAD_TOKEN")) != NULL) {
+			if (strlen(e) >= sizeof(n->token) || !conf_token_ok(e))
+				conf_diag(st, line, true, "nomad-service: "
+				    "NOMAD_TOKEN: not a token (blanks, control "
+				    "characters or longer than %zu)",
+				    sizeof(n->token) - 1);
+			else
+				snprintf(n->token, sizeof(n->token), "%s", e);
+		} else if (conf_secrets_file("nomad_token", S_IFREG, path,
+		    sizeof(path)))
+			conf_token_file(path, n->token, sizeof(n->token));
+	}
+	/* nomad-api notes 6: the socket wants a credential, ACLs or not */
+	if (n->unix_path[0] != '\0' && n->token[0] == '\0')
+		conf_diag(st, st->nseen[NK_ADDRESS] ? st->nseen[NK_ADDRESS] :
+		    line, false, "nomad: the Task API socket needs a token "
+		    "(token in [nomad], or identity { env = true } for "
+		    "NOMAD_TOKEN): the agent will answer 401");
+	if (st->nseen[NK_NAMESPACE] == 0) {
+		if ((e = conf_env("NOMAD_NAMESPACE")) == NULL)
+			e = "default";
+		if (!conf_ns_ok(e))
+			conf_diag(st, line, true, "nomad-service: "
+			    "NOMAD_NAMESPACE: '%s' is not a Nomad namespace", e);
+		else
+			snprintf(n->ns, sizeof(n->ns), "%s", e);
+	}
+	if (st->nseen[NK_ALLOC_ID] == 0) {
+		if ((e = conf_env("NOMAD_ALLOC_ID")) == NULL)
+			conf_diag(st, line, true, "nomad-service: no allocation "
+			    "ID: set alloc-id in [nomad], or run inside Nomad "
+			    "(NOMAD_ALLOC_ID)");
+		else if (!conf_uuid_ok(e))
+			conf_diag(st, line, true, "nomad-service: "
+			    "NOMAD_ALLOC_ID: '%s' is not a full allocation ID",
+			    e);
+		else
+			snprintf(n->alloc_id, sizeof(n->alloc_id), "%s", e);
+	}
+	if (n->node_filter && st->nseen[NK_NODE_ID] == 0) {
+		/* Nomad does not set it: env { NOMAD_NODE_ID =
+		 * "${node.unique.id}" } in the job does */
+		if ((e = conf_env("NOMAD_NODE_ID")) == NULL)
+			conf_diag(st, st->nseen[NK_NODE_FILTER], true,
+			    "node-filter: needs node-id (or NOMAD_NODE_ID)");
+		else if (!conf_uuid_ok(e))
+			conf_diag(st, st->nseen[NK_NODE_FILTER], true,
+			    "node-filter: NOMAD_NODE_ID: '%s' is not a full "
+			    "node ID", e);
+		else
+			snprintf(n->node_id, sizeof(n->node_id), "%s", e);
+	} else if (!n->node_filter && st->nseen[NK_NODE_ID] != 0)
+		conf_diag(st, st->nseen[NK_NODE_ID], false, "node-id: ignored "
+		    "without node-filter = yes");
+	tls = strncmp(n->address, "https://", 8) == 0;
+	if (!tls) {
+		static const int tk[] = { NK_CACERT, NK_CLIENT_CERT,
+		    NK_CLIENT_KEY };
+
+		for (i = 0; i < sizeof(tk) / sizeof(tk[0]); i++)
+			if (st->nseen[tk[i]] != 0 && n->address[0] != '\0')
+				conf_diag(st, st->nseen[tk[i]], false, "%s: "
+				    "ignored without an https:// address",
+				    conf_nomad_keys[tk[i]].name);
+		n->cacert[0] = n->client_cert[0] = n->client_key[0] = '\0';
+		return;
+	}
+	if (st->nseen[NK_CACERT] == 0 && (e = conf_env("NOMAD_CACERT")) &&
+	    strlen(e) < sizeof(n->cacert))
+		snprintf(n->cacert, sizeof(n->cacert), "%s", e);
+	if (st->nseen[NK_CLIENT_CERT] == 0 &&
+	    (e = conf_env("NOMAD_CLIENT_CERT")) &&
+	    strlen(e) < sizeof(n->client_cert))
+		snprintf(n->client_cert, sizeof(n->client_cert), "%s", e);
+	if (st->nseen[NK_CLIENT_KEY] == 0 &&
+	    (e = conf_env("NOMAD_CLIENT_KEY")) &&
+	    strlen(e) < sizeof(n->client_key))
+		snprintf(n->client_key, sizeof(n->client_key), "%s", e);
+	if ((n->client_cert[0] == '\0') != (n->client_key[0] == '\0')) {
+		tls_line = st->nseen[NK_CLIENT_CERT] ?
+		    st->nseen[NK_CLIENT_CERT] : st->nseen[NK_CLIENT_KEY];
+		conf_diag(st, tls_line ? tls_line : line, true, "nomad: "
+		    "client-cert and client-key go together (or "
+		    "NOMAD_CLIENT_CERT and NOMAD_CLIENT_KEY)");
+	}
+}
+
 static void
 conf_check(struct conf_state *st)
 {
@@ -2283,6 +2957,7 @@ conf_check(struct conf_state *st)
 	conf_check_checks(st);
 	conf_check_services(st);
 	conf_check_unused(st);
+	conf_check_nomad(st);
 }
 
 /* ---- API ---- */
@@ -2291,11 +2966,15 @@ static void
 conf_defaults(struct conf *c)
 {
 	c->g.listen = true;
+	c->g.control_socket_mode = CONF_DEFAULT_CONTROL_SOCKET_MODE;
 	c->g.listen_port = BGP_PORT;
 	snprintf(c->g.control_socket, sizeof(c->g.control_socket), "%s",
 	    CONF_DEFAULT_CONTROL_SOCKET);
 	snprintf(c->g.shutdown_message, sizeof(c->g.shutdown_message), "%s",
 	    CONF_DEFAULT_SHUTDOWN_MSG);
+	c->nomad.check_interval_ms = CONF_NOMAD_DEFAULT_CHECK_INTERVAL;
+	c->nomad.wait_ms = CONF_NOMAD_DEFAULT_WAIT;
+	c->nomad.grace_ms = CONF_NOMAD_DEFAULT_GRACE;
 }
 
 /* parse fp (NULL: empty input) named file into c and d */

@@ -21,10 +21,12 @@
 #define CONF_MAX_PREFIXES	64	/* per service */
 
 #define CONF_DEFAULT_CONTROL_SOCKET	"/run/nomcast/nomcast.sock"
+#define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
 #define CONF_DEFAULT_SHUTDOWN_MSG	"nomcast shutting down"
 #define CONF_DEFAULT_HOLD_TIME		90
 #define CONF_DEFAULT_CONNECT_RETRY	5
 
+#define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
 #define CONF_MAX_CHECKS		16	/* per service */
 #define CONF_MAX_EXPECT		16	/* expected HTTP status ranges */
 #define CONF_MAX_ARGV		32	/* exec arguments */
@@ -63,6 +65,44 @@ struct conf_check {
 	int		line;
 };
 
+/* which of the Nomad service's checks count (nomad-checks =) */
+enum conf_nomad_checks {
+	CONF_NOMAD_CHECKS_ALL,	/* default: every healthiness check */
+	CONF_NOMAD_CHECKS_NONE,	/* registration only */
+	CONF_NOMAD_CHECKS_NAMED,
+};
+
+#define CONF_NOMAD_NAME_MAX	64	/* Nomad service and check names */
+#define CONF_NOMAD_TOKEN_MAX	4096	/* a workload identity JWT */
+
+#define CONF_NOMAD_DEFAULT_CHECK_INTERVAL	500	/* ms */
+#define CONF_NOMAD_DEFAULT_WAIT			60000	/* ms */
+#define CONF_NOMAD_MAX_WAIT			300000	/* Nomad's own cap */
+#define CONF_NOMAD_DEFAULT_GRACE		15000	/* ms */
+
+/*
+ * [nomad]: how to reach the agent, and whose registration to watch.  A
+ * key left out takes its default from the environment at parse time (the
+ * task environment Nomad gives a sidecar), see nomcast.ini(5).
+ */
+struct conf_nomad {
+	bool		used;			/* some service has nomad-service */
+	char		address[512];		/* unix:///path, http(s)://h:p */
+	char		unix_path[CONF_PATH_MAX];	/* from a unix:// address */
+	char		token[CONF_NOMAD_TOKEN_MAX];	/* "" = none */
+	char		ns[129];		/* namespace; default "default" */
+	char		alloc_id[37];		/* a full UUID */
+	char		node_id[37];		/* only with node_filter */
+	bool		node_filter;
+	char		cacert[512];		/* https only */
+	char		client_cert[512];
+	char		client_key[512];
+	uint32_t	check_interval_ms;	/* default 500 */
+	uint32_t	wait_ms;		/* blocking query wait, default 60s */
+	uint32_t	grace_ms;		/* default 15s */
+	int		line;
+};
+
 enum on_down {
 	ON_DOWN_WITHDRAW,	/* default */
 	ON_DOWN_DEGRADE,	/* keep announcing with worse attributes */
@@ -75,7 +115,14 @@ struct conf_global {
 	struct addr	listen_addr;		/* unset: "::" (dual stack) */
 	uint16_t	listen_port;		/* default 179 */
 	char		control_socket[CONF_PATH_MAX];
+	bool		control_socket_set;	/* else Nomad's dirs may decide */
+	uint32_t	control_socket_mode;	/* default 0660 */
+	char		control_socket_group[32];	/* "" = the daemon's */
 	char		shutdown_message[BGP_SHUTDOWN_MSG_MAX + 1];
+	uint32_t	shutdown_drain_ms;	/* SIGTERM drains this long */
+	bool		metrics;		/* metrics-listen given */
+	struct addr	metrics_addr;		/* GET /metrics served here */
+	uint16_t	metrics_port;
 	int		line;
 };
 
@@ -123,6 +170,12 @@ struct conf_service {
 	uint8_t		ndegrade_comm;
 	uint32_t	degrade_comm[ATTR_MAX_COMMUNITIES];
 	char		vip_interface[16];	/* IFNAMSIZ; "" = off */
+	uint32_t	drain_time_ms;		/* drain: GSHUT, then withdraw */
+	/* Nomad (issue 4): one more verdict source if nomad_service[0] */
+	char		nomad_service[CONF_NOMAD_NAME_MAX];
+	enum conf_nomad_checks nomad_checks;
+	size_t		nnomad_checks;
+	char		nomad_check_names[CONF_MAX_CHECKS][CONF_NOMAD_NAME_MAX];
 	int		line;
 };
 
@@ -135,6 +188,7 @@ struct conf {
 	struct conf_service *services;		/* owned */
 	size_t		nchecks;
 	struct conf_check *checks;		/* owned */
+	struct conf_nomad nomad;
 };
 
 /* collected diagnostics, each "file:line: message" */

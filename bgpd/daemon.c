@@ -6,11 +6,14 @@
 #include "daemon.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "announce.h"
+#include "control.h"
+#include "metrics.h"
 #include "service.h"
 #include "session.h"
 
@@ -30,6 +33,8 @@ sync_family(struct peer *p, const struct svc *s, uint8_t afi)
 		if (have && s->mode == SVC_MODE_DEGRADED)
 			announce_degrade(c, s->cf, conf_peer_is_ibgp(c, p->cf),
 			    &attrs);
+		if (have && s->mode == SVC_MODE_DRAINING)
+			announce_drain(&attrs);
 	}
 	for (k = 0; k < s->cf->nprefixes; k++) {
 		const struct prefix *px = &s->cf->prefixes[k];
@@ -86,31 +91,95 @@ exit_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-/*
- * SIGTERM/SIGINT: withdraw from every Established peer, then Cease/
- * Administrative Shutdown, then exit.  peer_stop() writes both at once;
- * the short timer only lets the loop deliver anything the kernel did not
- * take in the first write.
- */
+/* the goodbye: withdraw, Cease/Administrative Shutdown, VIPs off, exit */
 static void
-signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+daemon_goodbye(struct nomcast *nc)
 {
-	struct nomcast *nc = w->data;
 	size_t i;
 
-	(void)revents;
-	if (nc->stopping)
-		return;
-	nc->stopping = true;
-	log_info("msg=\"signal %d: withdrawing routes and closing sessions\"",
-	    w->signum);
 	session_listen_close(nc);
 	for (i = 0; i < nc->npeers; i++)
 		peer_stop(nc->peers[i]);
 	/* the withdraws are written: now the addresses may go */
 	services_vip_release(nc);
+	/* one more loop turn delivers anything the kernel did not take */
+	ev_timer_stop(nc->loop, &nc->exit_timer);
 	ev_timer_init(&nc->exit_timer, exit_cb, 0., 0.);
-	ev_timer_start(loop, &nc->exit_timer);
+	ev_timer_start(nc->loop, &nc->exit_timer);
+}
+
+static void
+drain_done_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct nomcast *nc = t->data;
+
+	(void)loop;
+	(void)revents;
+	log_info("msg=\"shutdown drain over: withdrawing\"");
+	daemon_goodbye(nc);
+}
+
+/*
+ * SIGTERM/SIGINT: with shutdown-drain-time, first keep announcing with
+ * GRACEFUL_SHUTDOWN so traffic moves away; then (or at once) withdraw from
+ * every Established peer, send Cease/Administrative Shutdown and exit.
+ * A second signal during the drain cuts it short.
+ */
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct nomcast *nc = w->data;
+	uint32_t ms = nc->conf.g.shutdown_drain_ms;
+
+	(void)revents;
+	if (nc->stopping) {
+		if (ev_is_active(&nc->exit_timer)) {
+			log_info("msg=\"signal %d again: drain cut short\"",
+			    w->signum);
+			daemon_goodbye(nc);
+		}
+		return;
+	}
+	nc->stopping = true;
+	if (ms > 0 && services_drain_all(nc, ms) > 0) {
+		log_info("msg=\"signal %d: draining for %u ms, then "
+		    "withdrawing\"", w->signum, ms);
+		ev_timer_init(&nc->exit_timer, drain_done_cb,
+		    (double)ms / 1000.0, 0.);
+		nc->exit_timer.data = nc;
+		ev_timer_start(loop, &nc->exit_timer);
+		return;
+	}
+	log_info("msg=\"signal %d: withdrawing routes and closing sessions\"",
+	    w->signum);
+	daemon_goodbye(nc);
+}
+
+static void
+hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct nomcast *nc = w->data;
+	char err[1024];
+
+	(void)loop;
+	(void)revents;
+	if (nc->stopping)
+		return;
+	log_info("msg=\"SIGHUP: reloading %s\"", nc->conf.path);
+	if (daemon_reload(nc, err, sizeof(err)) == -1)
+		log_err("msg=\"reload failed, the old config stays\" "
+		    "error=\"%s\"", err);
+}
+
+int
+daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
+    size_t errlen)
+{
+	if (services_drain(nc, svc, on) == -1) {
+		snprintf(err, errlen, "no such service: %s", svc ? svc : "-");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -118,6 +187,8 @@ daemon_free(struct nomcast *nc)
 {
 	size_t i;
 
+	ctl_stop(nc);
+	metrics_stop(nc);
 	services_stop(nc);
 	for (i = 0; i < nc->npeers; i++)
 		peer_free(nc->peers[i]);
@@ -138,12 +209,11 @@ daemon_run(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	nc.listen_fd = -1;
 	nc.started = time(NULL);
+	nc.conf_loaded = nc.started;
 	if ((nc.loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatal("msg=\"cannot initialise the event loop\"");
 	/* a peer closing its end must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
-	/* reload comes with the control socket; until then ignore HUP */
-	signal(SIGHUP, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	nc.peers = calloc(nc.conf.npeers ? nc.conf.npeers : 1,
 	    sizeof(*nc.peers));
@@ -164,13 +234,17 @@ daemon_run(struct conf *conf)
 	ev_signal_init(&nc.sig_int, signal_cb, SIGINT);
 	nc.sig_int.data = &nc;
 	ev_signal_start(nc.loop, &nc.sig_int);
+	ev_signal_init(&nc.sig_hup, hup_cb, SIGHUP);
+	nc.sig_hup.data = &nc;
+	ev_signal_start(nc.loop, &nc.sig_hup);
 	log_info("msg=\"nomcastd %s started\" asn=%u peers=%zu services=%zu",
 	    NOMCAST_VERSION, nc.conf.g.asn, nc.conf.npeers,
 	    nc.conf.nservices);
-	if (services_start(&nc) == -1) {
+	if (services_start(&nc) == -1 || metrics_start(&nc) == -1) {
 		rc = 1;
 		goto out;
 	}
+	(void)ctl_start(&nc);	/* logged; the sessions run without it */
 	for (i = 0; i < nc.npeers; i++)
 		peer_start(nc.peers[i]);
 	ev_run(nc.loop, 0);

@@ -13,6 +13,8 @@
 #include "config.h"
 #include "log.h"
 
+struct ctl_server;
+struct metrics;
 struct peer;
 struct svc;
 struct vip;
@@ -35,6 +37,9 @@ struct nomcast {
 	struct check_env check_env;
 	struct vip	*vip;		/* owned; NULL unless a vip-interface */
 	time_t		 started;
+	struct metrics	*metrics;	/* owned; NULL unless metrics-listen */
+	struct ctl_server *ctl;		/* owned; NULL if it could not open */
+	time_t		 conf_loaded;	/* when conf was read (reload too) */
 };
 
 /* run the daemon on a loaded config (takes conf); returns the exit status */
@@ -49,5 +54,17 @@ void	daemon_sync_peer(struct nomcast *nc, struct peer *p);
 
 /* a peer's session reached Idle and is not being stopped: nothing to do yet */
 void	daemon_peer_idle(struct nomcast *nc, struct peer *p);
+
+/*
+ * Operator drain of one service (svc NULL: all) on or off, as nomcastctl
+ * drain/undrain asks.  0, or -1 with the reason in err.
+ */
+int	daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
+	    size_t errlen);
+/*
+ * Re-read the config file and apply the difference; an invalid file
+ * changes nothing.  0, or -1 with the diagnostics in err.
+ */
+int	daemon_reload(struct nomcast *nc, char *err, size_t errlen);
 
 #endif

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attr.h"
 #include "notif.h"
 
-#define BGP_MARKER_LEN		16
 #define BGP_OPEN_MIN_LEN	29	/* RFC 4271 4.2 */
 #define BGP_UPDATE_MIN_LEN	23	/* RFC 4271 4.3 */
 #define BGP_NOTIF_MIN_LEN	21	/* RFC 4271 4.5 */
@@ -32,39 +32,6 @@ enum {
 	CAP_GRACEFUL_RESTART = 64,	/* RFC 4724 3 */
 	CAP_AS4 = 65,			/* RFC 6793 3 */
 	CAP_ENHANCED_RR = 70,		/* RFC 7313 3.1 */
-};
-
-enum {
-	ATTR_F_OPTIONAL = 0x80,		/* RFC 4271 4.3 flags */
-	ATTR_F_TRANSITIVE = 0x40,
-	ATTR_F_EXTLEN = 0x10,
-	ATTR_F_OT = ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
-};
-
-enum {
-	ATTR_ORIGIN = 1,
-	ATTR_AS_PATH = 2,
-	ATTR_NEXT_HOP = 3,
-	ATTR_MED = 4,
-	ATTR_LOCAL_PREF = 5,
-	ATTR_ATOMIC_AGGREGATE = 6,
-	ATTR_AGGREGATOR = 7,
-	ATTR_COMMUNITIES = 8,		/* RFC 1997 */
-	ATTR_ORIGINATOR_ID = 9,		/* RFC 4456 */
-	ATTR_CLUSTER_LIST = 10,
-	ATTR_MP_REACH_NLRI = 14,	/* RFC 4760 */
-	ATTR_MP_UNREACH_NLRI = 15,
-	ATTR_EXT_COMMUNITIES = 16,	/* RFC 4360 */
-	ATTR_AS4_PATH = 17,		/* RFC 6793 */
-	ATTR_AS4_AGGREGATOR = 18,
-	ATTR_LARGE_COMMUNITY = 32,	/* RFC 8092 */
-};
-
-enum {
-	AS_SEG_SET = 1,			/* RFC 4271 4.3 */
-	AS_SEG_SEQUENCE = 2,
-	AS_SEG_CONFED_SEQUENCE = 3,	/* RFC 5065 3 */
-	AS_SEG_CONFED_SET = 4,
 };
 
 /* ---- small helpers ---- */

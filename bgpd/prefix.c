@@ -2,6 +2,8 @@
 #include "prefix.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,54 @@ size_t
 prefix_wire_bytes(uint8_t len)
 {
 	return (size_t)(len + 7) / 8;
+}
+
+unsigned
+addr_to_sockaddr(const struct addr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->afi == AFI_IPV4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->b, 4);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->b, 16);
+		return sizeof(*sin6);
+	}
+}
+
+void
+addr_from_sockaddr(const struct sockaddr_storage *ss, struct addr *a)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		a->afi = AFI_IPV4;
+		memcpy(a->b, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+		    (const struct sockaddr_in6 *)ss;
+
+		if (memcmp(sin6->sin6_addr.s6_addr, mapped, 12) == 0) {
+			a->afi = AFI_IPV4;
+			memcpy(a->b, sin6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			a->afi = AFI_IPV6;
+			memcpy(a->b, sin6->sin6_addr.s6_addr, 16);
+		}
+	}
 }
 
 int

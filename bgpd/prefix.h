@@ -37,6 +37,13 @@ bool	addr_is_set(const struct addr *a);
 /* bytes in an address of this family (4 or 16) */
 size_t	afi_addr_len(uint8_t afi);
 
+struct sockaddr_storage;
+/* socket address of a and port (host order); returns its length */
+unsigned addr_to_sockaddr(const struct addr *a, uint16_t port,
+	    struct sockaddr_storage *ss);
+/* the address of a socket address; a v4-mapped IPv6 address becomes IPv4 */
+void	addr_from_sockaddr(const struct sockaddr_storage *ss, struct addr *a);
+
 /*
  * parse "a.b.c.d/len" or "x::y/len" (a bare address means a host route);
  * 0 ok, -1 syntax error, -2 host bits set past len

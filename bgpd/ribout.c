@@ -33,6 +33,7 @@ struct rentry {
 	struct prefix	 p;		/* p.afi == 0: empty slot */
 	struct aset	*want;		/* desired attributes, NULL: none */
 	struct aset	*sent;		/* what the peer holds, NULL: none */
+	int64_t		 sent_at;	/* ro->now when sent was emitted */
 };
 
 struct ribout {
@@ -48,6 +49,7 @@ struct ribout {
 	size_t		 nbuckets;	/* power of two, or 0 */
 	size_t		 nsets;
 	uint64_t	 next_id;
+	int64_t		 now;		/* ribout_set_time(): stamps sends */
 };
 
 #define TAB_MIN		16
@@ -462,6 +464,12 @@ ribout_unset_all(struct ribout *ro)
 }
 
 void
+ribout_set_time(struct ribout *ro, int64_t now)
+{
+	ro->now = now;
+}
+
+void
 ribout_clear_sent(struct ribout *ro)
 {
 	size_t i;
@@ -528,8 +536,10 @@ emit_one(struct ribout *ro, struct updb *b, struct rentry **v, size_t from,
 
 	if (len == 0 || emit(ctx, b->buf, len) < 0)
 		return -1;
-	for (k = from; k < to; k++)
+	for (k = from; k < to; k++) {
 		entry_state(ro, v[k], v[k]->want, v[k]->want);
+		v[k]->sent_at = ro->now;
+	}
 	return 0;
 }
 
@@ -628,7 +638,7 @@ ribout_walk_sent(const struct ribout *ro, ribout_walk_fn fn, void *ctx)
 		for (i = 0; i < ro->cap; i++)
 			if (ro->tab[i].sent != NULL &&
 			    (r = fn(ctx, &ro->tab[i].p,
-			    &ro->tab[i].sent->a)) != 0)
+			    &ro->tab[i].sent->a, ro->tab[i].sent_at)) != 0)
 				return r;
 		return 0;
 	}
@@ -638,7 +648,7 @@ ribout_walk_sent(const struct ribout *ro, ribout_walk_fn fn, void *ctx)
 	qsort(v, n, sizeof(*v), sent_cmp);
 	r = 0;
 	for (i = 0; i < n && r == 0; i++)
-		r = fn(ctx, &v[i]->p, &v[i]->sent->a);
+		r = fn(ctx, &v[i]->p, &v[i]->sent->a, v[i]->sent_at);
 	free(v);
 	return r;
 }

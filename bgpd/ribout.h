@@ -56,9 +56,20 @@ size_t	ribout_desired_count(const struct ribout *ro);
 size_t	ribout_sent_count(const struct ribout *ro);
 bool	ribout_is_pending(const struct ribout *ro);
 
-/* walk the sent routes (for show routes); stop when fn returns non-zero */
+/*
+ * The time recorded with every route ribout_flush() emits from now on, in
+ * whatever unit the caller keeps (the daemon: seconds since the epoch).
+ * The ribout reads no clock itself.
+ */
+void	ribout_set_time(struct ribout *ro, int64_t now);
+
+/*
+ * Walk the sent routes in prefix order (for show routes), each with the
+ * time set by ribout_set_time() when it was emitted; stop when fn returns
+ * non-zero and return that.
+ */
 typedef int (*ribout_walk_fn)(void *ctx, const struct prefix *p,
-	    const struct bgp_attrs *attrs);
+	    const struct bgp_attrs *attrs, int64_t sent_at);
 int	ribout_walk_sent(const struct ribout *ro, ribout_walk_fn fn, void *ctx);
 
 #endif

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "session.h"
 #include "vip.h"
+#include "watch.h"
 
 #define VIP_WAIT_STEP	0.005	/* re-check pending output every 5 ms */
 #define VIP_WAIT_MAX	200	/* ... at most 1 s */
@@ -81,6 +82,8 @@ mode_of(const struct svc *s)
 		return SVC_MODE_NONE;
 	if (s->v.state == VERDICT_DOWN)
 		return SVC_MODE_DEGRADED;
+	if (s->v.state == VERDICT_DRAINING)
+		return s->drained_out ? SVC_MODE_NONE : SVC_MODE_DRAINING;
 	return SVC_MODE_NORMAL;
 }
 
@@ -116,6 +119,7 @@ svc_eval(struct svc *s)
 	enum verdict_state was = s->v.state;
 
 	if (verdict_eval(&s->v, s->srcs, s->nsrcs, now, &recheck)) {
+		s->transitions++;
 		log_info("svc=%s verdict=%s prev=%s reason=\"%s\"",
 		    s->cf->name, verdict_state_name(s->v.state),
 		    verdict_state_name(was), s->v.reason);
@@ -164,6 +168,48 @@ check_result(void *ctx, struct check *c, bool pass, const char *reason,
 	}
 }
 
+/* the Nomad source of a service changed (nomad/watch.c decides) */
+static void
+nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
+    const char *reason)
+{
+	struct svc *s = ctx;
+	struct verdict_src *src = &s->srcs[s->cf->nchecks];
+
+	(void)w;
+	if (!verdict_src_set(src, st, reason))
+		return;
+	log_info("svc=%s source=nomad nomad-service=%s state=%s reason=\"%s\"",
+	    s->cf->name, s->cf->nomad_service, src_state_name(src->state),
+	    src->reason);
+	svc_eval(s);
+}
+
+/* one client for the daemon, one watch per service with nomad-service */
+static int
+services_nomad(struct nomcast *nc)
+{
+	size_t i;
+
+	if (!nc->conf.nomad.used)
+		return 0;
+	nc->check_env.nomad = nomad_client_new(nc->loop, nc->check_env.http,
+	    &nc->conf.nomad);
+	if (nc->check_env.nomad == NULL)
+		return -1;
+	for (i = 0; i < nc->nsvcs; i++) {
+		struct svc *s = &nc->svcs[i];
+
+		if (s->cf->nomad_service[0] == '\0')
+			continue;
+		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf,
+		    nomad_result, s);
+		if (s->nomad == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int
 services_start(struct nomcast *nc)
 {
@@ -176,8 +222,8 @@ services_start(struct nomcast *nc)
 	if (nc->svcs == NULL || nc->checks == NULL)
 		return -1;
 	nc->check_env.loop = nc->loop;
-	if (cf->nchecks > 0 &&
-	    (nc->check_env.http = chk_http_multi_new(nc->loop)) == NULL)
+	if ((cf->nchecks > 0 || cf->nomad.used) &&
+	    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
 		return -1;
 	for (i = 0; i < cf->nservices; i++)
 		any_vip = any_vip || cf->services[i].vip_interface[0] != '\0';
@@ -203,11 +249,21 @@ services_start(struct nomcast *nc)
 			verdict_src_init(&s->srcs[k], name, ck->rise, ck->fall);
 		}
 		s->nsrcs = s->cf->nchecks;
+		if (s->cf->nomad_service[0] != '\0') {
+			char name[sizeof(s->srcs[0].name) + 8];
+
+			/* Nomad decides at once: rise and fall do not apply */
+			snprintf(name, sizeof(name), "nomad %s",
+			    s->cf->nomad_service);
+			verdict_src_init(&s->srcs[s->nsrcs++], name, 1, 1);
+		}
 		if (s->cf->vip_interface[0] != '\0' &&
 		    vip_ensure_interface(nc->vip, s->cf->vip_interface) == -1)
 			return -1;
 		nc->nsvcs++;
 	}
+	if (services_nomad(nc) == -1)
+		return -1;
 	/* services without checks are up at once; the rest wait for rise */
 	for (i = 0; i < nc->nsvcs; i++)
 		svc_eval(&nc->svcs[i]);
@@ -220,6 +276,28 @@ services_start(struct nomcast *nc)
 	}
 	for (i = 0; i < nc->nchecks_rt; i++)
 		check_start(nc->checks[i]);
+	if (nc->check_env.nomad != NULL)
+		nomad_client_start(nc->check_env.nomad);
+	return 0;
+}
+
+int
+services_nomad_reload(struct nomcast *nc)
+{
+	size_t i;
+
+	nomad_client_free(nc->check_env.nomad);
+	nc->check_env.nomad = NULL;
+	for (i = 0; i < nc->nsvcs; i++)
+		nc->svcs[i].nomad = NULL;
+	if (!nc->conf.nomad.used)
+		return 0;
+	if (nc->check_env.http == NULL &&
+	    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
+		return -1;
+	if (services_nomad(nc) == -1)
+		return -1;
+	nomad_client_start(nc->check_env.nomad);
 	return 0;
 }
 
@@ -242,11 +320,16 @@ services_stop(struct nomcast *nc)
 	for (i = 0; i < nc->nchecks_rt; i++)
 		check_free(nc->checks[i]);
 	nc->nchecks_rt = 0;
+	/* before the multi handle it uses */
+	nomad_client_free(nc->check_env.nomad);
+	nc->check_env.nomad = NULL;
 	free(nc->checks);
 	nc->checks = NULL;
 	services_vip_release(nc);
-	for (i = 0; i < nc->nsvcs; i++)
+	for (i = 0; i < nc->nsvcs; i++) {
 		ev_timer_stop(nc->loop, &nc->svcs[i].recheck);
+		ev_timer_stop(nc->loop, &nc->svcs[i].drain_timer);
+	}
 	free(nc->svcs);
 	nc->svcs = NULL;
 	nc->nsvcs = 0;
@@ -255,6 +338,285 @@ services_stop(struct nomcast *nc)
 		vip_free(nc->vip);
 		nc->vip = NULL;
 	}
-	chk_http_multi_free(nc->check_env.http);
+	curl_ev_free(nc->check_env.http);
 	nc->check_env.http = NULL;
+}
+
+static void	drain_cb(struct ev_loop *loop, ev_timer *t, int revents);
+
+/* ---- reload: the services and checks of a new config, state kept ---- */
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* would the running check behave differently under the new definition? */
+static bool
+check_conf_same(const struct conf_check *a, const struct conf_check *b)
+{
+	size_t i;
+
+	if (!str_eq(a->name, b->name) || a->type != b->type ||
+	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
+	    a->rise != b->rise || a->fall != b->fall ||
+	    !str_eq(a->url, b->url) || !str_eq(a->host_header, b->host_header) ||
+	    !str_eq(a->unix_socket, b->unix_socket) ||
+	    a->nexpect != b->nexpect || !str_eq(a->body, b->body) ||
+	    a->tls_verify != b->tls_verify || !addr_equal(&a->addr, &b->addr) ||
+	    a->port != b->port || a->argc != b->argc)
+		return false;
+	for (i = 0; i < a->nexpect; i++)
+		if (a->expect_lo[i] != b->expect_lo[i] ||
+		    a->expect_hi[i] != b->expect_hi[i])
+			return false;
+	for (i = 0; i < a->argc; i++)
+		if (!str_eq(a->argv[i], b->argv[i]))
+			return false;
+	return true;
+}
+
+static const struct svc *
+old_svc(const struct svc *old, size_t nold, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nold; i++)
+		if (str_eq(old[i].cf->name, name))
+			return &old[i];
+	return NULL;
+}
+
+/* the source of check `name` in an old service, if its check is unchanged */
+static const struct verdict_src *
+old_src(const struct svc *o, const struct conf *oldc, const struct conf_check *ck)
+{
+	size_t k;
+
+	for (k = 0; o != NULL && k < o->cf->nchecks; k++)
+		if (check_conf_same(&oldc->checks[o->cf->checks[k]], ck))
+			return &o->srcs[k];
+	return NULL;
+}
+
+/* a kept service: same prefixes and VIP interface keep their VIP */
+static bool
+vip_same(const struct conf_service *a, const struct conf_service *b)
+{
+	size_t i;
+
+	if (!str_eq(a->vip_interface, b->vip_interface) ||
+	    a->nprefixes != b->nprefixes)
+		return false;
+	for (i = 0; i < a->nprefixes; i++)
+		if (prefix_cmp(&a->prefixes[i], &b->prefixes[i]) != 0)
+			return false;
+	return true;
+}
+
+static int
+checks_reload(struct nomcast *nc, const struct conf *oldc)
+{
+	const struct conf *cf = &nc->conf;
+	struct check **old = nc->checks, **nw;
+	size_t nold = nc->nchecks_rt, i, k;
+
+	if ((nw = calloc(cf->nchecks ? cf->nchecks : 1, sizeof(*nw))) == NULL)
+		return -1;
+	for (i = 0; i < cf->nchecks; i++) {
+		for (k = 0; k < nold; k++) {
+			if (old[k] == NULL || !check_conf_same(
+			    &oldc->checks[k], &cf->checks[i]))
+				continue;
+			/* unchanged: keep it running, in its rhythm */
+			nw[i] = old[k];
+			nw[i]->cf = &cf->checks[i];
+			old[k] = NULL;
+			break;
+		}
+	}
+	for (k = 0; k < nold; k++)
+		check_free(old[k]);
+	free(old);
+	nc->checks = nw;
+	nc->nchecks_rt = cf->nchecks;
+	if (cf->nchecks > 0 && nc->check_env.http == NULL &&
+	    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
+		return -1;
+	for (i = 0; i < cf->nchecks; i++) {
+		if (nw[i] != NULL)
+			continue;
+		if ((nw[i] = check_new(&nc->check_env, &cf->checks[i],
+		    check_result, nc)) == NULL)
+			return -1;
+		check_start(nw[i]);
+	}
+	return 0;
+}
+
+int
+services_reload(struct nomcast *nc, const struct conf *oldc)
+{
+	const struct conf *cf = &nc->conf;
+	struct svc *old = nc->svcs, *nw;
+	size_t nold = nc->nsvcs, i, k;
+
+	if ((nw = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nw))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < cf->nservices; i++) {
+		struct svc *s = &nw[i];
+		const struct svc *o = old_svc(old, nold, cf->services[i].name);
+
+		s->nc = nc;
+		s->cf = &cf->services[i];
+		verdict_init(&s->v, s->cf->hold_down_ms, mono_ms());
+		if (o != NULL) {
+			/* the verdict stays: a reload must not flap a route */
+			s->v = o->v;
+			s->v.hold_down_ms = s->cf->hold_down_ms;
+			s->mode = o->mode;
+			s->transitions = o->transitions;
+			s->vip_on = o->vip_on && vip_same(o->cf, s->cf);
+			s->drained_out = o->drained_out;
+		}
+		ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
+		s->recheck.data = s;
+		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_STEP,
+		    VIP_WAIT_STEP);
+		s->vip_wait.data = s;
+		for (k = 0; k < s->cf->nchecks; k++) {
+			const struct conf_check *ck =
+			    &cf->checks[s->cf->checks[k]];
+			const struct verdict_src *os = old_src(o, oldc, ck);
+			char name[sizeof(s->srcs[k].name) + 8];
+
+			snprintf(name, sizeof(name), "check %s", ck->name);
+			if (os != NULL)
+				s->srcs[k] = *os;
+			else
+				verdict_src_init(&s->srcs[k], name, ck->rise,
+				    ck->fall);
+		}
+		s->nsrcs = s->cf->nchecks;
+		if (s->cf->nomad_service[0] != '\0') {
+			char name[sizeof(s->srcs[0].name) + 8];
+
+			snprintf(name, sizeof(name), "nomad %s",
+			    s->cf->nomad_service);
+			verdict_src_init(&s->srcs[s->nsrcs], name, 1, 1);
+			/* the same Nomad service keeps its state (one trip) */
+			if (o != NULL && str_eq(o->cf->nomad_service,
+			    s->cf->nomad_service))
+				s->srcs[s->nsrcs] = o->srcs[o->cf->nchecks];
+			s->nsrcs++;
+		}
+	}
+	/* the old services' timers and VIPs that do not carry over go */
+	for (i = 0; i < nold; i++) {
+		const struct svc *keep = NULL;
+
+		ev_timer_stop(nc->loop, &old[i].recheck);
+		ev_timer_stop(nc->loop, &old[i].vip_wait);
+		ev_timer_stop(nc->loop, &old[i].drain_timer);
+		for (k = 0; k < cf->nservices; k++)
+			if (str_eq(cf->services[k].name, old[i].cf->name))
+				keep = &nw[k];
+		if (old[i].vip_on && (keep == NULL || !keep->vip_on))
+			svc_vip(&old[i], false);
+	}
+	free(old);
+	nc->svcs = nw;
+	nc->nsvcs = cf->nservices;
+	for (i = 0; i < nc->nsvcs; i++) {
+		if (nw[i].cf->vip_interface[0] == '\0')
+			continue;
+		if (nc->vip == NULL && (nc->vip = vip_new()) == NULL)
+			return -1;
+		(void)vip_ensure_interface(nc->vip, nw[i].cf->vip_interface);
+	}
+	if (checks_reload(nc, oldc) == -1 || services_nomad_reload(nc) == -1)
+		return -1;
+	for (i = 0; i < nc->nsvcs; i++) {
+		/* the new config may change the mode (on-down) or the VIP */
+		svc_eval(&nw[i]);
+		svc_apply(&nw[i]);
+		if (nw[i].mode != SVC_MODE_NONE)
+			svc_vip(&nw[i], true);
+		/* a drain in progress runs its (new) drain time again */
+		if (nw[i].v.drain && !nw[i].drained_out) {
+			ev_timer_init(&nw[i].drain_timer, drain_cb,
+			    (double)nw[i].cf->drain_time_ms / 1000.0, 0.);
+			nw[i].drain_timer.data = &nw[i];
+			ev_timer_start(nc->loop, &nw[i].drain_timer);
+		}
+	}
+	return 0;
+}
+
+/* ---- drain ---- */
+
+static void
+drain_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct svc *s = t->data;
+
+	(void)loop;
+	(void)revents;
+	log_info("svc=%s msg=\"drain time over: withdrawing\"", s->cf->name);
+	s->drained_out = true;
+	svc_apply(s);
+}
+
+static void
+svc_drain(struct svc *s, bool on, uint32_t drain_ms)
+{
+	struct ev_loop *loop = s->nc->loop;
+
+	ev_timer_stop(loop, &s->drain_timer);
+	s->drained_out = on && drain_ms == 0;
+	verdict_set_drain(&s->v, on);
+	log_info("svc=%s drain=%s drain-time=%ums", s->cf->name,
+	    on ? "on" : "off", drain_ms);
+	svc_eval(s);
+	svc_apply(s);
+	if (on && drain_ms > 0) {
+		ev_timer_init(&s->drain_timer, drain_cb,
+		    (double)drain_ms / 1000.0, 0.);
+		s->drain_timer.data = s;
+		ev_timer_start(loop, &s->drain_timer);
+	}
+}
+
+int
+services_drain(struct nomcast *nc, const char *name, bool on)
+{
+	size_t i;
+	bool found = false;
+
+	for (i = 0; i < nc->nsvcs; i++) {
+		struct svc *s = &nc->svcs[i];
+
+		if (name != NULL && !str_eq(s->cf->name, name))
+			continue;
+		found = true;
+		svc_drain(s, on, s->cf->drain_time_ms);
+	}
+	return found ? 0 : -1;
+}
+
+int
+services_drain_all(struct nomcast *nc, uint32_t drain_ms)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < nc->nsvcs; i++) {
+		if (nc->svcs[i].mode == SVC_MODE_NONE)
+			continue;
+		svc_drain(&nc->svcs[i], true, drain_ms);
+		n++;
+	}
+	return n;
 }

@@ -4,7 +4,10 @@
  * A check result goes to the verdict of every service it gates; a verdict
  * change goes to every peer in the same loop iteration (no queue, no
  * periodic flush), with the VIP added before an announcement and removed
- * only after the withdraw has been written.
+ * only after the withdraw has been written.  A service with nomad-service
+ * has one more source, "nomad <name>", set by the Nomad client
+ * (nomad/watch.c) without rise or fall: Nomad is authoritative, the local
+ * checks add the hysteresis.
  */
 #ifndef NOMCAST_SERVICE_H
 #define NOMCAST_SERVICE_H
@@ -17,31 +20,64 @@
 #include "verdict.h"
 
 struct nomcast;
+struct nomad_watch;
 
 /* how a service's prefixes go to the peers now */
 enum svc_mode {
 	SVC_MODE_NONE,		/* not announced */
 	SVC_MODE_NORMAL,
 	SVC_MODE_DEGRADED,	/* on-down = degrade */
+	SVC_MODE_DRAINING,	/* operator drain: GRACEFUL_SHUTDOWN (RFC 8326) */
 };
 
 struct svc {
 	struct nomcast		*nc;
 	const struct conf_service *cf;	/* points into nc->conf */
 	struct verdict		 v;
-	struct verdict_src	 srcs[CONF_MAX_CHECKS];	/* one per check */
+	/* one per check, then the Nomad source if any */
+	struct verdict_src	 srcs[CONF_MAX_CHECKS + 1];
 	size_t			 nsrcs;
+	struct nomad_watch	*nomad;		/* owned by the client */
 	enum svc_mode		 mode;
 	bool			 vip_on;	/* addresses on the interface */
 	ev_timer		 recheck;	/* hold-down expiry */
 	ev_timer		 vip_wait;	/* withdraw not yet written */
 	unsigned		 vip_wait_n;
+	uint64_t		 transitions;	/* verdict changes (metrics) */
+	ev_timer		 drain_timer;	/* drain-time, then withdraw */
+	bool			 drained_out;	/* drain-time over: withdrawn */
 };
 
 /* build the run-time services and checks, start the checks; 0 or -1 */
 int	services_start(struct nomcast *nc);
 /* stop the checks; remove every VIP (after the withdraw); free */
 void	services_stop(struct nomcast *nc);
+/*
+ * After a reload has replaced nc->conf: the Nomad client points into the
+ * old config, so it is built anew for the services of the new one (each
+ * svc's nomad source must be srcs[cf->nchecks] again).  A source keeps its
+ * state until its new watch knows better (one round trip), so a reload
+ * does not flap a route.  0, or -1 (logged).
+ */
+int	services_nomad_reload(struct nomcast *nc);
+/*
+ * After a reload has replaced nc->conf (oldc is the previous one, still
+ * valid): services and checks of the new config.  A service or check of
+ * the same name and definition keeps its state (a running check keeps
+ * running), so a reload flaps nothing that did not change.  0 or -1.
+ */
+int	services_reload(struct nomcast *nc, const struct conf *oldc);
+/*
+ * Operator drain on or off for one service (name) or all (NULL): the
+ * prefixes stay announced with the GRACEFUL_SHUTDOWN community for the
+ * service's drain-time, then are withdrawn.  -1 if no such service.
+ */
+int	services_drain(struct nomcast *nc, const char *name, bool on);
+/*
+ * Shutdown: drain every announced service for drain_ms (shutdown-drain-
+ * time).  Returns how many were announced (0: nothing to wait for).
+ */
+int	services_drain_all(struct nomcast *nc, uint32_t drain_ms);
 /* remove the VIPs now (at exit, after the withdraws were written) */
 void	services_vip_release(struct nomcast *nc);
 

@@ -39,55 +39,6 @@ jitter(double secs)
 	return secs * (0.75 + 0.25 * (double)random() / (double)RAND_MAX);
 }
 
-static socklen_t
-addr_to_sockaddr(const struct addr *a, uint16_t port,
-    struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->afi == AFI_IPV4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->b, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->b, 16);
-		return sizeof(*sin6);
-	}
-}
-
-/* a v4-mapped IPv6 address (from a dual-stack socket) becomes IPv4 */
-static void
-sockaddr_to_addr(const struct sockaddr_storage *ss, struct addr *a)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-		a->afi = AFI_IPV4;
-		memcpy(a->b, &sin->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 =
-		    (const struct sockaddr_in6 *)ss;
-
-		if (memcmp(sin6->sin6_addr.s6_addr, mapped, 12) == 0) {
-			a->afi = AFI_IPV4;
-			memcpy(a->b, sin6->sin6_addr.s6_addr + 12, 4);
-		} else {
-			a->afi = AFI_IPV6;
-			memcpy(a->b, sin6->sin6_addr.s6_addr, 16);
-		}
-	}
-}
-
 static const char *
 peer_state_name(const struct peer *p)
 {
@@ -418,7 +369,7 @@ conn_attach(struct conn *c, int fd)
 	c->wlen = 0;
 	c->open_rcvd = false;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		sockaddr_to_addr(&ss, &c->local);
+		addr_from_sockaddr(&ss, &c->local);
 	ev_io_init(&c->rio, read_cb, fd, EV_READ);
 	c->rio.data = c;
 	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
@@ -759,6 +710,10 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		memset(&e, 0, sizeof(e));
 		e.code = a->code;
 		e.subcode = a->subcode;
+		/* a stop for a reason other than shutdown says which (RFC 4486) */
+		if (e.code == NOTIF_CEASE &&
+		    e.subcode == NOTIF_CEASE_ADMIN_SHUTDOWN && p->stop_subcode)
+			e.subcode = p->stop_subcode;
 		send_notif(c, &e);
 		break;
 	case FSM_ACT_SEND_NOTIF_ERR:
@@ -815,8 +770,10 @@ log_transition(struct conn *c, enum fsm_state from, enum fsm_event ev)
 
 	if (from == to)
 		return;
-	if (c == &p->c)
+	if (c == &p->c) {
 		p->since = time(NULL);
+		p->st.transitions[to]++;
+	}
 	/* Connect <-> Active <-> Idle churn of an unreachable peer is noise */
 	if (from <= FSM_ACTIVE && to <= FSM_ACTIVE)
 		lvl = LOG_LVL_DEBUG;
@@ -1058,6 +1015,12 @@ peer_new(struct nomcast *nc, const struct conf_peer *cf, size_t idx)
 }
 
 void
+peer_rename(struct peer *p)
+{
+	addr_str(&p->cf->addr, p->addr_str, sizeof(p->addr_str));
+}
+
+void
 peer_free(struct peer *p)
 {
 	if (p == NULL)
@@ -1083,6 +1046,14 @@ peer_start(struct peer *p)
 void
 peer_stop(struct peer *p)
 {
+	peer_stop_reason(p, NOTIF_CEASE_ADMIN_SHUTDOWN);
+}
+
+void
+peer_stop_reason(struct peer *p, uint8_t cease_subcode)
+{
+	p->stop_subcode = cease_subcode == NOTIF_CEASE_ADMIN_SHUTDOWN ? 0 :
+	    cease_subcode;
 	p->stopping = true;
 	ev_timer_stop(p->nc->loop, &p->restart);
 	if (p->c.fsm.state == FSM_ESTABLISHED) {
@@ -1093,6 +1064,7 @@ peer_stop(struct peer *p)
 	coll_free(p);
 	conn_event(&p->c, FSM_EV_MANUAL_STOP);
 	conn_stop_timers(&p->c);
+	p->stop_subcode = 0;
 }
 
 bool
@@ -1106,6 +1078,8 @@ peer_flush(struct peer *p)
 {
 	if (!peer_is_established(p))
 		return;
+	/* show routes says when each route went out */
+	ribout_set_time(p->ro, (int64_t)time(NULL));
 	if (ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c) == -1)
 		log_rl(&p->rl, LOG_LVL_ERR, "peer=%s msg=\"cannot queue "
 		    "UPDATE: out of memory\"", p->addr_str);
@@ -1197,7 +1171,7 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    "msg=\"accept: %s\"", strerror(errno));
 		return;
 	}
-	sockaddr_to_addr(&ss, &a);
+	addr_from_sockaddr(&ss, &a);
 	i = conf_peer_find(&nc->conf, &a);
 	if (i < 0 || nc->stopping) {
 		log_rl(&nc->rl_unknown, LOG_LVL_WARN, "from=%s msg=\"connection "

@@ -46,6 +46,7 @@ struct peer_stats {
 	uint64_t	msgs_in, msgs_out;
 	uint64_t	updates_in, updates_out;
 	uint64_t	flaps;		/* times Established was left */
+	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
 
 struct peer {
@@ -62,6 +63,7 @@ struct peer {
 	ev_timer	 restart;	/* Idle -> AutomaticStart backoff */
 	uint32_t	 fails;		/* consecutive failures, for backoff */
 	bool		 stopping;	/* ManualStop given: stay Idle */
+	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */
 	time_t		 since;		/* last state change */
 	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */
 	bool		 last_err_rcvd;
@@ -73,6 +75,8 @@ struct peer {
 struct peer *peer_new(struct nomcast *nc, const struct conf_peer *cf,
 	    size_t idx);
 void	peer_free(struct peer *p);
+/* p->cf changed (reload): refresh what was derived from it */
+void	peer_rename(struct peer *p);
 /* start the session (AutomaticStart, passive if configured) */
 void	peer_start(struct peer *p);
 /*
@@ -80,6 +84,11 @@ void	peer_start(struct peer *p);
  * configured message, and close.  The peer stays Idle.
  */
 void	peer_stop(struct peer *p);
+/*
+ * The same, closing with another Cease subcode: Peer De-configured or
+ * Other Configuration Change on a reload (RFC 4486).
+ */
+void	peer_stop_reason(struct peer *p, uint8_t cease_subcode);
 bool	peer_is_established(const struct peer *p);
 /* send what the Adj-RIB-Out holds pending; no-op unless Established */
 void	peer_flush(struct peer *p);

@@ -4,31 +4,11 @@
  *
  * Pure: writes through struct wr into the builder's own fixed buffer.
  */
+#include "attr.h"
 #include "msg.h"
 
 #include <string.h>
 
-enum {
-	ATTR_F_OPTIONAL = 0x80,		/* RFC 4271 4.3 attribute flags */
-	ATTR_F_TRANSITIVE = 0x40,
-	ATTR_F_EXTLEN = 0x10,
-};
-
-enum {
-	ATTR_ORIGIN = 1,
-	ATTR_AS_PATH = 2,
-	ATTR_NEXT_HOP = 3,
-	ATTR_MED = 4,
-	ATTR_LOCAL_PREF = 5,
-	ATTR_COMMUNITIES = 8,		/* RFC 1997 */
-	ATTR_MP_REACH_NLRI = 14,	/* RFC 4760 */
-	ATTR_MP_UNREACH_NLRI = 15,
-	ATTR_AS4_PATH = 17,		/* RFC 6793 */
-	ATTR_LARGE_COMMUNITY = 32,	/* RFC 8092 */
-};
-
-#define AS_SEGMENT_SEQUENCE	2	/* RFC 4271 4.3 path segment type */
-#define BGP_MARKER_LEN		16
 #define AS2_MAX			65535u
 
 static bool
@@ -130,7 +110,7 @@ put_aspath(struct wr *w, uint8_t flags, uint8_t type,
 		return;
 	}
 	attr_hdr(w, flags, type, 2 + n * (as4 ? 4 : 2));
-	wr_u8(w, AS_SEGMENT_SEQUENCE);
+	wr_u8(w, AS_SEG_SEQUENCE);
 	wr_u8(w, (uint8_t)n);
 	for (i = 0; i < n; i++) {
 		if (as4)

@@ -40,9 +40,36 @@ watchdog_arm(struct check *c)
 	ev_timer_start(c->env->loop, &c->watchdog);
 }
 
+const double check_lat_bounds[CHECK_LAT_NBUCKETS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
+/* a probe ended (not a watchdog or an event between probes): time it */
 static void
-report(struct check *c, bool pass, const char *reason, double latency)
+observe(struct check *c, double latency)
 {
+	size_t i;
+
+	c->lat_count++;
+	c->lat_sum += latency;
+	for (i = 0; i < CHECK_LAT_NBUCKETS; i++) {
+		if (latency <= check_lat_bounds[i]) {
+			c->lat_bucket[i]++;
+			break;
+		}
+	}
+}
+
+static void
+report(struct check *c, bool pass, const char *reason, double latency,
+    bool probe)
+{
+	if (pass)
+		c->npass++;
+	else
+		c->nfail++;
+	if (probe)
+		observe(c, latency);
 	c->has_result = true;
 	c->last_pass = pass;
 	c->last_latency = latency;
@@ -53,7 +80,7 @@ report(struct check *c, bool pass, const char *reason, double latency)
 }
 
 static void
-vreport(struct check *c, bool pass, const char *fmt, va_list ap)
+vreport(struct check *c, bool pass, bool probe, const char *fmt, va_list ap)
 {
 	char reason[256];
 	double latency = ev_now(c->env->loop) - c->started;
@@ -61,7 +88,7 @@ vreport(struct check *c, bool pass, const char *fmt, va_list ap)
 	reason[0] = '\0';
 	if (fmt != NULL)
 		vsnprintf(reason, sizeof(reason), fmt, ap);
-	report(c, pass, reason, latency < 0 ? 0 : latency);
+	report(c, pass, reason, latency < 0 ? 0 : latency, probe);
 }
 
 void
@@ -80,7 +107,7 @@ check_done(struct check *c, bool pass, const char *fmt, ...)
 	 */
 	ev_now_update(c->env->loop);
 	va_start(ap, fmt);
-	vreport(c, pass, fmt, ap);
+	vreport(c, pass, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -91,7 +118,7 @@ check_event(struct check *c, bool pass, const char *fmt, ...)
 
 	ev_now_update(c->env->loop);
 	va_start(ap, fmt);
-	vreport(c, pass, fmt, ap);
+	vreport(c, pass, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -149,7 +176,7 @@ watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	log_rl(&c->rl, LOG_LVL_WARN, "check=%s msg=\"no result in %u ms: "
 	    "counted as failed\"", c->cf->name,
 	    c->cf->interval_ms + c->cf->timeout_ms);
-	report(c, false, "no result within interval + timeout", 0);
+	report(c, false, "no result within interval + timeout", 0, false);
 }
 
 struct check *

@@ -20,12 +20,25 @@
 #include "log.h"
 
 struct check;
-struct chk_http_multi;
+
+/*
+ * The upper bounds, in seconds, of the probe latency histogram's buckets
+ * (check_lat_bounds[], ascending); a slower probe is counted in +Inf only.
+ */
+#define CHECK_LAT_NBUCKETS	13
+extern const double check_lat_bounds[CHECK_LAT_NBUCKETS];
+
+struct curl_ev;
 
 /* what the checks of one daemon share */
 struct check_env {
 	struct ev_loop		*loop;
-	struct chk_http_multi	*http;	/* one libcurl multi handle, owned */
+	/* one libcurl multi handle on the loop, owned; the Nomad client
+	 * (nomad/watch.c) uses it too */
+	struct curl_ev		*http;
+	/* the Nomad client (nomad/watch.c), owned; NULL without
+	 * nomad-service */
+	struct nomad_client	*nomad;
 };
 
 /*
@@ -67,6 +80,12 @@ struct check {
 	double			 last_latency;
 	char			 last_reason[256];
 	uint64_t		 probes;	/* probes started */
+	/* counters for the metrics (bgpd/metrics.c) */
+	uint64_t		 npass, nfail;	/* results reported */
+	/* probes per latency bucket, each counted once (not cumulative) */
+	uint64_t		 lat_bucket[CHECK_LAT_NBUCKETS];
+	uint64_t		 lat_count;	/* probes that ended */
+	double			 lat_sum;	/* their latencies, seconds */
 	struct log_rl		 rl;
 };
 
@@ -96,8 +115,9 @@ extern const struct check_ops chk_tcp_ops;
 extern const struct check_ops chk_watch_ops;
 extern const struct check_ops chk_exec_ops;
 
-/* the libcurl multi handle on the loop (check_http.c) */
-struct chk_http_multi *chk_http_multi_new(struct ev_loop *loop);
-void	chk_http_multi_free(struct chk_http_multi *m);
+/* the libcurl multi handle on the loop: curl_ev_new() and curl_ev_free()
+ * (curl_ev.h), under the names chkrun and service.c first knew */
+struct curl_ev *chk_http_multi_new(struct ev_loop *loop);
+void	chk_http_multi_free(struct curl_ev *m);
 
 #endif

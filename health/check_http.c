@@ -1,16 +1,12 @@
 /*
- * check_http.c - the http/https check: libcurl's multi_socket interface
- * driven by the libev loop.
+ * check_http.c - the http/https check, on libcurl's multi_socket interface
+ * driven by the libev loop (curl_ev.c).
  *
- * One multi handle (struct chk_http_multi) serves every http check of the
- * daemon.  libcurl says which sockets to watch through the socket callback
- * (one ev_io per socket, made, changed and freed as it asks) and when to
- * call it back through the timer callback (one ev_timer).  The loop then
- * calls curl_multi_socket_action() and collects finished transfers with
- * curl_multi_info_read().  No curl call here waits for the network; the
- * one stall is CPU: parsing the CA bundle for the first verified https
- * connection (tens of ms, then cached in the multi handle; see
- * chk_http_setup()).
+ * One multi handle (struct curl_ev, in check_env) serves every http check
+ * of the daemon and the Nomad client.  No curl call here waits for the
+ * network; the one stall is CPU: parsing the CA bundle for the first
+ * verified https connection (tens of ms, then cached in the multi handle;
+ * see chk_http_setup()).
  *
  * Each check owns one easy handle, reused from probe to probe: it is added
  * to the multi handle to start a probe and removed when the probe ends or
@@ -23,12 +19,12 @@
  */
 #include "check.h"
 
-#include <sys/queue.h>
-
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "curl_ev.h"
 
 #ifndef NOMCAST_VERSION
 #define NOMCAST_VERSION "0"
@@ -38,25 +34,12 @@
  * and dropped, so a megabyte answer does not grow memory */
 #define CHK_HTTP_BODY_MAX	(64 * 1024)
 
-struct chk_http_sock {
-	ev_io				 io;
-	struct chk_http_multi		*m;
-	LIST_ENTRY(chk_http_sock)	 entry;
-};
-
-struct chk_http_multi {
-	struct ev_loop			*loop;
-	CURLM				*multi;
-	ev_timer			 timer;
-	LIST_HEAD(, chk_http_sock)	 socks;	/* every watcher made, owned */
-};
-
 /* a check's state (c->priv) */
 struct chk_http {
 	struct check		*c;
 	CURL			*easy;		/* owned, reused */
+	struct curl_ev_xfer	 x;		/* easy in the multi handle */
 	struct curl_slist	*headers;	/* owned: Host: */
-	bool			 attached;	/* in the multi handle */
 	char			 where[384];	/* "127.0.0.1:8080/ping" */
 	char			 authority[320];	/* "127.0.0.1:8080" */
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -64,161 +47,17 @@ struct chk_http {
 	char			 body[CHK_HTTP_BODY_MAX];
 };
 
-/* ---- the multi handle on the loop ---- */
-
-static void	chk_http_info(struct chk_http_multi *);
-
-static void
-chk_http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct chk_http_sock *s = w->data;
-	struct chk_http_multi *m = s->m;
-	curl_socket_t fd = w->fd;
-	int action = 0, running;
-
-	(void)loop;
-	if (revents & EV_READ)
-		action |= CURL_CSELECT_IN;
-	if (revents & EV_WRITE)
-		action |= CURL_CSELECT_OUT;
-	if (revents & EV_ERROR)
-		action |= CURL_CSELECT_ERR;
-	/* may free s (CURL_POLL_REMOVE): not used below */
-	curl_multi_socket_action(m->multi, fd, action, &running);
-	chk_http_info(m);
-}
-
-static void
-chk_http_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct chk_http_multi *m = t->data;
-	int running;
-
-	(void)loop;
-	(void)revents;
-	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	chk_http_info(m);
-}
-
-static void
-chk_http_sock_free(struct chk_http_multi *m, struct chk_http_sock *s)
-{
-	ev_io_stop(m->loop, &s->io);
-	LIST_REMOVE(s, entry);
-	free(s);
-}
-
-/* CURLMOPT_SOCKETFUNCTION: watch what libcurl asks for on this socket */
-static int
-chk_http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *clientp,
-    void *socketp)
-{
-	struct chk_http_multi *m = clientp;
-	struct chk_http_sock *s = socketp;
-	int events = 0;
-
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		/* called before libcurl closes fd: stop watching it first */
-		if (s != NULL) {
-			curl_multi_assign(m->multi, fd, NULL);
-			chk_http_sock_free(m, s);
-		}
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		events |= EV_READ;
-	if (what & CURL_POLL_OUT)
-		events |= EV_WRITE;
-	if (s == NULL) {
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			return -1;	/* libcurl fails the transfers */
-		s->m = m;
-		s->io.data = s;
-		LIST_INSERT_HEAD(&m->socks, s, entry);
-		curl_multi_assign(m->multi, fd, s);
-		ev_io_init(&s->io, chk_http_io_cb, fd, events);
-	} else {
-		ev_io_stop(m->loop, &s->io);
-		/* ev_io_set() also tells libev the fd may be a new one */
-		ev_io_set(&s->io, fd, events);
-	}
-	ev_io_start(m->loop, &s->io);
-	return 0;
-}
-
-/*
- * CURLMOPT_TIMERFUNCTION: one timer; -1 stops it.  0 means "act at once",
- * which the zero timer does on the next loop iteration: libcurl must not
- * be called from inside its own callback.
- */
-static int
-chk_http_timerfn(CURLM *multi, long timeout_ms, void *clientp)
-{
-	struct chk_http_multi *m = clientp;
-
-	(void)multi;
-	ev_timer_stop(m->loop, &m->timer);
-	if (timeout_ms < 0)
-		return 0;
-	ev_timer_set(&m->timer, (double)timeout_ms / 1000.0, 0.);
-	ev_timer_start(m->loop, &m->timer);
-	return 0;
-}
-
-/*
- * curl_global_init() is reference counted by libcurl itself (and thread
- * safe since 7.84): every multi handle takes one reference and
- * chk_http_multi_free() gives it back, so nomad/ may do the same.
- */
-struct chk_http_multi *
+/* the multi handle itself lives in curl_ev.c, shared with nomad/ */
+struct curl_ev *
 chk_http_multi_new(struct ev_loop *loop)
 {
-	struct chk_http_multi *m;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		log_err("msg=\"curl_global_init failed\"");
-		return NULL;
-	}
-	if ((m = calloc(1, sizeof(*m))) == NULL)
-		goto fail;
-	m->loop = loop;
-	LIST_INIT(&m->socks);
-	ev_timer_init(&m->timer, chk_http_timer_cb, 0., 0.);
-	m->timer.data = m;
-	if ((m->multi = curl_multi_init()) == NULL)
-		goto fail;
-	if (curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION,
-	    chk_http_socket_cb) != CURLM_OK ||
-	    curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m) != CURLM_OK ||
-	    curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION,
-	    chk_http_timerfn) != CURLM_OK ||
-	    curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m) != CURLM_OK)
-		goto fail;
-	return m;
-fail:
-	log_err("msg=\"cannot set up the libcurl multi handle\"");
-	if (m != NULL && m->multi != NULL)
-		curl_multi_cleanup(m->multi);
-	free(m);
-	curl_global_cleanup();
-	return NULL;
+	return curl_ev_new(loop);
 }
 
 void
-chk_http_multi_free(struct chk_http_multi *m)
+chk_http_multi_free(struct curl_ev *m)
 {
-	struct chk_http_sock *s;
-
-	if (m == NULL)
-		return;
-	/* closes cached connections; may still call the socket callback */
-	curl_multi_cleanup(m->multi);
-	while ((s = LIST_FIRST(&m->socks)) != NULL)
-		chk_http_sock_free(m, s);
-	ev_timer_stop(m->loop, &m->timer);
-	free(m);
-	curl_global_cleanup();
+	curl_ev_free(m);
 }
 
 /* ---- results ---- */
@@ -341,32 +180,12 @@ was_reset:
 	check_done(c, false, "connection reset by %s", h->where);
 }
 
-/* every finished transfer: detach its handle, then report */
+/* the transfer ended (curl_ev.c detached it first) */
 static void
-chk_http_info(struct chk_http_multi *m)
+chk_http_done(struct curl_ev_xfer *x, CURLcode rc)
 {
-	CURLMsg *msg;
-	struct chk_http *h;
-	CURLcode rc;
-	CURL *easy;
-	char *p;
-	int left;
-
-	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		/* msg is not valid after remove_handle: copy first */
-		easy = msg->easy_handle;
-		rc = msg->data.result;
-		p = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
-		curl_multi_remove_handle(m->multi, easy);
-		if ((h = (struct chk_http *)(void *)p) == NULL)
-			continue;
-		h->attached = false;
-		/* check_done() may end up freeing the check: last use of h */
-		chk_http_finish(h, rc);
-	}
+	/* check_done() may end up freeing the check: last use of h */
+	chk_http_finish(x->ctx, rc);
 }
 
 /* ---- the check type ---- */
@@ -424,7 +243,6 @@ chk_http_setup(struct chk_http *h)
 	bad |= curl_easy_setopt(e, CURLOPT_URL, cf->url) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
 	    CURLE_OK;
-	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)h) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION,
@@ -479,9 +297,12 @@ chk_http_init(struct check *c)
 		return -1;
 	}
 	h->c = c;
+	h->x.done = chk_http_done;
+	h->x.ctx = h;
 	c->priv = h;
 	chk_http_names(h);
-	if ((h->easy = curl_easy_init()) == NULL || chk_http_setup(h) == -1) {
+	if ((h->easy = h->x.easy = curl_easy_init()) == NULL ||
+	    chk_http_setup(h) == -1) {
 		log_err("check=%s url=\"%s\" msg=\"libcurl refused the "
 		    "options\"", c->cf->name, c->cf->url);
 		chk_http_fini(c);
@@ -494,22 +315,13 @@ static void
 chk_http_probe(struct check *c)
 {
 	struct chk_http *h = c->priv;
-	struct chk_http_multi *m = c->env->http;
 	CURLMcode mc;
 
-	if (h->attached) {
-		curl_multi_remove_handle(m->multi, h->easy);
-		h->attached = false;
-	}
 	h->len = 0;
 	h->errbuf[0] = '\0';
-	/* the multi's timer callback asks for a zero timer: starts there */
-	if ((mc = curl_multi_add_handle(m->multi, h->easy)) != CURLM_OK) {
+	if (curl_ev_start(c->env->http, &h->x, &mc) == -1)
 		check_done(c, false, "http probe not started: %s",
 		    curl_multi_strerror(mc));
-		return;
-	}
-	h->attached = true;
 }
 
 static void
@@ -517,11 +329,7 @@ chk_http_cancel(struct check *c)
 {
 	struct chk_http *h = c->priv;
 
-	/* an unfinished transfer's connection is closed, not cached */
-	if (h->attached) {
-		curl_multi_remove_handle(c->env->http->multi, h->easy);
-		h->attached = false;
-	}
+	curl_ev_cancel(c->env->http, &h->x);
 }
 
 static void

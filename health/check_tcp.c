@@ -27,28 +27,6 @@ struct chk_tcp {
 	char			 target[PREFIX_STRLEN + 8];	/* [::1]:80 */
 };
 
-static socklen_t
-chk_tcp_sockaddr(const struct addr *a, uint16_t port,
-    struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->afi == AFI_IPV4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->b, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->b, 16);
-		return sizeof(*sin6);
-	}
-}
-
 static void
 chk_tcp_close(struct check *c)
 {
@@ -103,7 +81,7 @@ chk_tcp_init(struct check *c)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
 	t->fd = -1;
-	t->sl = chk_tcp_sockaddr(&c->cf->addr, c->cf->port, &t->ss);
+	t->sl = addr_to_sockaddr(&c->cf->addr, c->cf->port, &t->ss);
 	addr_str(&c->cf->addr, a, sizeof(a));
 	snprintf(t->target, sizeof(t->target),
 	    c->cf->addr.afi == AFI_IPV6 ? "[%s]:%u" : "%s:%u", a,

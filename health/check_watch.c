@@ -59,28 +59,6 @@ struct chk_watch {
 	char			 target[PREFIX_STRLEN + 8];
 };
 
-static socklen_t
-chk_watch_sockaddr(const struct addr *a, uint16_t port,
-    struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->afi == AFI_IPV4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->b, 4);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->b, 16);
-		return sizeof(*sin6);
-	}
-}
-
 /*
  * A result: the probe's if one waits, else an event.  Only failures are
  * events; a pass between probes (a reconnect after a polite close) is left
@@ -310,7 +288,7 @@ chk_watch_init(struct check *c)
 	w->fd = -1;
 	w->state = WATCH_DOWN;
 	w->last_reconnect = -1e9;
-	w->sl = chk_watch_sockaddr(&c->cf->addr, c->cf->port, &w->ss);
+	w->sl = addr_to_sockaddr(&c->cf->addr, c->cf->port, &w->ss);
 	addr_str(&c->cf->addr, a, sizeof(a));
 	snprintf(w->target, sizeof(w->target),
 	    c->cf->addr.afi == AFI_IPV6 ? "[%s]:%u" : "%s:%u", a,

@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include "prefix.h"
 
 static void
@@ -91,6 +95,36 @@ test_addr_parse_format_equal(void **state)
 	assert_int_equal(prefix_wire_bytes(128), 16);
 }
 
+static void
+test_addr_sockaddr_round_trip_and_v4_mapped(void **state)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct addr a, b;
+
+	(void)state;
+	addr_parse("198.51.100.7", &a);
+	assert_int_equal(addr_to_sockaddr(&a, 179, &ss),
+	    sizeof(struct sockaddr_in));
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 179);
+	addr_from_sockaddr(&ss, &b);
+	assert_true(addr_equal(&a, &b));
+	addr_parse("2001:db8::7", &a);
+	assert_int_equal(addr_to_sockaddr(&a, 1179, &ss),
+	    sizeof(struct sockaddr_in6));
+	addr_from_sockaddr(&ss, &b);
+	assert_true(addr_equal(&a, &b));
+	/* what a dual-stack listener reports for an IPv4 peer */
+	addr_parse("::ffff:198.51.100.7", &a);
+	addr_to_sockaddr(&a, 0, &ss);
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	addr_from_sockaddr(&ss, &b);
+	assert_int_equal(b.afi, AFI_IPV4);
+	addr_parse("198.51.100.7", &a);
+	assert_true(addr_equal(&a, &b));
+}
+
 int
 main(void)
 {
@@ -99,6 +133,7 @@ main(void)
 		cmocka_unit_test(test_prefix_rejects_host_bits_and_bad_syntax),
 		cmocka_unit_test(test_prefix_orders_by_family_address_length),
 		cmocka_unit_test(test_addr_parse_format_equal),
+		cmocka_unit_test(test_addr_sockaddr_round_trip_and_v4_mapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -999,16 +999,19 @@ struct walk {
 	int		stop_at;
 	struct prefix	seen[8];
 	uint32_t	med[8];
+	int64_t		at[8];
 };
 
 static int
-walk_fn(void *ctx, const struct prefix *p, const struct bgp_attrs *a)
+walk_fn(void *ctx, const struct prefix *p, const struct bgp_attrs *a,
+    int64_t sent_at)
 {
 	struct walk *w = ctx;
 
 	if (w->n < 8) {
 		w->seen[w->n] = *p;
 		w->med[w->n] = a->med;
+		w->at[w->n] = sent_at;
 	}
 	w->n++;
 	return w->n == w->stop_at ? 7 : 0;
@@ -1042,6 +1045,47 @@ test_ribout_walk_sent_in_prefix_order_with_sent_attrs(void **state)
 	w.stop_at = 2;
 	assert_int_equal(ribout_walk_sent(ro, walk_fn, &w), 7);
 	assert_int_equal(w.n, 2);
+	ribout_free(ro);
+	free(s);
+}
+
+/* each route carries the time of the flush that sent it, not a later one */
+static void
+test_ribout_walk_sent_reports_the_time_each_route_was_sent(void **state)
+{
+	struct ribout *ro = ribout_new();
+	struct sink *s = sink_new();
+	struct bgp_attrs a = attrs_full(), b = attrs_full();
+	struct prefix p1 = host4(1);
+	struct walk w;
+
+	(void)state;
+	ribout_set_time(ro, 1000);
+	set4(ro, 0, 3, &a);
+	assert_int_equal(ribout_flush(ro, &ebgp4, both_ok, sink_emit, s), 1);
+	/* a change at 2000 re-stamps only the route that was re-sent */
+	ribout_set_time(ro, 2000);
+	b.med = 77;
+	assert_int_equal(ribout_set(ro, &p1, &b), 0);
+	/* nothing pending for the others: their stamp stays */
+	assert_int_equal(ribout_flush(ro, &ebgp4, both_ok, sink_emit, s), 1);
+	/* a desired route not yet flushed has no stamp to show */
+	ribout_set_time(ro, 3000);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(ribout_walk_sent(ro, walk_fn, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.at[0], 1000);
+	assert_int_equal(w.at[1], 2000);
+	assert_int_equal(w.med[1], 77);
+	assert_int_equal(w.at[2], 1000);
+	/* after the session went down and came back, all are re-stamped */
+	ribout_clear_sent(ro);
+	assert_int_equal(ribout_flush(ro, &ebgp4, both_ok, sink_emit, s), 2);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(ribout_walk_sent(ro, walk_fn, &w), 0);
+	assert_int_equal(w.at[0], 3000);
+	assert_int_equal(w.at[1], 3000);
+	assert_int_equal(w.at[2], 3000);
 	ribout_free(ro);
 	free(s);
 }
@@ -1149,6 +1193,7 @@ main(void)
 		cmocka_unit_test(test_ribout_emit_failure_leaves_rest_pending),
 		cmocka_unit_test(test_ribout_unset_all_withdraws_everything),
 		cmocka_unit_test(test_ribout_walk_sent_in_prefix_order_with_sent_attrs),
+		cmocka_unit_test(test_ribout_walk_sent_reports_the_time_each_route_was_sent),
 		cmocka_unit_test(test_ribout_set_rejects_invalid_prefix),
 		cmocka_unit_test(test_ribout_100k_prefixes_set_flush_unset_is_fast),
 	};

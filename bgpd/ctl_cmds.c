@@ -1,0 +1,1060 @@
+/*
+ * ctl_cmds.c - nomcastd's control commands: parse a request line, build
+ * the JSON reply from the daemon's state; see control.h.
+ *
+ * A request is a JSON object {"cmd":"show peers","args":["edge"]} or the
+ * same words as a plain text line ("show peers edge"); the reply is one
+ * JSON object either way: {"ok":true,"data":{...}} or
+ * {"ok":false,"error":"..."} (check adds its data to an error too).  The
+ * json-c objects live and die in this file: the transport only sees the
+ * finished text.  Every field is described in nomcastctl(1).
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "notif.h"
+#include "ribout.h"
+#include "service.h"
+#include "session.h"
+
+#define CTL_MAX_WORDS	16
+#define CTL_ERR_MAX	8192	/* reload: many file:line errors */
+
+typedef struct json_object jobj;
+
+struct ctl_req {
+	char		*w[CTL_MAX_WORDS];
+	size_t		 n;
+	char		 buf[CTL_MAX_LINE + CTL_MAX_WORDS];
+	size_t		 used;
+};
+
+/* what a command returns: data (owned) or raw JSON text, and an error */
+struct ctl_res {
+	jobj		*data;
+	char		*raw;		/* malloc'd, serialised data */
+	char		 err[CTL_ERR_MAX];
+};
+
+struct ctl_cmd {
+	const char	*name;		/* its words, "show peers" */
+	size_t		 minargs, maxargs;
+	const char	*usage;
+	int		(*fn)(struct nomcast *, char *const *, size_t,
+			    struct ctl_res *);
+};
+
+/* ---- small builders ---- */
+
+static void
+jadd(jobj *o, const char *key, jobj *v)
+{
+	/* json-c takes v; NULL is stored as JSON null */
+	json_object_object_add(o, key, v);
+}
+
+/* length of the valid UTF-8 sequence at s, or 0 (RFC 3629 4) */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string.  What goes out must be UTF-8 (RFC 8259 8.1), and
+ * strings here may echo a client's bytes or a check's output: each byte
+ * that is not part of valid UTF-8 becomes '?'.
+ */
+static jobj *
+jstr(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n, len = strlen(s);
+	jobj *o;
+	char *t;
+
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_len(u + i)) == 0)
+			break;
+	if (i >= len)
+		return json_object_new_string(s);
+	if ((t = strdup(s)) == NULL)
+		return NULL;
+	for (; i < len; i += n)
+		if ((n = utf8_len(u + i)) == 0) {
+			t[i] = '?';
+			n = 1;
+		}
+	o = json_object_new_string(t);
+	free(t);
+	return o;
+}
+
+static jobj *
+jint(int64_t v)
+{
+	return json_object_new_int64(v);
+}
+
+static jobj *
+jbool(bool v)
+{
+	return json_object_new_boolean(v);
+}
+
+/* a decimal with fixed places, not json-c's %.17g */
+static jobj *
+jdouble(double v, int places)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", places, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static void
+rfc3339(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "<key>": RFC 3339, "<key>_unix", and "<key>_seconds" ago */
+static void
+jtime(jobj *o, const char *key, time_t t, time_t now)
+{
+	char k[64], buf[32];
+
+	rfc3339(t, buf, sizeof(buf));
+	jadd(o, key, jstr(buf));
+	snprintf(k, sizeof(k), "%s_unix", key);
+	jadd(o, k, jint((int64_t)t));
+	snprintf(k, sizeof(k), "%s_seconds", key);
+	jadd(o, k, jint(now >= t ? (int64_t)(now - t) : 0));
+}
+
+static char *
+jtext(jobj *o)
+{
+	return strdup(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* the verdict machine keeps CLOCK_MONOTONIC ms (service.c): to wall time */
+static time_t
+mono_ms_to_wall(uint64_t ms, time_t now)
+{
+	struct timespec ts;
+	uint64_t mnow;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mnow = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (ms >= mnow)
+		return now;
+	return now - (time_t)((mnow - ms + 500) / 1000);
+}
+
+/* a growing text buffer with a sticky error, for show routes */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+	bool	 err;
+};
+
+static void
+sb_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 4096;
+		char *np;
+
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		if ((np = realloc(b->p, ncap)) == NULL) {
+			b->err = true;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* ---- lookups ---- */
+
+static struct peer *
+find_peer(struct nomcast *nc, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nc->npeers; i++)
+		if (strcmp(nc->peers[i]->cf->name, key) == 0 ||
+		    strcmp(nc->peers[i]->addr_str, key) == 0)
+			return nc->peers[i];
+	return NULL;
+}
+
+static struct svc *
+find_svc(struct nomcast *nc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nc->nsvcs; i++)
+		if (strcmp(nc->svcs[i].cf->name, name) == 0)
+			return &nc->svcs[i];
+	return NULL;
+}
+
+static const char *
+check_type_name(enum check_type t)
+{
+	switch (t) {
+	case CHECK_HTTP:
+		return "http";
+	case CHECK_TCP:
+		return "tcp";
+	case CHECK_WATCH:
+		return "watch";
+	case CHECK_EXEC:
+		return "exec";
+	}
+	return "unknown";
+}
+
+static const char *
+mode_name(enum svc_mode m)
+{
+	switch (m) {
+	case SVC_MODE_NONE:
+		return "withdrawn";
+	case SVC_MODE_NORMAL:
+		return "normal";
+	case SVC_MODE_DEGRADED:
+		return "degraded";
+	case SVC_MODE_DRAINING:
+		return "draining";
+	}
+	return "unknown";
+}
+
+static const char *
+origin_name(uint8_t o)
+{
+	switch (o) {
+	case ORIGIN_IGP:
+		return "igp";
+	case ORIGIN_EGP:
+		return "egp";
+	default:
+		return "incomplete";
+	}
+}
+
+/* ---- show status ---- */
+
+static int
+cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	jobj *d = json_object_new_object(), *o;
+	time_t now = time(NULL);
+	size_t i, est = 0, n[4] = { 0 }, ann = 0;
+	char buf[PREFIX_STRLEN];
+	struct addr rid;
+
+	(void)args;
+	(void)nargs;
+	for (i = 0; i < nc->npeers; i++)
+		est += nc->peers[i]->c.fsm.state == FSM_ESTABLISHED;
+	for (i = 0; i < nc->nsvcs; i++) {
+		if ((size_t)nc->svcs[i].v.state < 4)
+			n[nc->svcs[i].v.state]++;
+		ann += nc->svcs[i].mode != SVC_MODE_NONE;
+	}
+	memset(&rid, 0, sizeof(rid));
+	rid.afi = AFI_IPV4;
+	rid.b[0] = (uint8_t)(nc->conf.g.router_id >> 24);
+	rid.b[1] = (uint8_t)(nc->conf.g.router_id >> 16);
+	rid.b[2] = (uint8_t)(nc->conf.g.router_id >> 8);
+	rid.b[3] = (uint8_t)nc->conf.g.router_id;
+
+	jadd(d, "version", jstr(NOMCAST_VERSION));
+	jadd(d, "pid", jint((int64_t)getpid()));
+	jtime(d, "started", nc->started, now);
+	jadd(d, "router_id", jstr(addr_str(&rid, buf, sizeof(buf))));
+	jadd(d, "asn", jint(nc->conf.g.asn));
+	o = json_object_new_object();
+	jadd(o, "file", jstr(nc->conf.path));
+	jtime(o, "loaded", nc->conf_loaded, now);
+	jadd(d, "config", o);
+	jadd(d, "control_socket", jstr(nc->ctl ? ctl_path(nc->ctl) : ""));
+	jadd(d, "control_clients", jint((int64_t)ctl_nclients(nc->ctl)));
+	jadd(d, "stopping", jbool(nc->stopping));
+	o = json_object_new_object();
+	jadd(o, "configured", jint((int64_t)nc->npeers));
+	jadd(o, "established", jint((int64_t)est));
+	jadd(d, "peers", o);
+	o = json_object_new_object();
+	jadd(o, "configured", jint((int64_t)nc->nsvcs));
+	jadd(o, "up", jint((int64_t)n[VERDICT_UP]));
+	jadd(o, "down", jint((int64_t)n[VERDICT_DOWN]));
+	jadd(o, "unknown", jint((int64_t)n[VERDICT_UNKNOWN]));
+	jadd(o, "draining", jint((int64_t)n[VERDICT_DRAINING]));
+	jadd(o, "announced", jint((int64_t)ann));
+	jadd(d, "services", o);
+	jadd(d, "checks", jint((int64_t)nc->nchecks_rt));
+	r->data = d;
+	return 0;
+}
+
+/* ---- show peers ---- */
+
+static jobj *
+peer_json(struct nomcast *nc, struct peer *p, time_t now)
+{
+	jobj *o = json_object_new_object(), *e, *caps;
+	enum fsm_state st = p->c.fsm.state;
+	char buf[PREFIX_STRLEN];
+
+	jadd(o, "name", jstr(p->cf->name));
+	jadd(o, "address", jstr(p->addr_str));
+	jadd(o, "port", jint(p->cf->port));
+	jadd(o, "asn", jint(p->cf->asn));
+	jadd(o, "local_asn", jint(nc->conf.g.asn));
+	jadd(o, "type", jstr(conf_peer_is_ibgp(&nc->conf, p->cf) ? "ibgp" :
+	    "ebgp"));
+	jadd(o, "passive", jbool(p->cf->passive));
+	jadd(o, "state", jstr(fsm_state_name(st)));
+	jadd(o, "admin_down", jbool(p->stopping));
+	jtime(o, "since", p->since, now);
+	if (st == FSM_ESTABLISHED && addr_is_set(&p->c.local))
+		jadd(o, "local_address", jstr(addr_str(&p->c.local, buf,
+		    sizeof(buf))));
+	else
+		jadd(o, "local_address", NULL);
+	if (p->c.open_rcvd && st >= FSM_OPENCONFIRM) {
+		struct addr id;
+		uint32_t v = p->c.peer_open.bgp_id;
+
+		memset(&id, 0, sizeof(id));
+		id.afi = AFI_IPV4;
+		id.b[0] = (uint8_t)(v >> 24);
+		id.b[1] = (uint8_t)(v >> 16);
+		id.b[2] = (uint8_t)(v >> 8);
+		id.b[3] = (uint8_t)v;
+		jadd(o, "remote_id", jstr(addr_str(&id, buf, sizeof(buf))));
+	} else {
+		jadd(o, "remote_id", NULL);
+	}
+	jadd(o, "hold_time_configured", jint(p->cf->hold_time));
+	if (st >= FSM_OPENCONFIRM) {
+		/* RFC 4271 4.2: the smaller of the two OPENs' values */
+		jadd(o, "hold_time", jint(p->hold_time));
+		jadd(o, "keepalive_time", jint(p->hold_time / 3));
+		caps = json_object_new_object();
+		jadd(caps, "as4", jbool(p->opts.as4));
+		jadd(caps, "ipv4", jbool(p->afi_ok[AFI_IPV4]));
+		jadd(caps, "ipv6", jbool(p->afi_ok[AFI_IPV6]));
+		jadd(caps, "route_refresh",
+		    jbool(p->c.peer_open.cap_route_refresh));
+		jadd(caps, "enhanced_route_refresh",
+		    jbool(p->c.peer_open.cap_enhanced_rr));
+		jadd(caps, "graceful_restart", jbool(p->c.peer_open.cap_gr));
+		jadd(o, "capabilities", caps);
+	} else {
+		jadd(o, "hold_time", NULL);
+		jadd(o, "keepalive_time", NULL);
+		jadd(o, "capabilities", NULL);
+	}
+	jadd(o, "messages_in", jint((int64_t)p->st.msgs_in));
+	jadd(o, "messages_out", jint((int64_t)p->st.msgs_out));
+	jadd(o, "updates_in", jint((int64_t)p->st.updates_in));
+	jadd(o, "updates_out", jint((int64_t)p->st.updates_out));
+	jadd(o, "flaps", jint((int64_t)p->st.flaps));
+	jadd(o, "prefixes_out", jint((int64_t)ribout_sent_count(p->ro)));
+	jadd(o, "prefixes_desired",
+	    jint((int64_t)ribout_desired_count(p->ro)));
+	if (p->last_err.code != 0) {
+		e = json_object_new_object();
+		jadd(e, "code", jint(p->last_err.code));
+		jadd(e, "subcode", jint(p->last_err.subcode));
+		jadd(e, "code_name", jstr(notif_code_name(p->last_err.code)));
+		jadd(e, "subcode_name", jstr(notif_subcode_name(
+		    p->last_err.code, p->last_err.subcode)));
+		jadd(e, "direction", jstr(p->last_err_rcvd ? "received" :
+		    "sent"));
+		jadd(o, "last_error", e);
+	} else {
+		jadd(o, "last_error", NULL);
+	}
+	return o;
+}
+
+static int
+cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	jobj *a;
+	time_t now = time(NULL);
+	size_t i;
+
+	if (nargs == 1 && find_peer(nc, args[0]) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+		return -1;
+	}
+	r->data = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < nc->npeers; i++) {
+		struct peer *p = nc->peers[i];
+
+		if (nargs == 1 && p != find_peer(nc, args[0]))
+			continue;
+		json_object_array_add(a, peer_json(nc, p, now));
+	}
+	jadd(r->data, "peers", a);
+	return 0;
+}
+
+/* ---- show services ---- */
+
+static jobj *
+source_json(struct nomcast *nc, const struct svc *s, size_t k)
+{
+	const struct verdict_src *src = &s->srcs[k];
+	const struct check *c = NULL;
+	jobj *o = json_object_new_object();
+
+	/* the first nchecks sources are the service's checks, in order */
+	if (k < s->cf->nchecks && s->cf->checks[k] < nc->nchecks_rt &&
+	    nc->checks != NULL)
+		c = nc->checks[s->cf->checks[k]];
+	jadd(o, "name", jstr(src->name));
+	jadd(o, "kind", jstr(c != NULL ? "check" : "source"));
+	jadd(o, "state", jstr(src_state_name(src->state)));
+	jadd(o, "reason", jstr(src->reason));
+	jadd(o, "rise", jint(src->rise));
+	jadd(o, "fall", jint(src->fall));
+	jadd(o, "passes", jint(src->oks));
+	jadd(o, "failures", jint(src->fails));
+	if (c == NULL) {
+		jadd(o, "check", NULL);
+		return o;
+	}
+	jadd(o, "check", jstr(c->cf->name));
+	jadd(o, "type", jstr(check_type_name(c->cf->type)));
+	jadd(o, "interval_seconds", jdouble(c->cf->interval_ms / 1000.0, 3));
+	jadd(o, "timeout_seconds", jdouble(c->cf->timeout_ms / 1000.0, 3));
+	jadd(o, "probes", jint((int64_t)c->probes));
+	if (c->has_result) {
+		jadd(o, "last_result", jstr(c->last_pass ? "pass" : "fail"));
+		jadd(o, "latency_seconds", jdouble(c->last_latency, 6));
+		jadd(o, "output", jstr(c->last_reason));
+	} else {
+		jadd(o, "last_result", NULL);
+		jadd(o, "latency_seconds", NULL);
+		jadd(o, "output", NULL);
+	}
+	return o;
+}
+
+static jobj *
+svc_json(struct nomcast *nc, const struct svc *s, time_t now)
+{
+	jobj *o = json_object_new_object(), *a;
+	char buf[PREFIX_STRLEN];
+	size_t k;
+
+	jadd(o, "name", jstr(s->cf->name));
+	jadd(o, "verdict", jstr(verdict_state_name(s->v.state)));
+	jtime(o, "since", mono_ms_to_wall(s->v.since_ms, now), now);
+	jadd(o, "reason", jstr(verdict_reason(&s->v)));
+	jadd(o, "mode", jstr(mode_name(s->mode)));
+	jadd(o, "announced", jbool(s->mode != SVC_MODE_NONE));
+	jadd(o, "drain", jbool(s->v.drain));
+	jadd(o, "on_down", jstr(s->cf->on_down == ON_DOWN_DEGRADE ?
+	    "degrade" : "withdraw"));
+	jadd(o, "hold_down_seconds", jdouble(s->cf->hold_down_ms / 1000.0, 3));
+	if (s->cf->vip_interface[0] != '\0') {
+		jadd(o, "vip_interface", jstr(s->cf->vip_interface));
+		jadd(o, "vip", jbool(s->vip_on));
+	} else {
+		jadd(o, "vip_interface", NULL);
+		jadd(o, "vip", NULL);
+	}
+	a = json_object_new_array();
+	for (k = 0; k < s->cf->nprefixes; k++)
+		json_object_array_add(a, jstr(prefix_str(&s->cf->prefixes[k],
+		    buf, sizeof(buf))));
+	jadd(o, "prefixes", a);
+	a = json_object_new_array();
+	for (k = 0; k < s->nsrcs; k++)
+		json_object_array_add(a, source_json(nc, s, k));
+	jadd(o, "sources", a);
+	return o;
+}
+
+static int
+cmd_services(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	jobj *a;
+	time_t now = time(NULL);
+	size_t i;
+
+	if (nargs == 1 && find_svc(nc, args[0]) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such service: %s",
+		    args[0]);
+		return -1;
+	}
+	r->data = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < nc->nsvcs; i++) {
+		if (nargs == 1 && strcmp(nc->svcs[i].cf->name, args[0]) != 0)
+			continue;
+		json_object_array_add(a, svc_json(nc, &nc->svcs[i], now));
+	}
+	jadd(r->data, "services", a);
+	return 0;
+}
+
+/* ---- show routes ---- */
+
+struct route_walk {
+	struct sbuf	*b;
+	time_t		 now;
+	size_t		 n;
+};
+
+/*
+ * One route as one small object, serialised at once: an Adj-RIB-Out of
+ * 100,000 routes never becomes a tree of a million json-c objects.
+ */
+static int
+route_cb(void *ctx, const struct prefix *px, const struct bgp_attrs *a,
+    int64_t sent_at)
+{
+	struct route_walk *w = ctx;
+	jobj *o = json_object_new_object(), *arr;
+	char buf[PREFIX_STRLEN], c[40];
+	uint8_t i;
+
+	jadd(o, "prefix", jstr(prefix_str(px, buf, sizeof(buf))));
+	if (px->afi == AFI_IPV4) {
+		jadd(o, "next_hop", jstr(addr_str(&a->nh4, buf, sizeof(buf))));
+		jadd(o, "next_hop_ll", NULL);
+	} else {
+		jadd(o, "next_hop", jstr(addr_str(&a->nh6, buf, sizeof(buf))));
+		jadd(o, "next_hop_ll", addr_is_set(&a->nh6_ll) ?
+		    jstr(addr_str(&a->nh6_ll, buf, sizeof(buf))) : NULL);
+	}
+	jadd(o, "origin", jstr(origin_name(a->origin)));
+	arr = json_object_new_array();
+	for (i = 0; i < a->aspath_len && i < ATTR_MAX_ASPATH; i++)
+		json_object_array_add(arr, jint(a->aspath[i]));
+	jadd(o, "as_path", arr);
+	jadd(o, "med", a->has_med ? jint(a->med) : NULL);
+	jadd(o, "local_pref", a->has_local_pref ? jint(a->local_pref) : NULL);
+	arr = json_object_new_array();
+	for (i = 0; i < a->ncomm && i < ATTR_MAX_COMMUNITIES; i++) {
+		snprintf(c, sizeof(c), "%" PRIu32 ":%" PRIu32,
+		    a->comm[i] >> 16, a->comm[i] & 0xffff);
+		json_object_array_add(arr, jstr(c));
+	}
+	jadd(o, "communities", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < a->nlcomm && i < ATTR_MAX_LCOMMUNITIES; i++) {
+		snprintf(c, sizeof(c), "%" PRIu32 ":%" PRIu32 ":%" PRIu32,
+		    a->lcomm[i].global, a->lcomm[i].local1,
+		    a->lcomm[i].local2);
+		json_object_array_add(arr, jstr(c));
+	}
+	jadd(o, "large_communities", arr);
+	jtime(o, "sent", (time_t)sent_at, w->now);
+	if (w->n++ > 0)
+		sb_add(w->b, ",");
+	sb_add(w->b, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return w->b->err ? -1 : 0;
+}
+
+static int
+cmd_routes(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	struct sbuf b = { 0 };
+	struct route_walk w;
+	const char *hdr;
+	size_t i, np = 0;
+	jobj *o;
+
+	if (nargs == 1 && find_peer(nc, args[0]) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+		return -1;
+	}
+	sb_add(&b, "{\"peers\":[");
+	for (i = 0; i < nc->npeers; i++) {
+		struct peer *p = nc->peers[i];
+
+		if (nargs == 1 && p != find_peer(nc, args[0]))
+			continue;
+		o = json_object_new_object();
+		jadd(o, "name", jstr(p->cf->name));
+		jadd(o, "address", jstr(p->addr_str));
+		jadd(o, "state", jstr(fsm_state_name(p->c.fsm.state)));
+		jadd(o, "prefixes_out",
+		    jint((int64_t)ribout_sent_count(p->ro)));
+		/* the object without its closing brace, then its routes */
+		hdr = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (np++ > 0)
+			sb_add(&b, ",");
+		sb_add(&b, hdr);
+		if (!b.err)
+			b.p[--b.len] = '\0';
+		json_object_put(o);
+		sb_add(&b, ",\"routes\":[");
+		w.b = &b;
+		w.now = time(NULL);
+		w.n = 0;
+		(void)ribout_walk_sent(p->ro, route_cb, &w);
+		sb_add(&b, "]}");
+	}
+	sb_add(&b, "]}");
+	if (b.err) {
+		free(b.p);
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -1;
+	}
+	r->raw = b.p;
+	return 0;
+}
+
+/* ---- check, drain, reload ---- */
+
+static int
+cmd_check(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	struct conf c;
+	struct conf_diag d;
+	jobj *a;
+	size_t i;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = conf_load(nc->conf.path, &c, &d);
+	conf_free(&c);
+	r->data = json_object_new_object();
+	jadd(r->data, "file", jstr(nc->conf.path));
+	jadd(r->data, "valid", jbool(rc == 0));
+	jadd(r->data, "errors", jint((int64_t)d.nerr));
+	jadd(r->data, "warnings", jint((int64_t)d.nwarn));
+	a = json_object_new_array();
+	for (i = 0; i < d.n; i++)
+		json_object_array_add(a, jstr(d.lines[i]));
+	jadd(r->data, "diagnostics", a);
+	if (rc == -1)
+		snprintf(r->err, sizeof(r->err), "%s: %zu error%s",
+		    nc->conf.path, d.nerr, d.nerr == 1 ? "" : "s");
+	conf_diag_free(&d);
+	return rc == -1 ? -1 : 0;
+}
+
+static int
+drain_common(struct nomcast *nc, char *const *args, bool on,
+    struct ctl_res *r)
+{
+	const char *name = strcmp(args[0], "--all") == 0 ? NULL : args[0];
+
+	if (name != NULL && find_svc(nc, name) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such service: %s", name);
+		return -1;
+	}
+	if (daemon_drain(nc, name, on, r->err, sizeof(r->err)) == -1) {
+		if (r->err[0] == '\0')
+			snprintf(r->err, sizeof(r->err), "%s failed",
+			    on ? "drain" : "undrain");
+		return -1;
+	}
+	r->data = json_object_new_object();
+	jadd(r->data, "service", name != NULL ? jstr(name) : NULL);
+	jadd(r->data, "drain", jbool(on));
+	return 0;
+}
+
+static int
+cmd_drain(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	(void)nargs;
+	return drain_common(nc, args, true, r);
+}
+
+static int
+cmd_undrain(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	(void)nargs;
+	return drain_common(nc, args, false, r);
+}
+
+static int
+cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	time_t now;
+
+	(void)args;
+	(void)nargs;
+	if (daemon_reload(nc, r->err, sizeof(r->err)) == -1) {
+		if (r->err[0] == '\0')
+			snprintf(r->err, sizeof(r->err), "reload failed");
+		return -1;
+	}
+	now = time(NULL);
+	r->data = json_object_new_object();
+	jadd(r->data, "file", jstr(nc->conf.path));
+	jtime(r->data, "loaded", nc->conf_loaded, now);
+	return 0;
+}
+
+static int cmd_help(struct nomcast *, char *const *, size_t,
+	    struct ctl_res *);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "show status", 0, 0, "show status", cmd_status },
+	{ "show peers", 0, 1, "show peers [PEER]", cmd_peers },
+	{ "show services", 0, 1, "show services [SERVICE]", cmd_services },
+	{ "show routes", 0, 1, "show routes [PEER]", cmd_routes },
+	{ "check", 0, 0, "check", cmd_check },
+	{ "drain", 1, 1, "drain SERVICE|--all", cmd_drain },
+	{ "undrain", 1, 1, "undrain SERVICE|--all", cmd_undrain },
+	{ "reload", 0, 0, "reload", cmd_reload },
+	{ "help", 0, 0, "help", cmd_help },
+};
+#define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+static int
+cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	jobj *a = json_object_new_array();
+	size_t i;
+
+	(void)nc;
+	(void)args;
+	(void)nargs;
+	for (i = 0; i < NCMDS; i++)
+		json_object_array_add(a, jstr(ctl_cmds[i].usage));
+	r->data = json_object_new_object();
+	jadd(r->data, "commands", a);
+	return 0;
+}
+
+/* ---- requests ---- */
+
+static int
+req_word(struct ctl_req *q, const char *w, size_t len)
+{
+	if (q->n == CTL_MAX_WORDS || q->used + len + 1 > sizeof(q->buf))
+		return -1;
+	memcpy(q->buf + q->used, w, len);
+	q->buf[q->used + len] = '\0';
+	q->w[q->n++] = q->buf + q->used;
+	q->used += len + 1;
+	return 0;
+}
+
+/* split on blanks; -1 if too many words */
+static int
+req_split(struct ctl_req *q, const char *s)
+{
+	size_t len;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			return 0;
+		for (len = 0; s[len] != '\0' && s[len] != ' ' &&
+		    s[len] != '\t'; len++)
+			;
+		if (req_word(q, s, len) == -1)
+			return -1;
+		s += len;
+	}
+}
+
+/* {"cmd":"show routes","args":["edge"]}: 0, or -1 with err */
+static int
+req_json(struct ctl_req *q, const char *line, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	jobj *o, *cmd, *args, *v;
+	size_t len = strlen(line), end, i, n;
+	int rc = -1;
+
+	if ((tok = json_tokener_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* RFC 8259 as written: no trailing commas, no single quotes */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (o == NULL) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+
+		snprintf(err, errlen, "bad JSON: %s",
+		    je == json_tokener_continue ? "unexpected end of input" :
+		    json_tokener_error_desc(je));
+		json_tokener_free(tok);
+		return -1;
+	}
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	while (end < len && (line[end] == ' ' || line[end] == '\t'))
+		end++;
+	if (end != len) {
+		snprintf(err, errlen, "bad JSON: text after the object");
+		goto out;
+	}
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "cmd", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string)) {
+		snprintf(err, errlen, "bad request: want {\"cmd\":\"...\", "
+		    "\"args\":[...]}");
+		goto out;
+	}
+	if (req_split(q, json_object_get_string(cmd)) == -1)
+		goto toomany;
+	if (json_object_object_get_ex(o, "args", &args) && args != NULL) {
+		if (!json_object_is_type(args, json_type_array)) {
+			snprintf(err, errlen, "bad request: args is not an "
+			    "array of strings");
+			goto out;
+		}
+		n = json_object_array_length(args);
+		for (i = 0; i < n; i++) {
+			v = json_object_array_get_idx(args, i);
+			if (!json_object_is_type(v, json_type_string)) {
+				snprintf(err, errlen, "bad request: args is "
+				    "not an array of strings");
+				goto out;
+			}
+			if (req_word(q, json_object_get_string(v),
+			    (size_t)json_object_get_string_len(v)) == -1)
+				goto toomany;
+		}
+	}
+	rc = 0;
+	goto out;
+toomany:
+	snprintf(err, errlen, "bad request: more than %d words",
+	    CTL_MAX_WORDS);
+out:
+	json_object_put(o);
+	return rc;
+}
+
+/* the command whose words start the request, the longest one */
+static const struct ctl_cmd *
+req_match(const struct ctl_req *q, size_t *nwords)
+{
+	const struct ctl_cmd *best = NULL;
+	size_t i, k, bestn = 0;
+	char name[64], *w, *save;
+
+	for (i = 0; i < NCMDS; i++) {
+		snprintf(name, sizeof(name), "%s", ctl_cmds[i].name);
+		k = 0;
+		for (w = strtok_r(name, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save), k++)
+			if (k >= q->n || strcmp(q->w[k], w) != 0)
+				break;
+		if (w == NULL && k > bestn) {
+			best = &ctl_cmds[i];
+			bestn = k;
+		}
+	}
+	*nwords = bestn;
+	return best;
+}
+
+static char *
+reply(bool ok, jobj *data, const char *raw, const char *err)
+{
+	jobj *o;
+	char *s, *t;
+	size_t n;
+
+	if (raw != NULL) {
+		/* {"ok":true,"data":RAW} around the pre-serialised data */
+		n = strlen(raw) + 32;
+		if ((t = malloc(n)) == NULL)
+			return NULL;
+		snprintf(t, n, "{\"ok\":true,\"data\":%s}", raw);
+		return t;
+	}
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(data);
+		return NULL;
+	}
+	jadd(o, "ok", jbool(ok));
+	if (!ok)
+		jadd(o, "error", jstr(err));
+	if (data != NULL)
+		jadd(o, "data", data);
+	s = jtext(o);
+	json_object_put(o);
+	return s;
+}
+
+char *
+ctl_handle(void *ctx, const char *line)
+{
+	struct nomcast *nc = ctx;
+	struct ctl_req *q;
+	struct ctl_res *r;
+	const struct ctl_cmd *cmd;
+	size_t nw, nargs;
+	char *out;
+	int rc;
+
+	q = calloc(1, sizeof(*q));
+	r = calloc(1, sizeof(*r));
+	if (q == NULL || r == NULL) {
+		free(q);
+		free(r);
+		return NULL;
+	}
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line == '{') {
+		if (req_json(q, line, r->err, sizeof(r->err)) == -1)
+			goto fail;
+	} else if (req_split(q, line) == -1) {
+		snprintf(r->err, sizeof(r->err), "bad request: more than %d "
+		    "words", CTL_MAX_WORDS);
+		goto fail;
+	}
+	if (q->n == 0) {
+		snprintf(r->err, sizeof(r->err), "empty request: try help");
+		goto fail;
+	}
+	if ((cmd = req_match(q, &nw)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "unknown command: %s%s%s",
+		    q->w[0], q->n > 1 ? " " : "", q->n > 1 ? q->w[1] : "");
+		goto fail;
+	}
+	nargs = q->n - nw;
+	if (nargs < cmd->minargs || nargs > cmd->maxargs) {
+		snprintf(r->err, sizeof(r->err), "usage: %s", cmd->usage);
+		goto fail;
+	}
+	rc = cmd->fn(nc, q->w + nw, nargs, r);
+	out = reply(rc == 0, r->data, r->raw, r->err);
+	free(r->raw);
+	free(q);
+	free(r);
+	return out;
+fail:
+	out = reply(false, NULL, NULL, r->err);
+	free(q);
+	free(r);
+	return out;
+}
+
+/* ---- the daemon's control socket ---- */
+
+static int
+group_id(const char *name, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*end == '\0' && end != name && errno == 0) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return -1;
+	*gid = gr.gr_gid;
+	return 0;
+}
+
+int
+ctl_start(struct nomcast *nc)
+{
+	const struct conf_global *g = &nc->conf.g;
+	char path[CONF_PATH_MAX], err[256];
+	gid_t gid = (gid_t)-1;
+
+	if (ctl_socket_path(g->control_socket_set ? g->control_socket : NULL,
+	    path, sizeof(path)) == -1) {
+		log_err("msg=\"no control socket: %s\"", path);
+		return -1;
+	}
+	if (g->control_socket_group[0] != '\0' &&
+	    group_id(g->control_socket_group, &gid) == -1) {
+		log_err("ctl=%s msg=\"no control socket: unknown group '%s'\"",
+		    path, g->control_socket_group);
+		return -1;
+	}
+	nc->ctl = ctl_open(nc->loop, path, (mode_t)g->control_socket_mode, gid,
+	    NULL, ctl_handle, nc, err, sizeof(err));
+	if (nc->ctl == NULL) {
+		log_err("ctl=%s msg=\"no control socket: %s\"", path, err);
+		return -1;
+	}
+	log_info("ctl=%s mode=%04o msg=\"control socket ready\"", path,
+	    (unsigned)g->control_socket_mode);
+	return 0;
+}
+
+void
+ctl_stop(struct nomcast *nc)
+{
+	ctl_close(nc->ctl);
+	nc->ctl = NULL;
+}

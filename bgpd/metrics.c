@@ -1,0 +1,612 @@
+/*
+ * metrics.c - the Prometheus text exposition of the daemon's state, and
+ * the libmicrohttpd server that answers GET /metrics on the libev loop;
+ * see metrics.h.
+ *
+ * Names follow the Prometheus conventions: a nomcast_ prefix, base units
+ * (seconds), counters end in _total, one # HELP and one # TYPE line per
+ * family with every sample of the family right after them.
+ */
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "daemon.h"
+#include "service.h"
+#include "session.h"
+#include "verdict.h"
+
+#define METRICS_PATH		"/metrics"
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+/* scrapes in flight (more are refused), and how long a silent one stays */
+#define METRICS_MAX_CONNS	512
+#define METRICS_CONN_TIMEOUT	10	/* seconds */
+
+struct metrics {
+	struct nomcast		*nc;
+	struct MHD_Daemon	*d;
+	ev_io			 io;	/* MHD's epoll descriptor */
+	ev_timer		 tm;	/* MHD_get_timeout() */
+	struct log_rl		 rl;
+};
+
+/* ---- the buffer ---- */
+
+void
+metrics_buf_free(struct metrics_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool
+buf_reserve(struct metrics_buf *b, size_t n)
+{
+	size_t ncap;
+	char *np;
+
+	if (b->err)
+		return false;
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	ncap = b->cap ? b->cap : 4096;
+	while (ncap < b->len + n + 1)
+		ncap *= 2;
+	if ((np = realloc(b->p, ncap)) == NULL) {
+		b->err = true;
+		return false;
+	}
+	b->p = np;
+	b->cap = ncap;
+	return true;
+}
+
+static void
+buf_put(struct metrics_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+buf_str(struct metrics_buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+buf_printf(struct metrics_buf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	/* only numbers and names come through here: they fit */
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		b->err = true;
+		return;
+	}
+	buf_put(b, tmp, (size_t)n);
+}
+
+/*
+ * A label value, escaped as the text format wants: backslash, double
+ * quote and line feed become \\, \" and \n.  With esc_quote false, the
+ * same for HELP text, where only backslash and line feed are escaped.
+ */
+static void
+buf_escaped(struct metrics_buf *b, const char *s, bool esc_quote)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			buf_put(b, "\\\\", 2);
+		else if (*s == '\n')
+			buf_put(b, "\\n", 2);
+		else if (*s == '"' && esc_quote)
+			buf_put(b, "\\\"", 2);
+		else
+			buf_put(b, s, 1);
+	}
+}
+
+/* ---- samples ---- */
+
+struct lbl {
+	const char	*k;
+	const char	*v;
+};
+
+static void
+family(struct metrics_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_str(b, "# HELP ");
+	buf_str(b, name);
+	buf_str(b, " ");
+	buf_escaped(b, help, false);
+	buf_str(b, "\n# TYPE ");
+	buf_str(b, name);
+	buf_str(b, " ");
+	buf_str(b, type);
+	buf_str(b, "\n");
+}
+
+/* name{k="v",...} without the value */
+static void
+sample_head(struct metrics_buf *b, const char *name, const struct lbl *l,
+    size_t nl)
+{
+	size_t i;
+
+	buf_str(b, name);
+	if (nl == 0)
+		return;
+	buf_str(b, "{");
+	for (i = 0; i < nl; i++) {
+		if (i > 0)
+			buf_str(b, ",");
+		buf_str(b, l[i].k);
+		buf_str(b, "=\"");
+		buf_escaped(b, l[i].v, true);
+		buf_str(b, "\"");
+	}
+	buf_str(b, "}");
+}
+
+static void
+sample_u64(struct metrics_buf *b, const char *name, const struct lbl *l,
+    size_t nl, uint64_t v)
+{
+	sample_head(b, name, l, nl);
+	buf_printf(b, " %" PRIu64 "\n", v);
+}
+
+static void
+sample_dbl(struct metrics_buf *b, const char *name, const struct lbl *l,
+    size_t nl, double v)
+{
+	sample_head(b, name, l, nl);
+	/* %.17g: the double round-trips; the format takes Go float syntax */
+	buf_printf(b, " %.17g\n", v);
+}
+
+/* ---- the families ---- */
+
+static void
+render_build(const struct nomcast *nc, struct metrics_buf *b)
+{
+	const struct lbl l[] = { { "version", NOMCAST_VERSION } };
+
+	family(b, "nomcast_build_info", "gauge",
+	    "Always 1; the version of nomcastd as a label.");
+	sample_u64(b, "nomcast_build_info", l, 1, 1);
+	family(b, "nomcast_start_time_seconds", "gauge",
+	    "When nomcastd started, in seconds since the Unix epoch.");
+	sample_dbl(b, "nomcast_start_time_seconds", NULL, 0,
+	    (double)nc->started);
+}
+
+#define PEER_LBL(p)	{ "peer", (p)->cf->name }, \
+			{ "address", (p)->addr_str }
+
+static void
+render_peers(const struct nomcast *nc, struct metrics_buf *b)
+{
+	size_t i;
+	int s;
+
+	family(b, "nomcast_peer_state", "gauge", "BGP FSM state of the "
+	    "session (RFC 4271 8.2.2): 0 Idle, 1 Connect, 2 Active, "
+	    "3 OpenSent, 4 OpenConfirm, 5 Established.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+		const struct lbl l[] = { PEER_LBL(p) };
+
+		sample_u64(b, "nomcast_peer_state", l, 2,
+		    (uint64_t)p->c.fsm.state);
+	}
+	family(b, "nomcast_peer_up", "gauge",
+	    "1 if the session is Established, else 0.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+		const struct lbl l[] = { PEER_LBL(p) };
+
+		sample_u64(b, "nomcast_peer_up", l, 2,
+		    p->c.fsm.state == FSM_ESTABLISHED);
+	}
+	family(b, "nomcast_peer_state_change_time_seconds", "gauge",
+	    "When the session last changed state, in seconds since the "
+	    "Unix epoch.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+		const struct lbl l[] = { PEER_LBL(p) };
+
+		sample_dbl(b, "nomcast_peer_state_change_time_seconds", l, 2,
+		    (double)p->since);
+	}
+	family(b, "nomcast_peer_transitions_total", "counter",
+	    "Times the session entered each FSM state.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+
+		for (s = 0; s < FSM_NSTATES; s++) {
+			const struct lbl l[] = { PEER_LBL(p),
+			    { "state", fsm_state_name((enum fsm_state)s) } };
+
+			sample_u64(b, "nomcast_peer_transitions_total", l, 3,
+			    p->st.transitions[s]);
+		}
+	}
+	family(b, "nomcast_peer_flaps_total", "counter",
+	    "Times the session left Established.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+		const struct lbl l[] = { PEER_LBL(p) };
+
+		sample_u64(b, "nomcast_peer_flaps_total", l, 2, p->st.flaps);
+	}
+
+	/* one loop per family: a family's samples must stay together */
+#define PEER_COUNTER(name, field, help) do {				\
+	family(b, name, "counter", help);				\
+	for (i = 0; i < nc->npeers; i++) {				\
+		const struct peer *p = nc->peers[i];			\
+		const struct lbl l[] = { PEER_LBL(p) };			\
+									\
+		sample_u64(b, name, l, 2, p->st.field);			\
+	}								\
+} while (0)
+	PEER_COUNTER("nomcast_peer_messages_received_total", msgs_in,
+	    "BGP messages received from the peer.");
+	PEER_COUNTER("nomcast_peer_messages_sent_total", msgs_out,
+	    "BGP messages queued to the peer.");
+	PEER_COUNTER("nomcast_peer_updates_received_total", updates_in,
+	    "BGP UPDATE messages received from the peer.");
+	PEER_COUNTER("nomcast_peer_updates_sent_total", updates_out,
+	    "BGP UPDATE messages queued to the peer.");
+#undef PEER_COUNTER
+
+	family(b, "nomcast_peer_prefixes_announced", "gauge",
+	    "Prefixes announced to the peer and not withdrawn.");
+	for (i = 0; i < nc->npeers; i++) {
+		const struct peer *p = nc->peers[i];
+		const struct lbl l[] = { PEER_LBL(p) };
+
+		sample_u64(b, "nomcast_peer_prefixes_announced", l, 2,
+		    ribout_sent_count(p->ro));
+	}
+}
+
+static void
+render_services(const struct nomcast *nc, struct metrics_buf *b)
+{
+	size_t i;
+
+	family(b, "nomcast_service_verdict", "gauge", "The service's "
+	    "verdict: 0 unknown, 1 up, 2 down, 3 draining.");
+	for (i = 0; i < nc->nsvcs; i++) {
+		const struct svc *s = &nc->svcs[i];
+		const struct lbl l[] = { { "service", s->cf->name } };
+
+		sample_u64(b, "nomcast_service_verdict", l, 1,
+		    (uint64_t)s->v.state);
+	}
+	family(b, "nomcast_service_up", "gauge",
+	    "1 if the service's verdict is up, else 0.");
+	for (i = 0; i < nc->nsvcs; i++) {
+		const struct svc *s = &nc->svcs[i];
+		const struct lbl l[] = { { "service", s->cf->name } };
+
+		sample_u64(b, "nomcast_service_up", l, 1,
+		    s->v.state == VERDICT_UP);
+	}
+	family(b, "nomcast_service_announced", "gauge", "1 if the service's "
+	    "prefixes are announced (normally or degraded), else 0.");
+	for (i = 0; i < nc->nsvcs; i++) {
+		const struct svc *s = &nc->svcs[i];
+		const struct lbl l[] = { { "service", s->cf->name } };
+
+		sample_u64(b, "nomcast_service_announced", l, 1,
+		    s->mode != SVC_MODE_NONE);
+	}
+	family(b, "nomcast_service_transitions_total", "counter",
+	    "Times the service's verdict changed.");
+	for (i = 0; i < nc->nsvcs; i++) {
+		const struct svc *s = &nc->svcs[i];
+		const struct lbl l[] = { { "service", s->cf->name } };
+
+		sample_u64(b, "nomcast_service_transitions_total", l, 1,
+		    s->transitions);
+	}
+}
+
+static void
+render_checks(const struct nomcast *nc, struct metrics_buf *b)
+{
+	char le[32];
+	uint64_t cum;
+	size_t i, k;
+
+	family(b, "nomcast_check_results_total", "counter",
+	    "Results of the check, by outcome.");
+	for (i = 0; i < nc->nchecks_rt; i++) {
+		const struct check *c = nc->checks[i];
+		const struct lbl lp[] = { { "check", c->cf->name },
+		    { "result", "pass" } };
+		const struct lbl lf[] = { { "check", c->cf->name },
+		    { "result", "fail" } };
+
+		sample_u64(b, "nomcast_check_results_total", lp, 2, c->npass);
+		sample_u64(b, "nomcast_check_results_total", lf, 2, c->nfail);
+	}
+	family(b, "nomcast_check_passing", "gauge", "1 if the check's last "
+	    "result passed, 0 if it failed or there is none yet.");
+	for (i = 0; i < nc->nchecks_rt; i++) {
+		const struct check *c = nc->checks[i];
+		const struct lbl l[] = { { "check", c->cf->name } };
+
+		sample_u64(b, "nomcast_check_passing", l, 1,
+		    c->has_result && c->last_pass);
+	}
+	family(b, "nomcast_check_latency_seconds", "histogram",
+	    "How long the check's probes took, timed out ones included.");
+	for (i = 0; i < nc->nchecks_rt; i++) {
+		const struct check *c = nc->checks[i];
+		struct lbl l[] = { { "check", c->cf->name }, { "le", le } };
+
+		/* the buckets are kept apart; the format wants them summed */
+		cum = 0;
+		for (k = 0; k < CHECK_LAT_NBUCKETS; k++) {
+			cum += c->lat_bucket[k];
+			snprintf(le, sizeof(le), "%g", check_lat_bounds[k]);
+			sample_u64(b, "nomcast_check_latency_seconds_bucket",
+			    l, 2, cum);
+		}
+		l[1].v = "+Inf";
+		sample_u64(b, "nomcast_check_latency_seconds_bucket", l, 2,
+		    c->lat_count);
+		sample_dbl(b, "nomcast_check_latency_seconds_sum", l, 1,
+		    c->lat_sum);
+		sample_u64(b, "nomcast_check_latency_seconds_count", l, 1,
+		    c->lat_count);
+	}
+}
+
+int
+metrics_render(const struct nomcast *nc, struct metrics_buf *b)
+{
+	render_build(nc, b);
+	render_peers(nc, b);
+	render_services(nc, b);
+	render_checks(nc, b);
+	return b->err ? -1 : 0;
+}
+
+/* ---- HTTP on the loop ---- */
+
+static enum MHD_Result
+reply_static(struct MHD_Connection *conn, unsigned status, const char *text,
+    const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
+	if (allow != NULL)
+		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* one request: called by MHD_run(), so on the loop thread */
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **req_cls)
+{
+	struct metrics *m = cls;
+	struct metrics_buf b;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)req_cls;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed\n", "GET, HEAD");
+	if (strcmp(url, METRICS_PATH) != 0)
+		return reply_static(conn, MHD_HTTP_NOT_FOUND, "not found\n",
+		    NULL);
+	memset(&b, 0, sizeof(b));
+	if (metrics_render(m->nc, &b) == -1) {
+		metrics_buf_free(&b);
+		log_rl(&m->rl, LOG_LVL_ERR,
+		    "msg=\"metrics: out of memory\"");
+		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "out of memory\n", NULL);
+	}
+	/* MHD frees b.p with free() once it is sent */
+	r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		metrics_buf_free(&b);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    METRICS_CONTENT_TYPE);
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct metrics *m = cls;
+	char msg[256];
+	size_t n;
+	char *q;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	/* keep the line one key=value pair */
+	for (q = msg; *q != '\0'; q++)
+		if (*q == '"' || *q == '\n')
+			*q = '\'';
+	log_rl(&m->rl, LOG_LVL_WARN, "msg=\"metrics: %s\"", msg);
+}
+
+/*
+ * MHD must run again within the time it names (connection timeouts), or
+ * at once if it has data it read but did not process yet (timeout 0).
+ */
+static void
+metrics_arm(struct metrics *m)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+
+	ev_timer_stop(m->nc->loop, &m->tm);
+	if (MHD_get_timeout(m->d, &to) == MHD_YES) {
+		ev_timer_set(&m->tm, (double)to / 1000.0, 0.);
+		ev_timer_start(m->nc->loop, &m->tm);
+	}
+}
+
+static void
+metrics_run(struct metrics *m)
+{
+	/* with MHD_USE_EPOLL and no internal thread this never blocks */
+	(void)MHD_run(m->d);
+	metrics_arm(m);
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	metrics_run(w->data);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	metrics_run(t->data);
+}
+
+int
+metrics_start(struct nomcast *nc)
+{
+	const struct conf_global *g = &nc->conf.g;
+	const union MHD_DaemonInfo *info;
+	struct sockaddr_storage ss;
+	struct metrics *m;
+	char abuf[PREFIX_STRLEN];
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int fd;
+
+	nc->metrics = NULL;
+	if (!g->metrics)
+		return 0;
+	addr_str(&g->metrics_addr, abuf, sizeof(abuf));
+	memset(&ss, 0, sizeof(ss));
+	if (g->metrics_addr.afi == AFI_IPV4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(g->metrics_port);
+		memcpy(&sin->sin_addr, g->metrics_addr.b, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(g->metrics_port);
+		memcpy(&sin6->sin6_addr, g->metrics_addr.b, 16);
+		flags |= MHD_USE_IPv6;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		log_err("msg=\"metrics: out of memory\"");
+		return -1;
+	}
+	m->nc = nc;
+	/*
+	 * No MHD_USE_INTERNAL_POLLING_THREAD: MHD starts no thread, and
+	 * every callback runs inside MHD_run() called from the loop.
+	 */
+	errno = 0;
+	m->d = MHD_start_daemon(flags, g->metrics_port, NULL, NULL, answer, m,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, m,
+	    MHD_OPTION_END);
+	if (m->d == NULL) {
+		log_err("msg=\"cannot serve metrics on %s port %u: %s\"", abuf,
+		    g->metrics_port, errno ? strerror(errno) : "failed");
+		free(m);
+		return -1;
+	}
+	info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL || (fd = info->epoll_fd) < 0) {
+		log_err("msg=\"metrics: no epoll descriptor from "
+		    "libmicrohttpd\"");
+		MHD_stop_daemon(m->d);
+		free(m);
+		return -1;
+	}
+	ev_io_init(&m->io, io_cb, fd, EV_READ);
+	m->io.data = m;
+	ev_io_start(nc->loop, &m->io);
+	ev_timer_init(&m->tm, timer_cb, 0., 0.);
+	m->tm.data = m;
+	metrics_arm(m);
+	nc->metrics = m;
+	info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_BIND_PORT);
+	log_info("msg=\"metrics on http://%s%s%s:%u" METRICS_PATH "\"",
+	    g->metrics_addr.afi == AFI_IPV6 ? "[" : "", abuf,
+	    g->metrics_addr.afi == AFI_IPV6 ? "]" : "",
+	    info != NULL ? info->port : g->metrics_port);
+	return 0;
+}
+
+void
+metrics_stop(struct nomcast *nc)
+{
+	struct metrics *m = nc->metrics;
+
+	if (m == NULL)
+		return;
+	ev_io_stop(nc->loop, &m->io);
+	ev_timer_stop(nc->loop, &m->tm);
+	MHD_stop_daemon(m->d);
+	free(m);
+	nc->metrics = NULL;
+}

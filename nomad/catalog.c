@@ -1,0 +1,632 @@
+/*
+ * catalog.c - Nomad API answers to health facts; see catalog.h and
+ * ../shared/nomad-api/README.md for the shapes.
+ *
+ * Pure: json-c and libc only, no I/O.  Every json-c object is parsed and
+ * put in this file; callers see plain C values.
+ *
+ * Decisions taken here:
+ *
+ * - A body is bounded before json-c sees it: empty, over NOMAD_BODY_MAX
+ *   octets, or holding a NUL octet is an error.  A NUL can never occur in
+ *   JSON text (RFC 8259 section 7: control characters must be escaped),
+ *   and json-c would take it for the end of input and ignore what
+ *   follows, so it is refused rather than cut at.
+ * - The tokenizer runs strict (no comments, single quotes or trailing
+ *   commas), validates UTF-8 and stops at NOMAD_JSON_DEPTH; anything after
+ *   the value other than JSON white space is trailing garbage.
+ * - Fields nomcast does not use are ignored: Nomad adds fields over
+ *   versions.  A field that is used must have its JSON type, and a field
+ *   that Nomad always sends (Service, Status, Check; AllocID, ServiceName,
+ *   NodeID) must be there: a body of another shape is an error, which the
+ *   watcher treats as a failing source after its grace, never as healthy.
+ * - Checks: a readiness-mode check does not gate health (Nomad's own rule
+ *   for on_update = "ignore").  A Status other than success, failure and
+ *   pending is an error, not a guess.  A check named in nomad-checks that
+ *   has no result counts as pending: Nomad creates a pending stub for
+ *   every check when the alloc starts, so a missing name is a typo or a
+ *   check that is gone, and neither may announce.
+ * - Reasons and errors are one printable line: control bytes become
+ *   spaces, only the first line of a check's Output is kept, and a cut
+ *   never splits a UTF-8 sequence.
+ */
+#include "catalog.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+/* ---- bounded, sanitised text ---- */
+
+static bool
+nomad_is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/*
+ * Copy at most srclen bytes of src into dst (size bytes, always
+ * NUL-terminated) as one printable line: control bytes become spaces,
+ * and with eol the copy stops at the first CR or LF.  A cut backs off
+ * to a UTF-8 sequence boundary and is marked with "...".
+ */
+static void
+nomad_clean(char *dst, size_t size, const char *src, size_t srclen, bool eol)
+{
+	static const char more[] = "...";
+	size_t n = 0, i, room;
+
+	if (size == 0)
+		return;
+	dst[0] = '\0';
+	if (src == NULL)
+		return;
+	if (eol) {
+		for (i = 0; i < srclen; i++)
+			if (src[i] == '\r' || src[i] == '\n')
+				break;
+		srclen = i;
+	}
+	room = size - 1;
+	if (srclen > room) {
+		/* leave room for the marker when there is any */
+		n = room >= sizeof(more) - 1 + 1 ? room - (sizeof(more) - 1) :
+		    room;
+		while (n > 0 && nomad_is_cont((unsigned char)src[n]))
+			n--;
+	} else
+		n = srclen;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		dst[i] = (char)c;
+	}
+	dst[n] = '\0';
+	if (srclen > room && room - n >= sizeof(more) - 1)
+		memcpy(dst + n, more, sizeof(more));
+}
+
+static void
+nomad_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* format, then clean: every err is one printable line */
+static void
+nomad_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		buf[0] = '\0';
+	nomad_clean(err, errlen, buf, strlen(buf), false);
+}
+
+/* ---- bounded parsing ---- */
+
+static bool
+nomad_is_ws(char c)
+{
+	/* RFC 8259 section 2: the four insignificant white space bytes */
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Parse one JSON value filling exactly body[0..len).  Returns 0 and sets
+ * *root (NULL for a JSON null; the caller puts it), or -1 with err set.
+ */
+static int
+nomad_json_parse(const char *body, size_t len, struct json_object **root,
+    char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	size_t end, i;
+
+	*root = NULL;
+	if (body == NULL || len == 0) {
+		nomad_seterr(err, errlen, "empty body");
+		return -1;
+	}
+	if (len > NOMAD_BODY_MAX) {
+		nomad_seterr(err, errlen, "body of %zu octets is over the "
+		    "%d-octet limit", len, NOMAD_BODY_MAX);
+		return -1;
+	}
+	if (memchr(body, '\0', len) != NULL) {
+		nomad_seterr(err, errlen, "NUL octet in body at offset %zu",
+		    (size_t)((const char *)memchr(body, '\0', len) - body));
+		return -1;
+	}
+	if ((tok = json_tokener_new_ex(NOMAD_JSON_DEPTH)) == NULL) {
+		nomad_seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* len <= NOMAD_BODY_MAX, so the int cast cannot narrow */
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (obj == NULL && jerr == json_tokener_continue) {
+		/*
+		 * A literal or number that ends the input ("null", "12")
+		 * is complete only once json-c sees the end: feed it the
+		 * terminating NUL.  Everything before was consumed.
+		 */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+	}
+	if (jerr != json_tokener_success) {
+		nomad_seterr(err, errlen, "invalid JSON at offset %zu: %s",
+		    end, json_tokener_error_desc(jerr));
+		goto fail;
+	}
+	/* json-c strict mode refuses this already; keep the rule here too */
+	for (i = end; i < len; i++)
+		if (!nomad_is_ws(body[i])) {
+			nomad_seterr(err, errlen, "trailing data after the "
+			    "JSON value at offset %zu", i);
+			goto fail;
+		}
+	json_tokener_free(tok);
+	*root = obj;
+	return 0;
+
+fail:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return -1;
+}
+
+static const char *
+nomad_type_name(struct json_object *o)
+{
+	return json_type_to_name(json_object_get_type(o));
+}
+
+/*
+ * Field key of object o as a string.  Returns 1 and sets *s, *slen if
+ * there, 0 if absent (and !required), -1 with err set if of another type
+ * or absent though required.  what names the entry in the error.
+ */
+static int
+nomad_get_string(struct json_object *o, const char *key, bool required,
+    const char *what, const char **s, size_t *slen, char *err, size_t errlen)
+{
+	struct json_object *v;
+	int n;
+
+	*s = NULL;
+	*slen = 0;
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (!required)
+			return 0;
+		nomad_seterr(err, errlen, "%s: no \"%s\" field", what, key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		nomad_seterr(err, errlen, "%s: \"%s\" is %s, not a string",
+		    what, key, nomad_type_name(v));
+		return -1;
+	}
+	*s = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	*slen = n > 0 ? (size_t)n : 0;
+	return 1;
+}
+
+/* a JSON string (which may hold \u0000) equal to the C string c */
+static bool
+nomad_str_eq(const char *s, size_t slen, const char *c, size_t clen)
+{
+	return s != NULL && slen == clen && memcmp(s, c, clen) == 0;
+}
+
+/* ---- GET /v1/service/<service> ---- */
+
+int
+nomad_parse_service(const char *body, size_t len, const char *service,
+    const char *alloc_id, const char *node_id, bool *registered,
+    char *err, size_t errlen)
+{
+	struct json_object *root = NULL, *e;
+	const char *alloc, *name, *node;
+	size_t alen, nlen, dlen, i, n;
+	char what[48];
+
+	*registered = false;
+	if (service == NULL || service[0] == '\0' || alloc_id == NULL ||
+	    alloc_id[0] == '\0') {
+		nomad_seterr(err, errlen, "no service name or alloc id to "
+		    "match");
+		return -1;
+	}
+	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
+		return -1;
+	/* an unknown name is [] with HTTP 200, never null or 404 (README 1) */
+	if (!json_object_is_type(root, json_type_array)) {
+		nomad_seterr(err, errlen, "service registrations: %s, not an "
+		    "array", nomad_type_name(root));
+		goto fail;
+	}
+	n = json_object_array_length(root);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(what, sizeof(what), "registration %zu", i);
+		e = json_object_array_get_idx(root, i);
+		if (!json_object_is_type(e, json_type_object)) {
+			nomad_seterr(err, errlen, "%s: %s, not an object",
+			    what, nomad_type_name(e));
+			goto fail;
+		}
+		if (nomad_get_string(e, "AllocID", true, what, &alloc, &alen,
+		    err, errlen) == -1 ||
+		    nomad_get_string(e, "ServiceName", true, what, &name,
+		    &nlen, err, errlen) == -1 ||
+		    nomad_get_string(e, "NodeID", true, what, &node, &dlen,
+		    err, errlen) == -1)
+			goto fail;
+		/*
+		 * Every element is checked before the answer counts: a
+		 * match followed by a malformed element is still the
+		 * wrong shape.
+		 */
+		if (nomad_str_eq(alloc, alen, alloc_id, strlen(alloc_id)) &&
+		    nomad_str_eq(name, nlen, service, strlen(service)) &&
+		    (node_id == NULL || node_id[0] == '\0' ||
+		    nomad_str_eq(node, dlen, node_id, strlen(node_id))))
+			*registered = true;
+	}
+	json_object_put(root);
+	return 0;
+
+fail:
+	*registered = false;
+	json_object_put(root);
+	return -1;
+}
+
+/* ---- GET /v1/client/allocation/<alloc>/checks ---- */
+
+/* the reason for one check: nomad check "NAME" STATUS: OUTPUT (HTTP N) */
+static void
+nomad_check_reason(char *dst, size_t size, const char *check, size_t clen,
+    const char *status, const char *output, size_t olen, int64_t code)
+{
+	char name[64], head[128], tail[32], out[200];
+	size_t used, room;
+
+	nomad_clean(name, sizeof(name), check, clen, true);
+	(void)snprintf(head, sizeof(head), "nomad check \"%s\" %s", name,
+	    status);
+	tail[0] = '\0';
+	if (code > 0)
+		(void)snprintf(tail, sizeof(tail), " (HTTP %" PRId64 ")",
+		    code);
+	/* what is left for the output once head, ": " and tail are in */
+	used = strlen(head) + 2 + strlen(tail);
+	room = size > used ? size - used : 0;
+	if (room > sizeof(out))
+		room = sizeof(out);
+	out[0] = '\0';
+	if (output != NULL && olen > 0 && room > 1)
+		nomad_clean(out, room, output, olen, true);
+	(void)snprintf(dst, size, "%s%s%s%s", head, out[0] != '\0' ? ": " :
+	    "", out, tail);
+}
+
+static bool
+nomad_filter_valid(const struct nomad_check_filter *f)
+{
+	switch (f->mode) {
+	case NOMAD_CHECKS_ALL:
+	case NOMAD_CHECKS_NONE:
+		return true;
+	case NOMAD_CHECKS_NAMED:
+		return f->nnames <= NOMAD_MAX_CHECK_NAMES;
+	}
+	return false;
+}
+
+/* index of check name s in the filter, or -1 */
+static int
+nomad_filter_find(const struct nomad_check_filter *f, const char *s,
+    size_t slen)
+{
+	size_t i;
+
+	for (i = 0; i < f->nnames; i++)
+		if (nomad_str_eq(s, slen, f->names[i],
+		    strnlen(f->names[i], sizeof(f->names[i]))))
+			return (int)i;
+	return -1;
+}
+
+struct nomad_entry {
+	const char	*check, *status, *mode, *output;
+	size_t		 clen, slen, mlen, olen;
+	int64_t		 code;		/* StatusCode; 0 when absent */
+};
+
+/* the fields of one check result that nomcast uses, type-checked */
+static int
+nomad_entry_read(struct json_object *e, const char *what,
+    struct nomad_entry *ent, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	memset(ent, 0, sizeof(*ent));
+	if (nomad_get_string(e, "Check", true, what, &ent->check, &ent->clen,
+	    err, errlen) == -1 ||
+	    nomad_get_string(e, "Status", true, what, &ent->status,
+	    &ent->slen, err, errlen) == -1 ||
+	    nomad_get_string(e, "Mode", false, what, &ent->mode, &ent->mlen,
+	    err, errlen) == -1 ||
+	    nomad_get_string(e, "Output", false, what, &ent->output,
+	    &ent->olen, err, errlen) == -1)
+		return -1;
+	/* StatusCode is omitted for tcp checks and pending stubs (README 3) */
+	if (json_object_object_get_ex(e, "StatusCode", &v)) {
+		if (!json_object_is_type(v, json_type_int)) {
+			nomad_seterr(err, errlen, "%s: \"StatusCode\" is %s, "
+			    "not an integer", what, nomad_type_name(v));
+			return -1;
+		}
+		ent->code = json_object_get_int64(v);
+	}
+	return 0;
+}
+
+int
+nomad_parse_checks(const char *body, size_t len, const char *service,
+    const struct nomad_check_filter *f, struct nomad_checks *out,
+    char *err, size_t errlen)
+{
+	struct json_object *root = NULL, *e;
+	struct json_object_iterator it, itend;
+	struct nomad_entry ent;
+	bool found[NOMAD_MAX_CHECK_NAMES] = { false };
+	bool have_fail = false, have_pend = false;
+	const char *svc;
+	size_t svclen, i;
+	char what[96], key[72], fail_reason[sizeof(out->reason)];
+	char pend_reason[sizeof(out->reason)];
+	int idx;
+
+	memset(out, 0, sizeof(*out));
+	/* never PASS (0) by accident if a caller ignores -1 */
+	out->health = NOMAD_HEALTH_FAIL;
+	fail_reason[0] = pend_reason[0] = '\0';
+	if (service == NULL || service[0] == '\0' || f == NULL ||
+	    !nomad_filter_valid(f)) {
+		nomad_seterr(err, errlen, "no service name or an invalid "
+		    "check filter");
+		return -1;
+	}
+	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
+		goto fail;
+	if (root == NULL) {
+		/* null: the client has no results for the alloc yet */
+		if (f->mode == NOMAD_CHECKS_NONE) {
+			out->health = NOMAD_HEALTH_NO_CHECKS;
+			(void)snprintf(out->reason, sizeof(out->reason),
+			    "nomad checks not used");
+		} else {
+			out->health = NOMAD_HEALTH_PENDING;
+			(void)snprintf(out->reason, sizeof(out->reason),
+			    "no check results yet");
+		}
+		return 0;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		nomad_seterr(err, errlen, "check results: %s, not an object",
+		    nomad_type_name(root));
+		goto fail;
+	}
+	it = json_object_iter_begin(root);
+	itend = json_object_iter_end(root);
+	for (; !json_object_iter_equal(&it, &itend);
+	    json_object_iter_next(&it)) {
+		const char *k = json_object_iter_peek_name(&it);
+
+		nomad_clean(key, sizeof(key), k, strlen(k), false);
+		(void)snprintf(what, sizeof(what), "check %s", key);
+		e = json_object_iter_peek_value(&it);
+		if (!json_object_is_type(e, json_type_object)) {
+			nomad_seterr(err, errlen, "%s: %s, not an object",
+			    what, nomad_type_name(e));
+			goto fail;
+		}
+		if (nomad_get_string(e, "Service", true, what, &svc, &svclen,
+		    err, errlen) == -1)
+			goto fail;
+		if (!nomad_str_eq(svc, svclen, service, strlen(service)))
+			continue;
+		if (nomad_entry_read(e, what, &ent, err, errlen) == -1)
+			goto fail;
+		if (f->mode == NOMAD_CHECKS_NAMED) {
+			if ((idx = nomad_filter_find(f, ent.check,
+			    ent.clen)) == -1)
+				continue;
+			found[idx] = true;
+		}
+		if (nomad_str_eq(ent.mode, ent.mlen, "readiness", 9))
+			continue;
+		if (nomad_str_eq(ent.status, ent.slen, "success", 7)) {
+			out->nsuccess++;
+		} else if (nomad_str_eq(ent.status, ent.slen, "failure", 7)) {
+			out->nfailure++;
+			if (!have_fail)
+				nomad_check_reason(fail_reason,
+				    sizeof(fail_reason), ent.check, ent.clen,
+				    "failure", ent.output, ent.olen,
+				    ent.code);
+			have_fail = true;
+		} else if (nomad_str_eq(ent.status, ent.slen, "pending", 7)) {
+			out->npending++;
+			if (!have_pend)
+				nomad_check_reason(pend_reason,
+				    sizeof(pend_reason), ent.check, ent.clen,
+				    "pending", ent.output, ent.olen,
+				    ent.code);
+			have_pend = true;
+		} else {
+			nomad_clean(key, sizeof(key), ent.status, ent.slen,
+			    true);
+			nomad_seterr(err, errlen, "%s: unknown \"Status\" "
+			    "\"%s\"", what, key);
+			goto fail;
+		}
+	}
+	json_object_put(root);
+	root = NULL;
+
+	if (f->mode == NOMAD_CHECKS_NAMED)
+		for (i = 0; i < f->nnames; i++) {
+			if (found[i])
+				continue;
+			out->npending++;
+			if (!have_pend) {
+				nomad_clean(key, sizeof(key), f->names[i],
+				    strnlen(f->names[i], sizeof(f->names[i])),
+				    true);
+				(void)snprintf(pend_reason, sizeof(pend_reason),
+				    "nomad check \"%s\" has no result", key);
+			}
+			have_pend = true;
+		}
+
+	if (f->mode == NOMAD_CHECKS_NONE) {
+		/* the body was still checked: a broken agent is an error */
+		out->nsuccess = out->nfailure = out->npending = 0;
+		out->health = NOMAD_HEALTH_NO_CHECKS;
+		(void)snprintf(out->reason, sizeof(out->reason),
+		    "nomad checks not used");
+	} else if (out->nfailure > 0) {
+		out->health = NOMAD_HEALTH_FAIL;
+		memcpy(out->reason, fail_reason, sizeof(out->reason));
+	} else if (out->npending > 0) {
+		out->health = NOMAD_HEALTH_PENDING;
+		memcpy(out->reason, pend_reason, sizeof(out->reason));
+	} else if (out->nsuccess == 0) {
+		out->health = NOMAD_HEALTH_NO_CHECKS;
+		nomad_clean(key, sizeof(key), service, strlen(service), true);
+		(void)snprintf(out->reason, sizeof(out->reason),
+		    "no nomad checks for service \"%s\"", key);
+	} else {
+		out->health = NOMAD_HEALTH_PASS;
+		(void)snprintf(out->reason, sizeof(out->reason),
+		    "nomad checks passing: %u", out->nsuccess);
+	}
+	return 0;
+
+fail:
+	json_object_put(root);
+	memset(out, 0, sizeof(*out));
+	out->health = NOMAD_HEALTH_FAIL;
+	if (err != NULL && errlen > 0)
+		nomad_clean(out->reason, sizeof(out->reason), err,
+		    strnlen(err, errlen), false);
+	return -1;
+}
+
+/* ---- headers, statuses, indexes ---- */
+
+bool
+nomad_header_index(const char *line, size_t len, uint64_t *index)
+{
+	static const char name[] = "x-nomad-index";
+	const size_t nlen = sizeof(name) - 1;
+	uint64_t v = 0;
+	size_t i, digits = 0;
+	unsigned d;
+	char c;
+
+	if (line == NULL || len <= nlen)
+		return false;
+	for (i = 0; i < nlen; i++) {
+		c = line[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != name[i])
+			return false;
+	}
+	/* RFC 9110 5.1 / RFC 9112 5.1: no white space before the colon */
+	if (line[i++] != ':')
+		return false;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
+		d = (unsigned)(line[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+		digits++;
+	}
+	if (digits == 0)
+		return false;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	/* a libcurl header line keeps its CRLF; a bare LF is tolerated */
+	if (i < len && line[i] == '\r')
+		i++;
+	if (i < len && line[i] == '\n')
+		i++;
+	if (i != len)
+		return false;
+	*index = v;
+	return true;
+}
+
+const char *
+nomad_status_hint(long status, bool checks_endpoint)
+{
+	if (status == 401)
+		return "401: the request carried no valid token: is "
+		    "NOMAD_TOKEN missing? set identity { env = true } in "
+		    "the nomcast task";
+	if (status == 403)
+		return "403: the token was refused (Forbidden: expired or "
+		    "not a workload identity) or lacks namespace:read-job "
+		    "on the job's namespace: apply nomad/nomcast-policy.hcl "
+		    "to the task's workload identity with nomad acl policy "
+		    "apply -namespace NS -job JOB -group GROUP -task TASK "
+		    "nomcast-read nomad/nomcast-policy.hcl";
+	if (status == 404 && checks_endpoint)
+		return "404: the alloc is unknown to this Nomad client "
+		    "(NOMAD_ALLOC_ID of another node, or the alloc is gone): "
+		    "the source fails at once";
+	if (status == 400)
+		return "400: the agent refused the query: a bad filter, "
+		    "index or wait parameter";
+	if (status >= 500 && status <= 599)
+		return "5xx: the Nomad agent failed to answer (no server "
+		    "reachable, or an internal error)";
+	return "unexpected status";
+}
+
+uint64_t
+nomad_next_index(uint64_t prev, uint64_t got)
+{
+	/*
+	 * README section 5: the server blocks while its index <= ours, so
+	 * an index that went backwards (state restored or rebuilt) would
+	 * make every query sit out the whole wait: re-read with 0.
+	 */
+	if (got < prev)
+		return 0;
+	return got;
+}

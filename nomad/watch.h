@@ -1,0 +1,59 @@
+/*
+ * watch.h - the Nomad client (edge): learns from the local Nomad agent
+ * whether a service instance of our own allocation is registered and
+ * passing its Nomad checks, on the daemon's libcurl multi handle
+ * (curl_ev.h) and libev loop.
+ *
+ * One struct nomad_client per daemon (one agent, one token, one alloc);
+ * one struct nomad_watch per [service] with nomad-service.  Each watch
+ * keeps a blocking query on /v1/service/<name> (a deregistration is seen
+ * within one round trip); the client polls the alloc's check results
+ * (/v1/client/allocation/<alloc>/checks) every check-interval, once for
+ * all watches.  What a watch concludes is a verdict source state: Nomad is
+ * authoritative, so the caller forces it (verdict_src_set) without rise or
+ * fall counting.  See nomcastd(8), "Nomad", for the failure policy.
+ */
+#ifndef NOMCAST_WATCH_H
+#define NOMCAST_WATCH_H
+
+#include <ev.h>
+
+#include "config.h"
+#include "curl_ev.h"
+#include "verdict.h"
+
+struct nomad_client;
+struct nomad_watch;
+
+/*
+ * The watch's source state or its reason changed (called from the loop;
+ * reason is one printable line, valid during the call).
+ */
+typedef void (*nomad_watch_fn)(void *ctx, struct nomad_watch *w,
+	    enum src_state st, const char *reason);
+
+/*
+ * A client of the agent cf names; cf and ce must outlive it.  Nothing is
+ * sent before nomad_client_start().  NULL on failure (logged).
+ */
+struct nomad_client *nomad_client_new(struct ev_loop *loop,
+	    struct curl_ev *ce, const struct conf_nomad *cf);
+/* cancels every request and frees the watches; NULL is a no-op */
+void	nomad_client_free(struct nomad_client *cl);
+
+/*
+ * Watch svc->nomad_service with svc's nomad-checks; svc must outlive the
+ * client.  The watch starts UNKNOWN and reports through fn.  Owned by the
+ * client.  NULL on failure (logged).
+ */
+struct nomad_watch *nomad_watch_add(struct nomad_client *cl,
+	    const struct conf_service *svc, nomad_watch_fn fn, void *ctx);
+
+/* send the first queries (at once, non-blocking) */
+void	nomad_client_start(struct nomad_client *cl);
+
+/* the watch's current state and reason (for show commands and tests) */
+enum src_state nomad_watch_state(const struct nomad_watch *w,
+	    const char **reason);
+
+#endif

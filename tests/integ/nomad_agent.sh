@@ -1,0 +1,698 @@
+#!/bin/sh
+# tests/integ/nomad_agent.sh [NOMCASTD] - the stand-in Nomad agent
+# (tests/nomad_agent.py) checked with curl against the shapes of the
+# nomad-api notes (../shared/nomad-api/ from the top of the tree), in a
+# network namespace, on its Task API unix socket and on TCP at once: the
+# exact plain-text errors and their statuses (401/403 on the socket, ACL
+# errors on TCP, 400 for bad wait/index/filter, 404s), the fixtures'
+# bodies, X-Nomad-Index and friends on the blocking endpoints and not on
+# /checks, the go-bexpr filter, blocking queries (a registration change
+# answers every watcher within 100 ms, an expired wait answers with the
+# same index), alloc blocking, the index reset, SIGHUP reload and every
+# fault mode.  The nomcastd argument is not used.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+if [ -z "${NOMAD_AGENT_TMP:-}" ]; then
+	lib_init nomad-agent
+	ns_add a
+	# the rest runs inside the namespace: an "ip netns exec" per request
+	# would cost a process each time
+	NOMAD_AGENT_TMP=$LIB_TMP ip netns exec "$(ns a)" /bin/sh "$0" "$@"
+	exit 0
+fi
+T=$NOMAD_AGENT_TMP
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null || true; done' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+PY=/usr/bin/python3
+AGENT=${NOMAD_AGENT:-$HERE/../nomad_agent.py}
+A=5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73		# our alloc (the fixtures')
+NODE=f2a1c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d
+NODE3=0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d
+TOK=test-workload-identity
+AUTH="X-Nomad-Token: $TOK"
+U=http://127.0.0.1:4646
+ADM=http://127.0.0.1:4647
+
+"$PY" "$AGENT" --unix "$T/api.sock" --listen 127.0.0.1:4646 \
+	--admin 127.0.0.1:4647 --others 2 --token "$TOK" --ready "$T/ready" \
+	--log-file "$T/requests.txt" >"$T/agent.log" 2>&1 &
+AGENT_PID=$!
+PIDS="$PIDS $AGENT_PID"
+wait_for 10 test -s "$T/ready" || fail "the agent did not start"
+
+# ---- helpers ----
+
+# fixture NAME: the path of a fixture of the notes, or nothing
+fixture() {
+	for d in "$HERE/../fixtures/nomad" "${NOMAD_API_FIXTURES:-}" \
+	    "$HERE/../../../shared/nomad-api/fixtures"; do
+		if [ -n "$d" ] && [ -f "$d/$1" ]; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# get VIA PATH [curl args]: GET PATH over the unix socket or TCP; the
+# status in ST, curl's exit code in CRC, the time in TT (seconds), the
+# body in $T/body, the headers in $T/head
+get() {
+	via=$1 path=$2; shift 2
+	CRC=0
+	: >"$T/body"
+	: >"$T/head"
+	case $via in
+	unix)	OUT=$(curl -s --unix-socket "$T/api.sock" -o "$T/body" \
+		    -D "$T/head" -w '%{http_code} %{time_total}' "$@" \
+		    "http://localhost$path") || CRC=$? ;;
+	tcp)	OUT=$(curl -s -o "$T/body" -D "$T/head" \
+		    -w '%{http_code} %{time_total}' "$@" "$U$path") || CRC=$? ;;
+	esac
+	ST=${OUT% *}
+	TT=${OUT#* }
+}
+
+# bget NAME VIA PATH [curl args]: the same in the background, into
+# $T/NAME.{body,head,out}; its pid in BG
+bget() {
+	name=$1 via=$2 path=$3; shift 3
+	case $via in
+	unix)	curl -s --unix-socket "$T/api.sock" -o "$T/$name.body" \
+		    -D "$T/$name.head" -w '%{http_code} %{time_total}' "$@" \
+		    "http://localhost$path" >"$T/$name.out" 2>&1 & ;;
+	tcp)	curl -s -o "$T/$name.body" -D "$T/$name.head" \
+		    -w '%{http_code} %{time_total}' "$@" "$U$path" \
+		    >"$T/$name.out" 2>&1 & ;;
+	esac
+	BG=$!
+}
+
+# admin PATH JSON: a change through the side channel
+admin() {
+	curl -s -f -o "$T/admin.out" -X POST -d "$2" "$ADM$1" ||
+		fail "admin $1 $2: $(cat "$T/admin.out" 2>/dev/null)"
+}
+
+CR=$(printf '\r')
+
+# hdr NAME [HEADFILE]: the value of header NAME, spelt exactly so (the
+# agent must write Go's canonical names: X-Nomad-Knownleader)
+hdr() {
+	while IFS= read -r line; do
+		line=${line%"$CR"}
+		case $line in
+		"$1: "*) echo "${line#"$1: "}"; return 0 ;;
+		esac
+	done <"${2:-$T/head}"
+}
+
+has_hdr() {	# has_hdr NAME VALUE WHAT
+	v=$(hdr "$1")
+	[ "$v" = "$2" ] || fail "$3: $1 is '$v', wanted '$2'"
+}
+
+no_hdr() {	# no_hdr NAME WHAT: not there, in any spelling
+	! grep -qi "^$1:" "$T/head" || fail "$2: has a $1 header"
+}
+
+want_status() {	# want_status STATUS WHAT
+	[ "$ST" = "$1" ] || fail "$2: status $ST (curl $CRC), wanted $1: \
+$(head -c 300 "$T/body" 2>/dev/null)"
+}
+
+want_body() {	# want_body TEXT WHAT: the body is exactly TEXT (printf %b)
+	printf '%b' "$1" >"$T/want"
+	cmp -s "$T/want" "$T/body" || fail "$2: body '$(head -c 300 "$T/body")', \
+wanted '$1'"
+}
+
+# err STATUS TEXT WHAT: one of Nomad's plain-text errors, exactly, and
+# (unless the caller says otherwise) no query meta
+err() {
+	want_status "$1" "$3"
+	want_body "$2" "$3"
+	has_hdr Content-Type "text/plain; charset=utf-8" "$3"
+}
+
+# same_fixture TEXT FILE: the error literal used here is the fixture's
+same_fixture() {
+	f=$(fixture "$2")
+	[ -n "$f" ] || return 0
+	printf '%b' "$1" >"$T/want"
+	cmp -s "$T/want" "$f" || fail "the literal '$1' is not fixtures/$2"
+}
+
+# json_is FIXTURE WHAT [FILE]: the body (or FILE) is the fixture's JSON
+# (compared as data: the fixtures are pretty-printed); a missing fixture
+# is reported and skipped
+json_is() {
+	f=$(fixture "$1")
+	if [ -z "$f" ]; then
+		echo "skip - $2: no fixture $1 here"
+		return 0
+	fi
+	"$PY" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+sys.exit(0 if a == b else 1)' "${3:-$T/body}" "$f" ||
+		fail "$2: body is not fixtures/$1: $(head -c 400 "${3:-$T/body}")"
+}
+
+# json_q EXPR [FILE]: print a Python expression over the body as d
+json_q() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[2]))
+print(eval(sys.argv[1]))' "$1" "${2:-$T/body}"
+}
+
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# Starting a process costs tens of milliseconds here, so latencies are
+# read from the agent's log: every line starts with the epoch time at
+# which the answer went out and has the request's duration in ms=.
+
+# held N [ADMIN]: wait until the agent holds N requests (blocked or hung)
+held() {
+	wait_for 5 held_n "$1" "${2:-$ADM}" ||
+		fail "the agent does not hold $1 requests: \
+$(curl -s "${2:-$ADM}/admin/stats")"
+}
+held_n() {
+	n=$(curl -s "$2/admin/stats" | grep -o '"held":[0-9]*' | cut -d: -f2)
+	[ "${n:-0}" -ge "$1" ]
+}
+
+# lat CHANGE WATCHER [LOG]: milliseconds from the start of the last
+# request (or event) whose log line has CHANGE to the answer of the last
+# one with WATCHER
+lat() {
+	lf=${3:-$T/requests.txt}
+	wait_for 3 grep -qF -- "$1" "$lf" || fail "not in the log: $1"
+	wait_for 3 grep -qF -- "$2" "$lf" || fail "not in the log: $2"
+	c=$(grep -F -- "$1" "$lf" | tail -1)
+	w=$(grep -F -- "$2" "$lf" | tail -1)
+	awk -v c="$c" -v w="$w" 'BEGIN {
+		n = split(c, a, " "); ms = 0
+		for (i = 1; i <= n; i++) if (a[i] ~ /^ms=/) ms = substr(a[i], 4)
+		split(w, b, " ")
+		printf "%d", (b[1] - (a[1] - ms / 1000)) * 1000 }'
+}
+
+# the literals below are the notes' exact bodies
+same_fixture 'Unauthorized' error-401-taskapi-no-token.txt
+same_fixture 'Forbidden' error-403-taskapi-forbidden.txt
+same_fixture 'Permission denied' error-403-permission-denied.txt
+same_fixture 'alloc not found' error-404-allocation.txt
+same_fixture "Unknown allocation \"$A\"" error-404-checks-unknown-alloc.txt
+same_fixture 'Server error authenticating request\n' error-500-taskapi-auth.txt
+
+# ---- 1. tokens on the Task API socket, none needed on TCP (ACLs off) ----
+get unix /v1/service/traefik
+err 401 'Unauthorized' "socket, no token"
+no_hdr X-Nomad-Index "socket, no token"
+get unix /v1/nothing/here
+err 401 'Unauthorized' "socket, no token, unknown path (auth comes first)"
+get unix /v1/service/traefik -H "X-Nomad-Token: not-a-jwt"
+err 403 'Forbidden' "socket, unknown token"
+get unix /v1/service/traefik -H "Authorization: Basic $TOK"
+err 401 'Unauthorized' "socket, Authorization that is not Bearer"
+get unix /v1/service/traefik -H "Authorization: Bearer $TOK"
+want_status 200 "socket, Authorization: Bearer"
+get unix /v1/service/traefik -H "authorization: bearer  $TOK  extra"
+want_status 200 "socket, bearer in lower case, first word"
+get unix /v1/service/traefik -H "$AUTH"
+want_status 200 "socket, X-Nomad-Token"
+get tcp /v1/service/traefik
+want_status 200 "TCP, ACLs off, no token"
+get tcp /v1/service/traefik -H "X-Nomad-Token: whatever"
+want_status 200 "TCP, ACLs off, a token nobody knows"
+ok "tokens: 401 Unauthorized, 403 Forbidden on the socket; TCP open"
+
+# ---- 2. /v1/service/NAME: bodies, headers, filter, errors ----
+get unix /v1/service/traefik -H "$AUTH"
+json_is service-traefik-3nodes.json "three registrations"
+has_hdr Content-Type application/json "service"
+has_hdr X-Nomad-Index 1051 "service"
+has_hdr X-Nomad-Knownleader true "service"
+has_hdr X-Nomad-Lastcontact 0 "service"
+has_hdr Vary Accept-Encoding "service"
+# Go's canonical spelling on the wire, as headers-service-blocking.txt
+grep -q '^X-Nomad-Knownleader: true' "$T/head" ||
+	fail "X-Nomad-Knownleader not in Go's canonical form"
+grep -q '^Content-Length: ' "$T/head" || fail "no Content-Length"
+head -c 1 "$T/body" | grep -q '\[' || fail "not compact JSON"
+! grep -q '^ ' "$T/body" || fail "not compact JSON"
+
+F="AllocID%20%3D%3D%20%22$A%22"
+get tcp "/v1/service/traefik?filter=$F"
+json_is service-traefik-1node.json "filter AllocID"
+has_hdr X-Nomad-Index 1051 "filter AllocID (the table index, not the rows')"
+get unix "/v1/service/traefik?filter=NodeID%20==%20%22$NODE3%22" -H "$AUTH"
+[ "$(json_q 'len(d), d[0]["Address"]')" = "(1, '198.51.100.13')" ] ||
+	fail "filter NodeID: $(cat "$T/body")"
+get tcp "/v1/service/traefik?filter=$F%20and%20NodeID%20==%20%22$NODE%22"
+json_is service-traefik-1node.json "filter AllocID and NodeID"
+get tcp "/v1/service/traefik?filter=$F%20and%20NodeID%20==%20%22$NODE3%22"
+want_status 200 "filter that matches nothing"
+want_body '[]' "filter that matches nothing"
+get tcp "/v1/service/traefik?filter=AllocID%20=%20%22$A%22"
+want_status 400 "malformed filter"
+grep -q '^failed to create result paginator: failed to read filter expression: 1:9 (8): no match found, expected: "!=", "==", ' "$T/body" ||
+	fail "malformed filter: $(cat "$T/body")"
+has_hdr Content-Type "text/plain; charset=utf-8" "malformed filter"
+no_hdr X-Nomad-Index "malformed filter"
+get tcp "/v1/service/traefik?filter=AllocID%20==%20%2212x"
+err 400 'failed to create result paginator: failed to read filter expression: 1:16 (15): rule "string": Unterminated string literal' \
+	"unterminated string in a filter"
+get tcp "/v1/service/traefik?filter=Nope%20==%20%22x%22"
+err 400 'failed to read result page: error finding value in datum: /Nope at part 0: couldn'"'"'t find struct field with name "Nope"' \
+	"filter on a field that does not exist"
+get tcp "/v1/service/traefik?namespace=other"
+want_status 200 "another namespace"; want_body '[]' "another namespace"
+has_hdr X-Nomad-Index 1051 "another namespace"
+get tcp "/v1/service/traefik?namespace=*"
+want_body '[]' "namespace * is not special here"
+get tcp /v1/service/unknown
+want_status 200 "unknown service"; want_body '[]' "unknown service"
+json_is service-empty.json "unknown service"
+has_hdr X-Nomad-Index 1051 "unknown service"
+ok "service: fixtures' bodies, index headers, filter and its errors"
+
+get tcp /v1/service/
+err 400 'missing service name' "no service name"
+get tcp /v1/service/a/b/c
+err 400 'invalid URI' "too many path parts"
+get tcp /v1/service/traefik -X POST
+err 405 'Invalid method' "POST a service"
+get tcp "/v1/service/traefik?wait=5x"
+err 400 'Invalid wait time' "bad wait on TCP"
+get tcp "/v1/service/traefik?wait=1.5"
+err 400 'Invalid wait time' "a wait without a unit"
+get tcp "/v1/service/traefik?index=-1"
+err 400 'Invalid index' "bad index"
+get tcp "/v1/service/traefik?index=18446744073709551616"
+err 400 'Invalid index' "index past 2^64-1"
+# the Task API middleware parses first and appends its own text
+get unix "/v1/service/traefik?wait=5x"
+err 400 'Invalid wait timeBad Request' "bad wait on the socket, no token"
+get unix "/v1/service/traefik?index=x" -H "$AUTH"
+err 400 'Invalid indexBad Request' "bad index on the socket"
+get tcp "/v1/service/traefik?index=0&wait=1h30m"
+want_status 200 "index 0 with a long wait"
+lt "$TT" 0.5 || fail "index 0 blocked ($TT s)"
+get tcp "/v1/service/traefik?wait=10m&index=0"
+want_status 200 "a wait over the maximum"
+get tcp /v1/nothing
+want_status 404 "unknown path"; want_body '' "unknown path"
+ok "service: 400 missing name/invalid URI/wait/index, 405, 404 like Nomad"
+
+# ---- 3. /v1/services, /v1/allocation/ID/services ----
+admin /admin/register '{"service":"whoami","alloc":"9e0c4a17-3b2d-4f58-b6e1-7a9d2c5f8e04","node":"6d7e8f90-a1b2-4c3d-9e4f-5a6b7c8d9e0f","address":"198.51.100.12","port":8081,"tags":["traefik.enable=true","traefik.http.routers.whoami.rule=Host(`whoami.example.com`)"],"port_label":"web"}'
+get unix /v1/services -H "$AUTH"
+want_status 200 "services"
+has_hdr X-Nomad-Index 1052 "services after one more registration"
+"$PY" -c '
+import json, sys
+def norm(d):
+    return sorted((n["Namespace"], s["ServiceName"], sorted(s["Tags"]))
+                  for n in d for s in n["Services"])
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+sys.exit(0 if norm(a) == norm(b) else 1)' "$T/body" \
+	"$(fixture services-list.json || echo "$T/body")" ||
+	fail "services: $(cat "$T/body")"
+get tcp "/v1/services?namespace=empty"
+want_body '[]' "services of an empty namespace"
+admin /admin/deregister '{"service":"whoami"}'
+get tcp "/v1/allocation/$A/services"
+json_is alloc-services.json "alloc services"
+has_hdr X-Nomad-Index 1053 "alloc services: the same table index"
+get tcp "/v1/allocation/$A/services?namespace=other"
+err 404 'allocation not found' "alloc services, other namespace"
+no_hdr X-Nomad-Index "alloc services 404"
+get tcp "/v1/allocation/00000000-0000-4000-8000-000000000000/services"
+err 404 'allocation not found' "alloc services, unknown alloc"
+ok "services list and alloc services"
+
+# ---- 4. checks: no blocking, no index, the fixtures' bodies ----
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"success\",\"timestamp\":1764050412}"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+json_is checks-success.json "checks success"
+has_hdr Content-Type application/json "checks"
+for h in X-Nomad-Index X-Nomad-Knownleader X-Nomad-Lastcontact; do
+	no_hdr $h "checks"
+done
+get tcp "/v1/allocation/$A/checks?index=5&wait=10s"
+json_is checks-success.json "checks on the other route, index ignored"
+lt "$TT" 0.5 || fail "checks blocked ($TT s)"
+no_hdr X-Nomad-Index "checks, other route"
+get tcp "/v1/allocation/$A/checks?wait=x"
+err 400 'Invalid wait time' "checks parse wait"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"failure\",\"timestamp\":1764050417}"
+get tcp "/v1/client/allocation/$A/checks"
+json_is checks-failure.json "checks failure (connection refused)"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"failure\",\"status_code\":503,\"output\":\"Service Unavailable\",\"timestamp\":1764050419}"
+get tcp "/v1/client/allocation/$A/checks"
+json_is checks-failure-http503.json "checks failure 503"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"pending\",\"timestamp\":1764050401}"
+get tcp "/v1/client/allocation/$A/checks"
+json_is checks-pending.json "checks pending"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"success\",\"timestamp\":1764050412}"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-https-tcp\",\"service\":\"traefik-https\",\"task\":\"traefik\",\"mode\":\"readiness\",\"status\":\"failure\",\"output\":\"dial tcp 198.51.100.11:443: connect: connection refused\",\"timestamp\":1764050413}"
+get tcp "/v1/client/allocation/$A/checks"
+json_is checks-mixed-task-level.json "checks, a task-level service too"
+admin /admin/check "{\"alloc\":\"$A\",\"results\":null}"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+want_status 200 "checks null"; want_body 'null' "checks null"
+has_hdr Content-Type application/json "checks null"
+json_is checks-none.json "checks null"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"success\"}"
+get tcp "/v1/client/allocation/00000000-0000-4000-8000-000000000000/checks"
+err 404 'Unknown allocation "00000000-0000-4000-8000-000000000000"' \
+	"checks of an unknown alloc"
+get tcp "/v1/client/allocation/$A"
+err 404 'resource not found' "client allocation without an action"
+get tcp "/v1/allocation/$A/checks/x"
+err 404 'resource not found' "allocation path too long"
+ok "checks: fixtures' bodies, null, 404s, never an index header"
+
+# ---- 5. /v1/allocation/ID ----
+get tcp "/v1/allocation/$A"
+json_is allocation-traefik-running.json "allocation"
+has_hdr X-Nomad-Index 1049 "allocation: its ModifyIndex"
+has_hdr Content-Length 1873 "allocation: 1873 bytes, not chunked"
+get tcp "/v1/allocation/$A" --compressed
+has_hdr Content-Encoding gzip "allocation gzip"
+has_hdr Transfer-Encoding chunked "allocation gzip"
+json_is allocation-traefik-running.json "allocation gzip"
+get tcp "/v1/allocation/5b3d8f2e"
+err 404 'alloc not found' "a short alloc ID"
+[ -n "$(hdr X-Nomad-Index)" ] || fail "the alloc 404 carries no index"
+bget alloc tcp "/v1/allocation/$A?index=1049&wait=10s"
+held 1
+admin /admin/alloc "{\"alloc\":\"$A\",\"task\":\"traefik\",\"state\":\"pending\"}"
+wait "$BG" || true
+dt=$(lat "POST /admin/alloc " "GET /v1/allocation/$A?index=1049&wait=10s status=")
+[ "$dt" -lt 100 ] || fail "allocation watcher woke after $dt ms"
+[ "$(json_q 'd["TaskStates"]["traefik"]["State"]' "$T/alloc.body")" = pending ] ||
+	fail "allocation change not seen"
+i=$(hdr X-Nomad-Index "$T/alloc.head")
+[ "$i" -gt 1049 ] || fail "allocation index $i did not move"
+ok "allocation: fixture body, gzip, 404 with index, blocking ($dt ms)"
+
+# ---- 6. blocking queries on the registrations ----
+get tcp /v1/service/traefik
+I=$(hdr X-Nomad-Index)
+get tcp "/v1/service/traefik?index=$I&wait=1s"
+want_status 200 "wait expiry"
+has_hdr X-Nomad-Index "$I" "wait expiry: the same index"
+json_is service-traefik-3nodes.json "wait expiry: the same body"
+lt 0.99 "$TT" && lt "$TT" 1.4 ||
+	fail "wait=1s answered after $TT s (1 s + up to 1/16 jitter)"
+ok "an expired wait answers with the same index after $TT s"
+
+bget w1 tcp "/v1/service/traefik?index=$I&wait=20s"
+P1=$BG
+bget w2 unix "/v1/service/other?index=$I&wait=20s" -H "$AUTH"
+P2=$BG
+bget w3 unix "/v1/services?index=$I&wait=20s" -H "$AUTH"
+P3=$BG
+held 3
+admin /admin/deregister "{\"service\":\"traefik\",\"alloc\":\"$A\"}"
+wait "$P1" || true
+wait "$P2" || true
+wait "$P3" || true
+dt1=$(lat "POST /admin/deregister " "GET /v1/service/traefik?index=$I&wait=20s status=")
+dt2=$(lat "POST /admin/deregister " "GET /v1/service/other?index=$I&wait=20s status=")
+dt3=$(lat "POST /admin/deregister " "GET /v1/services?index=$I&wait=20s status=")
+for dt in $dt1 $dt2 $dt3; do
+	[ "$dt" -lt 100 ] || fail "a watcher answered $dt ms after the change"
+done
+for w in w1 w2 w3; do
+	i=$(hdr X-Nomad-Index "$T/$w.head")
+	[ "$i" -gt "$I" ] || fail "$w: index $i after the change (was $I)"
+done
+[ "$(json_q 'sorted(r["AllocID"][:8] for r in d)' "$T/w1.body")" = \
+    "['9e0c4a17', 'c41f7b22']" ] || fail "deregistration not in the body"
+[ "$(cat "$T/w2.body")" = '[]' ] || fail "w2 body"
+ok "a deregistration answers every watcher: $dt1, $dt2, $dt3 ms"
+
+get tcp /v1/service/traefik
+I=$(hdr X-Nomad-Index)
+bget w1 unix "/v1/service/traefik?filter=$F&index=$I&wait=20s" -H "$AUTH"
+held 1
+admin /admin/register "{\"service\":\"traefik\",\"alloc\":\"$A\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":80}"
+wait "$BG" || true
+dt=$(lat "POST /admin/register " "&index=$I&wait=20s status=")
+[ "$dt" -lt 100 ] || fail "registration answered after $dt ms"
+[ "$(json_q 'len(d), d[0]["AllocID"]' "$T/w1.body")" = "(1, '$A')" ] ||
+	fail "registration not in the body: $(cat "$T/w1.body")"
+ok "a registration answers the filtered watcher in $dt ms"
+
+# a client that leaves is dropped by the agent
+get tcp "/v1/service/traefik?index=$((I + 1))&wait=20s" --max-time 0.3
+[ "$CRC" = 28 ] || fail "held query: curl $CRC"
+wait_for 3 grep -q "index=$((I + 1))&wait=20s status=gone" "$T/requests.txt" ||
+	fail "the agent did not notice the client leave"
+
+# more than 2048 bytes go out chunked, as Go's server does
+for n in 1 2 3; do
+	admin /admin/register "{\"service\":\"traefik\",\"alloc\":\"0000000$n-0000-4000-8000-000000000000\",\"node\":\"$NODE\",\"address\":\"203.0.113.$n\",\"port\":80}"
+done
+get tcp /v1/service/traefik
+has_hdr Transfer-Encoding chunked "a long service list"
+no_hdr Content-Length "a long service list"
+[ "$(json_q 'len(d)')" = 6 ] || fail "six registrations"
+for n in 1 2 3; do
+	admin /admin/deregister "{\"service\":\"traefik\",\"alloc\":\"0000000$n-0000-4000-8000-000000000000\"}"
+done
+get tcp /v1/service/traefik
+[ "$(json_q 'len(d)')" = 3 ] || fail "three registrations again"
+has_hdr Content-Length "$(wc -c <"$T/body" | tr -d ' ')" "length"
+ok "bodies over 2048 bytes are chunked"
+
+# ---- 7. fault modes ----
+get tcp /v1/service/traefik
+I=$(hdr X-Nomad-Index)
+admin /admin/fault '{"mode":"slow","ms":300,"count":1}'
+get tcp /v1/service/traefik
+want_status 200 "slow"
+lt 0.29 "$TT" || fail "slow answered in $TT s"
+slow=$TT
+get tcp /v1/service/traefik
+lt "$TT" 0.2 || fail "slow outlived its count ($TT s)"
+ok "slow: 200 after $slow s, once"
+
+admin /admin/fault '{"mode":"hang","endpoint":"checks"}'
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH" --max-time 0.5
+[ "$CRC" = 28 ] && [ ! -s "$T/body" ] || fail "hang: curl $CRC"
+get unix /v1/service/traefik -H "$AUTH"
+want_status 200 "hang limited to checks"
+bget hung unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+held 1
+admin /admin/fault '{"mode":"clear"}'
+wait "$BG" || true
+[ "$(cut -d' ' -f1 "$T/hung.out")" = 200 ] || fail "hang released: $(cat "$T/hung.out")"
+ok "hang: held until the client goes, answered when cleared"
+
+admin /admin/fault '{"mode":"500","count":2}'
+get unix /v1/service/traefik -H "$AUTH"
+err 500 'Server error authenticating request\n' "500 on the socket"
+get tcp /v1/service/traefik
+err 500 'No cluster leader' "500 on TCP"
+get tcp /v1/service/traefik
+want_status 200 "500 outlived its count"
+admin /admin/fault '{"mode":"500","count":1,"body":"rpc error: eval broker disabled"}'
+get tcp /v1/service/traefik
+err 500 'rpc error: eval broker disabled' "500 with a given body"
+ok "500: Nomad's bodies, counted"
+
+admin /admin/fault '{"mode":"garbage","count":1}'
+get tcp /v1/service/traefik
+want_status 200 "garbage"
+has_hdr Content-Type application/json "garbage"
+! "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/body" \
+	2>/dev/null || fail "garbage is JSON"
+ok "garbage: 200 application/json that is not JSON"
+
+admin /admin/fault '{"mode":"truncated","count":1}'
+get tcp /v1/service/traefik
+[ "$CRC" = 18 ] || fail "truncated: curl $CRC"
+len=$(hdr Content-Length); got=$(wc -c <"$T/body" | tr -d ' ')
+[ "$got" -lt "$len" ] && [ "$got" -gt 0 ] ||
+	fail "truncated: $got of $len bytes"
+ok "truncated: $got of $len bytes, then closed"
+
+admin /admin/fault '{"mode":"close","count":1}'
+get unix /v1/service/traefik -H "$AUTH"
+[ "$CRC" = 18 ] && [ "$ST" = 200 ] && [ ! -s "$T/body" ] ||
+	fail "close: curl $CRC status $ST"
+ok "close: the headers, then closed"
+
+admin /admin/fault '{"mode":"index_reset","count":1,"endpoint":"service"}'
+get tcp "/v1/service/traefik?index=$I&wait=10s"
+want_status 200 "index_reset"
+has_hdr X-Nomad-Index 1 "index_reset"
+lt "$TT" 0.5 || fail "index_reset waited $TT s"
+get tcp "/v1/service/traefik?index=0"
+has_hdr X-Nomad-Index "$I" "after index_reset"
+ok "index_reset: at once with index 1, once"
+
+admin /admin/fault '{"mode":"403","count":1}'
+get unix /v1/service/traefik -H "$AUTH"
+err 403 'Permission denied' "403 fault"
+admin /admin/fault '{"mode":"401","count":1}'
+get tcp /v1/service/traefik
+err 401 'Unauthorized' "401 fault"
+admin /admin/fault '{"mode":"403","via":"unix","body":"Forbidden"}'
+get tcp /v1/service/traefik
+want_status 200 "fault limited to the socket"
+get unix /v1/service/traefik -H "$AUTH"
+err 403 'Forbidden' "fault on the socket"
+admin /admin/fault '{"mode":"clear"}'
+admin /admin/fault '{"mode":"reset","count":1}'
+get tcp /v1/service/traefik
+[ "$CRC" = 56 ] || fail "reset: curl $CRC"
+admin /admin/fault '{"mode":"status","status":503,"body":"no path to region","count":1}'
+get tcp /v1/service/traefik
+err 503 'no path to region' "status fault"
+get tcp /v1/service/traefik
+want_status 200 "faults are over"
+ok "403, 401, via, reset, status faults"
+
+# ---- 8. ACLs ----
+admin /admin/acl '{"enabled":true}'
+admin /admin/token '{"token":"noread","kind":"workload","read_job":[]}'
+admin /admin/token '{"token":"ops","kind":"acl","read_job":["default"]}'
+admin /admin/token '{"token":"expired","kind":"workload","expired":true}'
+get tcp /v1/service/traefik
+err 403 'Permission denied' "TCP, ACLs on, anonymous"
+get tcp /v1/service/traefik -H "X-Nomad-Token: stale"
+err 403 'ACL token not found' "TCP, unknown secret"
+get tcp /v1/service/traefik -H "X-Nomad-Token: ops"
+want_status 200 "TCP, an ACL token with read-job"
+get tcp /v1/service/traefik -H "$AUTH"
+want_status 200 "TCP, the workload identity"
+get unix /v1/service/traefik -H "X-Nomad-Token: expired"
+err 403 'Forbidden' "socket, an expired identity"
+get unix /v1/service/traefik -H "X-Nomad-Token: noread"
+want_status 200 "workload identity without a policy reads services"
+get unix /v1/services -H "X-Nomad-Token: noread"
+want_status 200 "workload identity without a policy lists services"
+get unix "/v1/services?namespace=*" -H "X-Nomad-Token: noread"
+want_status 200 "namespace * without read-job"
+want_body '[]' "namespace * without read-job: skipped silently"
+get unix "/v1/client/allocation/$A/checks" -H "X-Nomad-Token: noread"
+err 403 'Permission denied' "checks without read-job"
+get unix "/v1/client/allocation/00000000-0000-4000-8000-000000000000/checks" \
+	-H "X-Nomad-Token: noread"
+err 404 'Unknown allocation "00000000-0000-4000-8000-000000000000"' \
+	"checks: the alloc is looked up before the ACL"
+get unix "/v1/allocation/$A" -H "X-Nomad-Token: noread"
+err 500 "Unknown allocation \"$A\"" "allocation without read-job"
+get unix "/v1/allocation/$A/services" -H "X-Nomad-Token: noread"
+err 403 'Permission denied' "alloc services without read-job"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+want_status 200 "checks with read-job"
+admin /admin/acl '{"enabled":false}'
+get unix /v1/service/traefik -H "X-Nomad-Token: ops"
+err 403 'Forbidden' "socket, ACLs off, an ACL secret is no identity"
+get unix /v1/service/traefik -H "X-Nomad-Token: noread"
+want_status 200 "socket, ACLs off, a workload identity"
+get unix "/v1/client/allocation/$A/checks" -H "X-Nomad-Token: noread"
+want_status 200 "ACLs off: no capability needed"
+ok "ACLs: anonymous, unknown secret, capabilities, order of checks"
+
+# ---- 9. alloc gone, index reset and floor ----
+admin /admin/alloc "{\"alloc\":\"$A\",\"delete\":true}"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+err 404 "Unknown allocation \"$A\"" "checks of a stopped alloc"
+f=$(fixture error-404-checks-unknown-alloc.txt)
+[ -z "$f" ] || cmp -s "$f" "$T/body" || fail "not the fixture's 404"
+get tcp "/v1/allocation/$A"
+err 404 'alloc not found' "a deleted alloc"
+
+get tcp /v1/service/traefik
+I=$(hdr X-Nomad-Index)
+bget held tcp "/v1/service/traefik?index=$I&wait=1s"
+held 1
+admin /admin/reset_index '{"index":1}'
+wait "$BG" || true
+[ "$(hdr X-Nomad-Index "$T/held.head")" = 1 ] || fail "reset: index not 1"
+tw=$(cut -d' ' -f2 "$T/held.out")
+lt 0.99 "$tw" || fail "reset: a held query answered early ($tw s)"
+bget held tcp "/v1/service/traefik?index=$I&wait=20s"
+held 1
+admin /admin/reset_index '{"index":0,"wake":true}'
+wait "$BG" || true
+dt=$(lat "POST /admin/reset_index " "index=$I&wait=20s status=")
+[ "$dt" -lt 100 ] || fail "reset with wake: $dt ms"
+[ "$(hdr X-Nomad-Index "$T/held.head")" = 1 ] ||
+	fail "index 0 is not floored at 1"
+admin /admin/register "{\"service\":\"traefik\",\"alloc\":\"$A\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":80}"
+admin /admin/register "{\"service\":\"traefik\",\"alloc\":\"$A\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":81}"
+get tcp "/v1/service/traefik?index=1&wait=5s"
+has_hdr X-Nomad-Index 2 "two registrations after the reset to 0"
+lt "$TT" 0.5 || fail "index 2 > 1 must not block ($TT s)"
+ok "index reset: held until the wait ($tw s), or at once with wake; floor 1"
+
+# ---- 10. a state file, SIGHUP, addresses ----
+cat >"$T/state.json" <<EOF
+{"tokens": {"t2": "workload"},
+ "services": [{"ServiceName": "traefik", "AllocID": "$A", "NodeID": "$NODE",
+               "Address": "203.0.113.7", "Port": 80, "CreateIndex": 7,
+               "ModifyIndex": 7}]}
+EOF
+"$PY" "$AGENT" --unix "$T/api2.sock" --state "$T/state.json" \
+	--admin 127.0.0.1:4648 --ready "$T/ready2" \
+	--log-file "$T/requests2.txt" >"$T/agent2.log" 2>&1 &
+P_AGENT2=$!
+PIDS="$PIDS $P_AGENT2"
+wait_for 10 test -s "$T/ready2" || fail "agent2 did not start"
+CRC=0
+curl -s --unix-socket "$T/api2.sock" -H "X-Nomad-Token: t2" -D "$T/head" \
+	-o "$T/body" "http://localhost/v1/service/traefik" || CRC=$?
+has_hdr X-Nomad-Index 7 "state file"
+[ "$(json_q 'd[0]["Address"]')" = 203.0.113.7 ] || fail "state file body"
+curl -s --unix-socket "$T/api2.sock" -H "X-Nomad-Token: t2" \
+	-D "$T/hup.head" -o "$T/hup.body" \
+	"http://localhost/v1/service/traefik?index=7&wait=20s" &
+P=$!
+held 1 http://127.0.0.1:4648
+sed 's/203.0.113.7/2001:db8::7/' "$T/state.json" >"$T/state.new"
+mv "$T/state.new" "$T/state.json"
+kill -HUP "$P_AGENT2"
+wait "$P" || true
+dt=$(lat "SIGHUP: state reloaded" "index=7&wait=20s status=" "$T/requests2.txt")
+[ "$dt" -lt 100 ] || fail "SIGHUP woke the watcher after $dt ms"
+[ "$(json_q 'd[0]["Address"]' "$T/hup.body")" = 2001:db8::7 ] ||
+	fail "SIGHUP: $(cat "$T/hup.body")"
+[ "$(hdr X-Nomad-Index "$T/hup.head")" -gt 7 ] || fail "SIGHUP: index"
+stop_pid "$P_AGENT2"
+[ ! -e "$T/api2.sock" ] || fail "agent2 left its socket behind"
+if "$PY" "$AGENT" --unix "$T/x.sock" --address 10.0.0.1 2>"$T/x.err"; then
+	fail "an address outside the documentation ranges was taken"
+fi
+grep -q "outside" "$T/x.err" || fail "no reason: $(cat "$T/x.err")"
+admin_rc=0
+curl -s -f -o /dev/null -X POST -d '{"service":"x","alloc":"y","address":"192.0.2.1"}' \
+	"$ADM/admin/register" || admin_rc=$?
+[ "$admin_rc" = 22 ] || fail "admin took 192.0.2.1 ($admin_rc)"
+ok "state file, SIGHUP reload wakes watchers ($dt ms), addresses checked"
+
+# ---- 11. the log ----
+grep -q "via=unix GET /v1/service/traefik status=401 ms=" "$T/requests.txt" ||
+	fail "no 401 in the log"
+grep -q "via=tcp GET /v1/service/traefik status=500 ms=[0-9.]* fault=500" \
+	"$T/requests.txt" || fail "no fault in the log"
+n=$(wc -l <"$T/requests.txt")
+ok "every request logged ($n lines)"
+stop_pid "$AGENT_PID"
+[ ! -e "$T/api.sock" ] || fail "the agent left its socket behind"
+ok "the agent stops on SIGTERM"
