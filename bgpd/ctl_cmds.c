@@ -286,6 +286,21 @@ origin_name(uint8_t o)
 	}
 }
 
+/* a BGP identifier (host order) as a dotted quad */
+static const char *
+id_str(uint32_t v, char *buf, size_t len)
+{
+	struct addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.afi = AFI_IPV4;
+	a.b[0] = (uint8_t)(v >> 24);
+	a.b[1] = (uint8_t)(v >> 16);
+	a.b[2] = (uint8_t)(v >> 8);
+	a.b[3] = (uint8_t)v;
+	return addr_str(&a, buf, len);
+}
+
 /* ---- show status ---- */
 
 static int
@@ -294,30 +309,24 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 {
 	jobj *d = json_object_new_object(), *o;
 	time_t now = time(NULL);
-	size_t i, est = 0, n[4] = { 0 }, ann = 0;
+	size_t i, est = 0, n[VERDICT_DRAINING + 1] = { 0 }, ann = 0;
 	char buf[PREFIX_STRLEN];
-	struct addr rid;
 
 	(void)args;
 	(void)nargs;
 	for (i = 0; i < nc->npeers; i++)
 		est += nc->peers[i]->c.fsm.state == FSM_ESTABLISHED;
 	for (i = 0; i < nc->nsvcs; i++) {
-		if ((size_t)nc->svcs[i].v.state < 4)
+		if (nc->svcs[i].v.state <= VERDICT_DRAINING)
 			n[nc->svcs[i].v.state]++;
 		ann += nc->svcs[i].mode != SVC_MODE_NONE;
 	}
-	memset(&rid, 0, sizeof(rid));
-	rid.afi = AFI_IPV4;
-	rid.b[0] = (uint8_t)(nc->conf.g.router_id >> 24);
-	rid.b[1] = (uint8_t)(nc->conf.g.router_id >> 16);
-	rid.b[2] = (uint8_t)(nc->conf.g.router_id >> 8);
-	rid.b[3] = (uint8_t)nc->conf.g.router_id;
 
 	jadd(d, "version", jstr(NOMCAST_VERSION));
 	jadd(d, "pid", jint((int64_t)getpid()));
 	jtime(d, "started", nc->started, now);
-	jadd(d, "router_id", jstr(addr_str(&rid, buf, sizeof(buf))));
+	jadd(d, "router_id", jstr(id_str(nc->conf.g.router_id, buf,
+	    sizeof(buf))));
 	jadd(d, "asn", jint(nc->conf.g.asn));
 	o = json_object_new_object();
 	jadd(o, "file", jstr(nc->conf.path));
@@ -368,20 +377,11 @@ peer_json(struct nomcast *nc, struct peer *p, time_t now)
 		    sizeof(buf))));
 	else
 		jadd(o, "local_address", NULL);
-	if (p->c.open_rcvd && st >= FSM_OPENCONFIRM) {
-		struct addr id;
-		uint32_t v = p->c.peer_open.bgp_id;
-
-		memset(&id, 0, sizeof(id));
-		id.afi = AFI_IPV4;
-		id.b[0] = (uint8_t)(v >> 24);
-		id.b[1] = (uint8_t)(v >> 16);
-		id.b[2] = (uint8_t)(v >> 8);
-		id.b[3] = (uint8_t)v;
-		jadd(o, "remote_id", jstr(addr_str(&id, buf, sizeof(buf))));
-	} else {
+	if (p->c.open_rcvd && st >= FSM_OPENCONFIRM)
+		jadd(o, "remote_id", jstr(id_str(p->c.peer_open.bgp_id, buf,
+		    sizeof(buf))));
+	else
 		jadd(o, "remote_id", NULL);
-	}
 	jadd(o, "hold_time_configured", jint(p->cf->hold_time));
 	if (st >= FSM_OPENCONFIRM) {
 		/* RFC 4271 4.2: the smaller of the two OPENs' values */

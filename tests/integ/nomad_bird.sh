@@ -290,6 +290,18 @@ fault clear
 wait_for 12 both bird_has_route || fail "not announced again after deep nesting"
 ok "deeply nested JSON: an error, no crash"
 
+python3 -c 'import json; print(json.dumps({"mode": "status", "status": 200,
+	"endpoint": "checks", "body": "[" + "0," * 600000 + "0]"}))' >"$T/big.json"
+ip netns exec "$(ns n2)" curl -sf -X POST -H 'Content-Type: application/json' \
+	--data-binary @"$T/big.json" http://127.0.0.1:4647/admin/fault >/dev/null ||
+	fail "admin fault (big) refused"
+wait_for 3 grep -q 'nomad=checks .*answer larger than 1048576 octets' "$L1" ||
+	fail "a 1.2 MB answer was not refused as too large"
+alive
+fault clear
+wait_for 12 both bird_has_route || fail "not announced again after the big answer"
+ok "1.2 MB answer: refused as too large, no crash"
+
 # 8. the idle request rate: blocking queries plus the check poll
 ip netns exec "$(ns n2)" curl -sf -X POST http://127.0.0.1:4647/admin/stats >/dev/null
 sleep 3
