@@ -6,28 +6,6 @@
 
 #define DEFAULT_LOCAL_PREF	100	/* the common default of routers */
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_lcomm(const void *a, const void *b)
-{
-	const struct lcommunity *x = a, *y = b;
-
-	if (x->global != y->global)
-		return x->global < y->global ? -1 : 1;
-	if (x->local1 != y->local1)
-		return x->local1 < y->local1 ? -1 : 1;
-	if (x->local2 != y->local2)
-		return x->local2 < y->local2 ? -1 : 1;
-	return 0;
-}
-
 void
 announce_degrade(const struct conf *c, const struct conf_service *svc,
     bool ibgp, struct bgp_attrs *a)
@@ -49,7 +27,7 @@ announce_degrade(const struct conf *c, const struct conf_service *svc,
 		if (!dup && a->ncomm < ATTR_MAX_COMMUNITIES)
 			a->comm[a->ncomm++] = svc->degrade_comm[i];
 	}
-	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), cmp_u32);
+	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), comm_cmp);
 }
 
 void
@@ -62,7 +40,7 @@ announce_drain(struct bgp_attrs *a)
 			return;
 	if (a->ncomm < ATTR_MAX_COMMUNITIES)
 		a->comm[a->ncomm++] = COMMUNITY_GRACEFUL_SHUTDOWN;
-	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), cmp_u32);
+	qsort(a->comm, a->ncomm, sizeof(a->comm[0]), comm_cmp);
 }
 
 bool
@@ -94,10 +72,10 @@ announce_attrs(const struct conf *c, const struct conf_peer *peer,
 	out->med = svc->med;
 	out->ncomm = svc->ncomm;
 	memcpy(out->comm, svc->comm, sizeof(out->comm[0]) * svc->ncomm);
-	qsort(out->comm, out->ncomm, sizeof(out->comm[0]), cmp_u32);
+	qsort(out->comm, out->ncomm, sizeof(out->comm[0]), comm_cmp);
 	out->nlcomm = svc->nlcomm;
 	memcpy(out->lcomm, svc->lcomm, sizeof(out->lcomm[0]) * svc->nlcomm);
-	qsort(out->lcomm, out->nlcomm, sizeof(out->lcomm[0]), cmp_lcomm);
+	qsort(out->lcomm, out->nlcomm, sizeof(out->lcomm[0]), lcomm_cmp);
 	if (afi == AFI_IPV4) {
 		if (addr_is_set(&peer->next_hop))
 			out->nh4 = peer->next_hop;

@@ -2046,24 +2046,43 @@ conf_name_ok(const char *s)
 	return true;
 }
 
+/*
+ * Make room for one more element in a config array and its parse-time
+ * companion (same length): both grow together or neither does.  arrp and
+ * auxp point at the array pointers; memcpy moves them without type-punning.
+ */
+static int
+conf_grow2(void *arrp, size_t esz, void *auxp, size_t asz, size_t n,
+    size_t *cap)
+{
+	size_t ncap;
+	void *old, *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 4;
+	memcpy(&old, arrp, sizeof(old));
+	if ((p = realloc(old, ncap * esz)) == NULL)
+		return -1;
+	memcpy(arrp, &p, sizeof(p));
+	memcpy(&old, auxp, sizeof(old));
+	if ((p = realloc(old, ncap * asz)) == NULL)
+		return -1;
+	memcpy(auxp, &p, sizeof(p));
+	*cap = ncap;
+	return 0;
+}
+
 static int
 conf_add_peer(struct conf_state *st, const char *name, bool skip)
 {
 	struct conf *c = st->c;
 	struct conf_peer *p;
 	struct conf_peer_aux *x;
-	size_t cap;
 
-	if (c->npeers == st->peercap) {
-		cap = st->peercap ? st->peercap * 2 : 4;
-		if ((p = realloc(c->peers, cap * sizeof(*p))) == NULL)
-			return -1;
-		c->peers = p;
-		if ((x = realloc(st->paux, cap * sizeof(*x))) == NULL)
-			return -1;
-		st->paux = x;
-		st->peercap = cap;
-	}
+	if (conf_grow2(&c->peers, sizeof(*p), &st->paux,
+	    sizeof(*x), c->npeers, &st->peercap) == -1)
+		return -1;
 	p = &c->peers[c->npeers];
 	x = &st->paux[c->npeers];
 	memset(p, 0, sizeof(*p));
@@ -2084,18 +2103,10 @@ conf_add_svc(struct conf_state *st, const char *name, bool skip)
 	struct conf *c = st->c;
 	struct conf_service *s;
 	struct conf_svc_aux *x;
-	size_t cap;
 
-	if (c->nservices == st->svccap) {
-		cap = st->svccap ? st->svccap * 2 : 4;
-		if ((s = realloc(c->services, cap * sizeof(*s))) == NULL)
-			return -1;
-		c->services = s;
-		if ((x = realloc(st->saux, cap * sizeof(*x))) == NULL)
-			return -1;
-		st->saux = x;
-		st->svccap = cap;
-	}
+	if (conf_grow2(&c->services, sizeof(*s), &st->saux,
+	    sizeof(*x), c->nservices, &st->svccap) == -1)
+		return -1;
 	s = &c->services[c->nservices];
 	x = &st->saux[c->nservices];
 	memset(s, 0, sizeof(*s));
@@ -2116,18 +2127,10 @@ conf_add_chk(struct conf_state *st, const char *name, bool skip)
 	struct conf *c = st->c;
 	struct conf_check *k;
 	struct conf_chk_aux *x;
-	size_t cap;
 
-	if (c->nchecks == st->chkcap) {
-		cap = st->chkcap ? st->chkcap * 2 : 4;
-		if ((k = realloc(c->checks, cap * sizeof(*k))) == NULL)
-			return -1;
-		c->checks = k;
-		if ((x = realloc(st->caux, cap * sizeof(*x))) == NULL)
-			return -1;
-		st->caux = x;
-		st->chkcap = cap;
-	}
+	if (conf_grow2(&c->checks, sizeof(*k), &st->caux,
+	    sizeof(*x), c->nchecks, &st->chkcap) == -1)
+		return -1;
 	k = &c->checks[c->nchecks];
 	x = &st->caux[c->nchecks];
 	memset(k, 0, sizeof(*k));
@@ -2495,28 +2498,6 @@ conf_peer_by_name(const struct conf_state *st, const char *name)
 }
 
 static int
-conf_u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-conf_lcomm_cmp(const void *a, const void *b)
-{
-	const struct lcommunity *x = a, *y = b;
-
-	if (x->global != y->global)
-		return x->global < y->global ? -1 : 1;
-	if (x->local1 != y->local1)
-		return x->local1 < y->local1 ? -1 : 1;
-	if (x->local2 != y->local2)
-		return x->local2 < y->local2 ? -1 : 1;
-	return 0;
-}
-
-static int
 conf_check_by_name(const struct conf_state *st, const char *name)
 {
 	size_t i;
@@ -2630,7 +2611,7 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 		s->checks[s->nchecks++] = (size_t)ci;
 	}
 	qsort(s->degrade_comm, s->ndegrade_comm, sizeof(s->degrade_comm[0]),
-	    conf_u32_cmp);
+	    comm_cmp);
 	if (x->bad_on_down)
 		return;
 	for (i = 0; i < sizeof(dkeys) / sizeof(dkeys[0]); i++) {
@@ -2677,8 +2658,8 @@ conf_check_services(struct conf_state *st)
 		s = &c->services[i];
 		x = &st->saux[i];
 		/* bgp_attrs keeps them sorted */
-		qsort(s->comm, s->ncomm, sizeof(s->comm[0]), conf_u32_cmp);
-		qsort(s->lcomm, s->nlcomm, sizeof(s->lcomm[0]), conf_lcomm_cmp);
+		qsort(s->comm, s->ncomm, sizeof(s->comm[0]), comm_cmp);
+		qsort(s->lcomm, s->nlcomm, sizeof(s->lcomm[0]), lcomm_cmp);
 		s->use_peer = calloc(c->npeers ? c->npeers : 1,
 		    sizeof(*s->use_peer));
 		if (s->use_peer == NULL) {

@@ -160,6 +160,9 @@ struct bgp_attrs {
 };
 
 bool	attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b);
+/* qsort comparators for the sorted community lists of struct bgp_attrs */
+int	comm_cmp(const void *a, const void *b);		/* uint32_t */
+int	lcomm_cmp(const void *a, const void *b);	/* struct lcommunity */
 
 /* what the session negotiated; decides how attributes are encoded */
 struct upd_opts {

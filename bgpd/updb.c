@@ -28,6 +28,28 @@ clamp(size_t n, size_t max)
 	return n > max ? max : n;
 }
 
+int
+comm_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+lcomm_cmp(const void *a, const void *b)
+{
+	const struct lcommunity *x = a, *y = b;
+
+	if (x->global != y->global)
+		return x->global < y->global ? -1 : 1;
+	if (x->local1 != y->local1)
+		return x->local1 < y->local1 ? -1 : 1;
+	if (x->local2 != y->local2)
+		return x->local2 < y->local2 ? -1 : 1;
+	return 0;
+}
+
 bool
 attrs_equal(const struct bgp_attrs *a, const struct bgp_attrs *b)
 {
