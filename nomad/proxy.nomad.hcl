@@ -1,0 +1,272 @@
+# nomad/proxy.nomad.hcl - a Traefik ingress system job with nomcast beside
+# it as a sidecar task in the same group.
+#
+# nomcast announces the service address (meta.service_ip below) to the edge
+# routers over BGP from every node where this allocation's Traefik is
+# registered in Nomad, passes its Nomad check, and answers its /ping
+# locally; it withdraws the route the moment one of them stops being true.
+# nomad/README.md walks through deploying it; nomcast.ini(5) has every key
+# of the file the template below renders.
+#
+# Needs Nomad 1.5.3 or later (the Task API socket came with 1.5.0, and the
+# exec driver's cap_add works for a task that is not root since 1.5.3).
+#
+# Before the first run (ACLs enabled), let the nomcast task read its
+# alloc's check results:
+#   nomad acl policy apply -namespace default -job proxy -group traefik \
+#       -task nomcast nomcast-read nomad/nomcast-policy.hcl
+#   nomad job run nomad/proxy.nomad.hcl
+#
+# Every address here is a documentation address (RFC 5737, RFC 3849):
+# replace them with yours in the meta block.
+
+job "proxy" {
+  type        = "system" # one Traefik and one nomcast on every eligible node
+  datacenters = ["*"]
+  namespace   = "default"
+
+  # What the nomcast template below reads (as NOMAD_META_<key>).  Edit here.
+  meta {
+    service_ip    = "203.0.113.10" # the floating address, announced as a /32
+    local_asn     = "65001"        # the nodes' AS
+    edge_asn      = "65000"        # the edge routers' AS
+    edge_router_1 = "198.51.100.1" # peers: reachable from the node's address
+    edge_router_2 = "198.51.100.2"
+  }
+
+  # One node at a time: the others keep announcing while one is replaced.
+  update {
+    max_parallel = 1
+    stagger      = "30s"
+  }
+
+  group "traefik" {
+    # A planned stop or a redeploy of this alloc, in Nomad's order:
+    #  1. Nomad deregisters the group service "traefik" (before any task is
+    #     told to stop); nomcast's blocking query on /v1/service/traefik
+    #     returns at once and it withdraws the route, milliseconds later;
+    #  2. Nomad waits shutdown_delay: the routers move the traffic to the
+    #     other nodes while this Traefik still serves whatever still
+    #     arrives here;
+    #  3. Traefik gets its kill signal and finishes in-flight requests
+    #     (kill_timeout below);
+    #  4. once Traefik has exited, the sidecar nomcast gets SIGTERM, closes
+    #     its sessions with Cease/Administrative Shutdown, removes the VIP
+    #     from lo, and exits.
+    # So no new connection is sent to a Traefik that is going away.  Make
+    # it longer than your routers need to withdraw the route everywhere.
+    shutdown_delay = "5s"
+
+    network {
+      # Host networking: nomcast peers from the node's own address, puts
+      # the VIP on the node's lo, and Traefik (listening on all addresses)
+      # serves it.  nomad/README.md describes the bridge-mode variant.
+      mode = "host"
+
+      port "http" {
+        static = 80
+      }
+      port "https" {
+        static = 443
+      }
+      # Traefik's "traefik" entrypoint: dashboard, metrics and /ping
+      port "ping" {
+        static = 8080
+      }
+    }
+
+    # Group-level Nomad-native service: registered before any task starts,
+    # deregistered before any task is stopped (step 1 above).  nomcast
+    # watches this alloc's instance of it (nomad-service = traefik).
+    service {
+      provider = "nomad"
+      name     = "traefik"
+      port     = "http"
+      tags = [
+        "traefik.enable=true",
+        "traefik.http.routers.dashboard.rule=Host(`traefik.example.com`)",
+        "traefik.http.routers.dashboard.service=api@internal",
+      ]
+
+      # Nomad runs it every interval (1s at best) and nomcast fetches the
+      # result every check-interval; the local checks in the template
+      # react faster.  http and tcp are the only types the Nomad provider
+      # runs; on_update is left at "require_healthy" so that it counts.
+      check {
+        name     = "traefik-ping"
+        type     = "http"
+        port     = "ping"
+        path     = "/ping"
+        interval = "1s"
+        timeout  = "1s"
+      }
+    }
+
+    # Your Traefik task, as it was; only its network changes to the host.
+    task "traefik" {
+      driver = "docker"
+
+      # Traefik's Nomad provider reads the catalog through the Task API.
+      identity {
+        env         = true
+        change_mode = "restart"
+      }
+
+      config {
+        image        = "traefik:v3.2"
+        network_mode = "host"
+        args = [
+          "--ping=true", # on the traefik entrypoint; 503 while stopping
+          "--api.dashboard=true",
+          "--metrics.prometheus=true",
+          "--entrypoints.traefik.address=:${NOMAD_PORT_ping}",
+          "--entrypoints.web.address=:${NOMAD_PORT_http}",
+          "--entrypoints.websecure.address=:${NOMAD_PORT_https}",
+          "--entrypoints.web.transport.lifecycle.gracetimeout=10s",
+          "--entrypoints.websecure.transport.lifecycle.gracetimeout=10s",
+          "--providers.nomad=true",
+          "--providers.nomad.exposedByDefault=false",
+          "--providers.nomad.refreshInterval=30s",
+          "--providers.nomad.endpoint.address=unix://${NOMAD_SECRETS_DIR}/api.sock",
+        ]
+      }
+
+      # Your template blocks (the file provider's YAML, the certificate
+      # and key from the Nomad variable nomad/jobs/proxy) stay as they are.
+
+      # Longer than the graceful shutdown above (gracetimeout).
+      kill_timeout = "15s"
+
+      resources {
+        cpu    = 500
+        memory = 256
+      }
+    }
+
+    # nomcast, the sidecar: started before Traefik and kept running beside
+    # it for the alloc's whole life (and stopped after it).
+    #
+    # Driver: exec.  nomcastd runs as nobody in a chroot, in the host's
+    # network namespace, with exactly two capabilities: NET_ADMIN to put
+    # the VIP on lo, and NET_BIND_SERVICE to accept the routers'
+    # connections on port 179.  nomcast connects to every peer itself
+    # (unless a [peer] is passive), so with listen = no in [global] the
+    # second can go; so must it if the node already runs a BGP daemon on
+    # port 179.  The clients' exec plugin must allow NET_ADMIN, which its
+    # default allow_caps does not:
+    #   plugin "exec" {
+    #     config {
+    #       allow_caps = ["audit_write", "chown", "dac_override", "fowner",
+    #         "fsetid", "kill", "mknod", "net_bind_service", "setfcap",
+    #         "setgid", "setpcap", "setuid", "sys_chroot", "net_admin"]
+    #     }
+    #   }
+    # The binary comes from the host (the chroot holds a copy of /usr): run
+    # "meson install" or your package on every client, or fetch it into
+    # local/ with an artifact block and set command = "local/nomcastd":
+    #   artifact {
+    #     source      = "https://artifacts.example.com/nomcast/nomcastd"
+    #     destination = "local/"
+    #     options { checksum = "sha256:..." }
+    #   }
+    # (it needs the same shared libraries as a build on the host).
+    # raw_exec (no isolation, root, every capability) and docker
+    # (image "nomcast:latest", a placeholder) work too: nomad/README.md.
+    task "nomcast" {
+      driver = "exec"
+      user   = "nobody"
+
+      lifecycle {
+        hook    = "prestart"
+        sidecar = true
+      }
+
+      # The task's default workload identity as NOMAD_TOKEN (Nomad also sets
+      # NOMAD_UNIX_ADDR to its Task API socket): the [nomad] section needs
+      # no address and no token.  Reading the check results also needs
+      # nomad/nomcast-policy.hcl attached to this task.
+      identity {
+        env = true
+      }
+
+      config {
+        command  = "/usr/local/sbin/nomcastd"
+        args     = ["-c", "${NOMAD_TASK_DIR}/nomcast.ini"]
+        cap_drop = ["all"]
+        cap_add  = ["net_admin", "net_bind_service"]
+      }
+
+      # SIGTERM drains for shutdown-drain-time (if anything is still
+      # announced), withdraws, and sends Cease: well within this.
+      kill_signal  = "SIGTERM"
+      kill_timeout = "10s"
+
+      # The INI, rendered when the task starts.  Only {{ env "..." }} is
+      # used (task environment, job meta, node attributes), so that
+      # tests/integ/nomad_job.sh can render it the same way and run
+      # nomcastd -t on it.  No HCL ${...} inside: HCL would expand it.
+      template {
+        destination   = "local/nomcast.ini"
+        change_mode   = "signal"
+        change_signal = "SIGHUP" # a hitless reload, should it ever change
+        data          = <<-EOH
+          ; rendered by Nomad for alloc {{ env "NOMAD_ALLOC_ID" }}
+          [global]
+          asn = {{ env "NOMAD_META_local_asn" }}
+          router-id = {{ env "attr.unique.network.ip-address" }}
+          ; on a SIGTERM that finds the route still announced (this task
+          ; alone restarted): 5 s with GRACEFUL_SHUTDOWN first.  A stop of
+          ; the whole alloc has withdrawn it already (shutdown_delay).
+          shutdown-drain-time = 5s
+          shutdown-message = nomcast on {{ env "node.unique.name" }} stopping
+          ; control-socket: left unset, it is $NOMAD_ALLOC_DIR/nomcast.sock,
+          ; where nomcastctl looks in nomad alloc exec.
+          ; metrics-listen = 127.0.0.1:9179
+
+          [peer edge1]
+          address = {{ env "NOMAD_META_edge_router_1" }}
+          asn = {{ env "NOMAD_META_edge_asn" }}
+
+          [peer edge2]
+          address = {{ env "NOMAD_META_edge_router_2" }}
+          asn = {{ env "NOMAD_META_edge_asn" }}
+
+          [service web]
+          prefix = {{ env "NOMAD_META_service_ip" }}/32
+          ; Nomad: this alloc's "traefik" registered and its checks passing
+          nomad-service = traefik
+          nomad-checks = all
+          ; local: sub-second, and at once when Traefik dies
+          checks = ping, proxy
+          vip-interface = lo
+          ; nomcastctl drain web: GRACEFUL_SHUTDOWN this long, then withdraw
+          drain-time = 30s
+
+          [check ping]
+          type = http
+          url = http://127.0.0.1:{{ env "NOMAD_PORT_ping" }}/ping
+          interval = 200ms
+          timeout = 150ms
+          rise = 2
+          fall = 1
+
+          [check proxy]
+          type = watch
+          target = 127.0.0.1:{{ env "NOMAD_PORT_ping" }}
+          interval = 1s
+
+          [nomad]
+          ; address, token, namespace and alloc-id: from the environment
+          check-interval = 500ms
+          wait = 60s
+          grace = 15s
+        EOH
+      }
+
+      resources {
+        cpu    = 50
+        memory = 32
+      }
+    }
+  }
+}
