@@ -8,6 +8,7 @@
  * family with every sample of the family right after them.
  */
 #include "metrics.h"
+#include "watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -388,6 +389,53 @@ render_checks(const struct nomcast *nc, struct metrics_buf *b)
 	}
 }
 
+static void
+render_nomad(const struct nomcast *nc, struct metrics_buf *b)
+{
+	static const char *const ep[NOMAD_EP_N] = { "service", "checks" };
+	struct nomad_stats st;
+	char le[32];
+	uint64_t cum = 0;
+	size_t i;
+
+	if (nc->check_env.nomad == NULL)
+		return;
+	nomad_client_stats(nc->check_env.nomad, &st);
+	family(b, "nomcast_nomad_requests_total", "counter", "Requests to "
+	    "the Nomad agent, by endpoint and outcome (error: unreachable, "
+	    "an error status, a timeout or an answer of the wrong shape).");
+	for (i = 0; i < NOMAD_EP_N; i++) {
+		const struct lbl lo[] = { { "endpoint", ep[i] },
+		    { "result", "ok" } };
+		const struct lbl le_[] = { { "endpoint", ep[i] },
+		    { "result", "error" } };
+
+		sample_u64(b, "nomcast_nomad_requests_total", lo, 2, st.ok[i]);
+		sample_u64(b, "nomcast_nomad_requests_total", le_, 2,
+		    st.err[i]);
+	}
+	family(b, "nomcast_nomad_checks_request_duration_seconds",
+	    "histogram", "How long the alloc checks requests to the Nomad "
+	    "agent took (the service endpoint is a blocking query).");
+	{
+		struct lbl l[] = { { "le", le } };
+
+		for (i = 0; i < NOMAD_LAT_NBUCKETS; i++) {
+			cum += st.lat_bucket[i];
+			snprintf(le, sizeof(le), "%g", nomad_lat_bounds[i]);
+			sample_u64(b, "nomcast_nomad_checks_request_duration_"
+			    "seconds_bucket", l, 1, cum);
+		}
+		l[0].v = "+Inf";
+		sample_u64(b, "nomcast_nomad_checks_request_duration_seconds_"
+		    "bucket", l, 1, st.lat_count);
+		sample_dbl(b, "nomcast_nomad_checks_request_duration_seconds_"
+		    "sum", l, 0, st.lat_sum);
+		sample_u64(b, "nomcast_nomad_checks_request_duration_seconds_"
+		    "count", l, 0, st.lat_count);
+	}
+}
+
 int
 metrics_render(const struct nomcast *nc, struct metrics_buf *b)
 {
@@ -395,6 +443,7 @@ metrics_render(const struct nomcast *nc, struct metrics_buf *b)
 	render_peers(nc, b);
 	render_services(nc, b);
 	render_checks(nc, b);
+	render_nomad(nc, b);
 	return b->err ? -1 : 0;
 }
 

@@ -119,6 +119,12 @@ struct nomad_client {
 	bool			 started;
 	struct nomad_watch	**w;		/* owned */
 	size_t			 nw;
+	struct nomad_stats	 st;
+};
+
+/* upper bounds in seconds of the checks request latency histogram */
+const double nomad_lat_bounds[NOMAD_LAT_NBUCKETS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 };
 
 static void	nomad_reg_send(struct nomad_watch *);
@@ -337,6 +343,8 @@ nomad_req_error(struct nomad_req *r, long status, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	r->nerr++;
+	r->cl->st.err[r->kind == NOMAD_REQ_REG ? NOMAD_EP_SERVICE :
+	    NOMAD_EP_CHECKS]++;
 	nomad_req_log(r, status, why);
 	if (r->kind == NOMAD_REQ_REG) {
 		struct nomad_watch *w = r->owner;
@@ -357,6 +365,8 @@ nomad_req_error(struct nomad_req *r, long status, const char *fmt, ...)
 static void
 nomad_req_ok(struct nomad_req *r)
 {
+	r->cl->st.ok[r->kind == NOMAD_REQ_REG ? NOMAD_EP_SERVICE :
+	    NOMAD_EP_CHECKS]++;
 	if (r->nerr > 0)
 		log_info("nomad=%s %s msg=\"recovered after %u error%s\"",
 		    r->what, r->label, r->nerr, r->nerr == 1 ? "" : "s");
@@ -786,6 +796,20 @@ static void
 nomad_req_done(struct curl_ev_xfer *x, CURLcode rc)
 {
 	struct nomad_req *r = x->ctx;
+	struct nomad_stats *st = &r->cl->st;
+	double lat = ev_time() - r->started;
+	size_t i;
+
+	if (r->kind == NOMAD_REQ_CHECKS && lat >= 0) {
+		for (i = 0; i < NOMAD_LAT_NBUCKETS; i++) {
+			if (lat <= nomad_lat_bounds[i]) {
+				st->lat_bucket[i]++;
+				break;
+			}
+		}
+		st->lat_count++;
+		st->lat_sum += lat;
+	}
 
 	if (r->kind == NOMAD_REQ_REG)
 		nomad_reg_done(r->owner, rc);
@@ -945,6 +969,15 @@ nomad_client_start(struct nomad_client *cl)
 		nomad_reg_send(cl->w[i]);
 	if (cl->poll_checks)
 		nomad_checks_send(cl);
+}
+
+void
+nomad_client_stats(const struct nomad_client *cl, struct nomad_stats *out)
+{
+	if (cl == NULL)
+		memset(out, 0, sizeof(*out));
+	else
+		*out = cl->st;
 }
 
 enum src_state

@@ -17,6 +17,7 @@
 #define NOMCAST_WATCH_H
 
 #include <ev.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "curl_ev.h"
@@ -51,6 +52,29 @@ struct nomad_watch *nomad_watch_add(struct nomad_client *cl,
 
 /* send the first queries (at once, non-blocking) */
 void	nomad_client_start(struct nomad_client *cl);
+
+/* requests to the agent, for the metrics endpoint */
+enum nomad_endpoint {
+	NOMAD_EP_SERVICE,	/* /v1/service/<name> (blocking) */
+	NOMAD_EP_CHECKS,	/* /v1/client/allocation/<alloc>/checks */
+	NOMAD_EP_N,
+};
+
+#define NOMAD_LAT_NBUCKETS	10
+extern const double nomad_lat_bounds[NOMAD_LAT_NBUCKETS];
+
+struct nomad_stats {
+	uint64_t	ok[NOMAD_EP_N];		/* answered and understood */
+	uint64_t	err[NOMAD_EP_N];	/* failed, for any reason */
+	/* latency of the checks requests (blocking queries wait by design) */
+	uint64_t	lat_bucket[NOMAD_LAT_NBUCKETS];	/* not cumulative */
+	uint64_t	lat_count;
+	double		lat_sum;
+};
+
+/* the client's counters so far; cl may be NULL (all zero) */
+void	nomad_client_stats(const struct nomad_client *cl,
+	    struct nomad_stats *out);
 
 /* the watch's current state and reason (for show commands and tests) */
 enum src_state nomad_watch_state(const struct nomad_watch *w,

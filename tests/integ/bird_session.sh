@@ -203,10 +203,10 @@ bird_start edge edge "$LIB_TMP/bird.conf"
 nomcast_start node g "$LIB_TMP/nomcast.ini" -d
 wait_for 15 bird_established edge node || fail "both active: no session"
 wait_for 5 routes_present || fail "both active: routes missing"
-since=$(birdc_q edge show protocols node | awk '/node/ {print $5}')
+since=$(bird_since_ms edge node)
 sleep 3
 bird_established edge node || fail "both active: session lost"
-[ "$(birdc_q edge show protocols node | awk '/node/ {print $5}')" = "$since" ] ||
+same_since "$(bird_since_ms edge node)" "$since" ||
 	fail "both active: the session flapped"
 grep -q 'dir=in len=[0-9]* msg="OPEN' "$LIB_TMP/nomcast-g.log" || fail "-d: no decoded OPEN in the log"
 grep -q 'dir=out len=[0-9]* msg="UPDATE' "$LIB_TMP/nomcast-g.log" || fail "-d: no decoded UPDATE in the log"

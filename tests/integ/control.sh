@@ -167,7 +167,7 @@ bird_established edge node || fail "check disturbed the session"
 ok "check: ok on the good file; file:line errors and exit 1 on a broken one; running config untouched"
 
 # drain, undrain, reload: the commands reach the daemon; no session flap
-since=$(birdc_q edge show protocols node | awk '/node/ {print $5}')
+since=$(bird_since_ms edge node)
 [ -n "$since" ] || fail "no since from BIRD"
 ctl drain web >"$LIB_TMP/out" || fail "drain web: exit $?"
 grep -qx "service web: drain on" "$LIB_TMP/out" || fail "drain: $(cat "$LIB_TMP/out")"
@@ -186,7 +186,7 @@ ctl reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" && fail "reload of a broken file: ex
 grep -q "$INI:[0-9][0-9]*: " "$LIB_TMP/err" || fail "reload error: $(cat "$LIB_TMP/err")"
 cp "$LIB_TMP/nomcast.ini.good" "$INI"
 bird_established edge node || fail "drain/reload: the session went down"
-[ "$(birdc_q edge show protocols node | awk '/node/ {print $5}')" = "$since" ] ||
+same_since "$(bird_since_ms edge node)" "$since" ||
 	fail "drain/reload: the session flapped (BIRD's since changed)"
 wait_for 5 routes || fail "drain/reload: routes missing"
 ok "drain, undrain, reload (good and broken file) through nomcastctl; the session did not flap"
@@ -195,7 +195,7 @@ ok "drain, undrain, reload (good and broken file) through nomcastctl; the sessio
 trans_before=$(grep -c "peer=198.51.100.1 state=" "$LOG" || true)
 $PY "$HERE/ctl_abuse.py" "$SOCK" 10 || fail "abuse suite"
 bird_established edge node || fail "the session went down during the abuse"
-[ "$(birdc_q edge show protocols node | awk '/node/ {print $5}')" = "$since" ] ||
+same_since "$(bird_since_ms edge node)" "$since" ||
 	fail "the session flapped during the abuse (BIRD's since changed)"
 trans_after=$(grep -c "peer=198.51.100.1 state=" "$LOG" || true)
 [ "$trans_before" = "$trans_after" ] || fail "state changes in nomcast's log during the abuse"

@@ -150,3 +150,17 @@ nomcast_start() {	# nomcast_start NS NAME CONFFILE [args]
 	spawn "$n" "nomcast-$name" "$NOMCASTD" -c "$conf" "$@"
 	eval "NOMCAST_PID_$name=$SPAWNED"
 }
+
+# bird_since_ms NAME PROTO: when the protocol last changed state, in ms of
+# the day.  BIRD derives the printed milliseconds from its monotonic clock,
+# so two readings of the same instant may differ by a millisecond or two:
+# compare them with same_since.
+bird_since_ms() {
+	birdc_q "$1" show protocols "$2" |
+		awk -v p="$2" '$1 == p { split($5, t, /[:.]/);
+			printf "%d\n", ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
+}
+
+same_since() {	# same_since MS1 MS2: within 5 ms of each other
+	[ -n "$1" ] && [ -n "$2" ] && [ $(( $1 - $2 )) -le 5 ] && [ $(( $2 - $1 )) -le 5 ]
+}

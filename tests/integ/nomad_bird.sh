@@ -94,7 +94,8 @@ check-interval = 200ms
 wait = 10s
 grace = 2s
 EOT
-common 198.51.100.130 $P2 198.51.100.129 >"$T/n2.ini"
+common 198.51.100.130 $P2 198.51.100.129 |
+	sed 's/^\[global\]$/[global]\nmetrics-listen = 127.0.0.1:9179/' >"$T/n2.ini"
 cat >>"$T/n2.ini" <<EOT
 
 [nomad]
@@ -315,6 +316,20 @@ print("ok - idle: %d requests in 3 s from two daemons: %s" %
       (n, s["by_endpoint"]))
 sys.exit(0 if n <= 45 else 1)
 EOF
+
+# 8b. the Nomad client's requests are in the metrics: answers and the
+#     errors the fault modes above caused
+ip netns exec "$(ns n2)" curl -sf http://127.0.0.1:9179/metrics >"$T/metrics.txt" ||
+	fail "no metrics from n2"
+mval() { awk -v k="$1" '$1 == k { print $2 }' "$T/metrics.txt"; }
+ok_checks=$(mval 'nomcast_nomad_requests_total{endpoint="checks",result="ok"}')
+err_checks=$(mval 'nomcast_nomad_requests_total{endpoint="checks",result="error"}')
+ok_svc=$(mval 'nomcast_nomad_requests_total{endpoint="service",result="ok"}')
+lat_n=$(mval 'nomcast_nomad_checks_request_duration_seconds_count')
+[ "${ok_checks:-0}" -gt 10 ] && [ "${err_checks:-0}" -gt 0 ] &&
+	[ "${ok_svc:-0}" -gt 0 ] && [ "${lat_n:-0}" -gt 10 ] ||
+	fail "nomad metrics: checks ok=$ok_checks error=$err_checks service ok=$ok_svc latency count=$lat_n"
+ok "metrics: Nomad requests checks ok=$ok_checks error=$err_checks, service ok=$ok_svc, $lat_n timed"
 
 # 9. SIGTERM: exit 0, nothing left; sanitizer reports fail the test
 stop_pid "$N1"

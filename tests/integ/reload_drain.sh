@@ -22,6 +22,7 @@ link edge 198.51.100.1/24 - node 198.51.100.2/24 -
 
 cat >"$LIB_TMP/bird.conf" <<EOT
 router id 198.51.100.1;
+log "$LIB_TMP/bird-edge.trace" all;
 protocol device { }
 filter gshut {
 	if (65535, 0) ~ bgp_community then bgp_local_pref = 0;
@@ -61,7 +62,11 @@ EOT
 	fi
 }
 ctl() { ip netns exec "$(ns node)" "$NOMCASTCTL" -s "$SOCK" "$@"; }
-since() { birdc_q edge show protocols node | awk '/node/ {print $4, $5}'; }
+# the session did not flap: BIRD's "since" is unchanged and nomcastd's
+# session reached Established once
+since() { bird_since_ms edge node; }
+ests() { grep -c 'state=OpenConfirm->Established' "$LIB_TMP/nomcast-n.log" || true; }
+no_flap() { same_since "$(since)" "$s0" && [ "$(ests)" -eq 1 ]; }
 updates_out() { grep -c 'dir=out len=[0-9]* msg="UPDATE' "$LIB_TMP/nomcast-n.log" || true; }
 route() { birdc_q edge show route all "$1"; }
 has() { bird_has_route edge "$1"; }
@@ -81,7 +86,7 @@ ctl reload >/dev/null || fail "reload refused a valid file"
 wait_for 5 sh -c "birdc -s $LIB_TMP/bird-edge.ctl show route all 203.0.113.10/32 | grep -q '(65001,2)'" ||
 	fail "new community not at BIRD"
 sleep 0.3
-[ "$(since)" = "$s0" ] || fail "the session flapped on reload ($s0 -> $(since))"
+no_flap || fail "the session flapped on reload ($s0 -> $(since), $(ests) x Established)"
 u1=$(updates_out)
 [ $((u1 - u0)) -eq 1 ] || fail "reload sent $((u1 - u0)) UPDATEs for one changed route"
 ok "reload, one community changed: no session flap, exactly 1 UPDATE"
@@ -100,7 +105,7 @@ write_conf 65001:2 30 no
 kill -HUP "$NOMCAST_PID_n"
 wait_for 5 hasnt 203.0.113.20/32 || fail "removed service still announced"
 sleep 0.3
-[ "$(since)" = "$s0" ] || fail "the session flapped on SIGHUP reload"
+no_flap || fail "the session flapped on SIGHUP reload"
 [ $(( $(updates_out) - u1 )) -eq 1 ] || fail "removing one service sent $(( $(updates_out) - u1 )) UPDATEs"
 has 203.0.113.10/32 || fail "the kept service went away"
 ok "SIGHUP reload, one service removed: withdrawn with 1 UPDATE, no flap"
@@ -122,8 +127,10 @@ if ctl drain nosuch >/dev/null 2>&1; then fail "drain of an unknown service succ
 # 5. a changed hold time resets the session with Other Configuration Change
 write_conf 65001:2 20 no
 ctl reload >/dev/null || fail "reload refused"
-wait_for 5 sh -c "birdc -s $LIB_TMP/bird-edge.ctl show protocols all node | grep -qi 'configuration change'" ||
-	fail "no Cease/Other Configuration Change at BIRD: $(birdc_q edge show protocols all node | grep -i error)"
+# BIRD's log, not its protocol status: the session is back within a
+# second or two and the status then shows no error any more
+wait_for 5 grep -qi "Received: Other configuration change" "$LIB_TMP/bird-edge.trace" ||
+	fail "no Cease/Other Configuration Change at BIRD: $(grep -i 'received' "$LIB_TMP/bird-edge.trace" | tail -3)"
 wait_for 15 bird_established edge node || fail "session not back after the reset"
 wait_for 5 has 203.0.113.10/32 || fail "route not back after the reset"
 ok "hold time changed: session reset with Cease/Other Configuration Change, back up"
