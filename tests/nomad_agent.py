@@ -1416,8 +1416,8 @@ class Agent:
                     return error_response(405, ERR_METHOD)
                 if parts[1] == "":
                     return error_response(400, "missing service id")
-                return error_response(501, "not implemented by the "
-                                      "stand-in agent")
+                return error_response(501, "deleting a registration is not "
+                                      "served by the stand-in agent")
             return error_response(400, "invalid URI")
         if p == "/v1/services":
             if req.method != "GET":
