@@ -621,13 +621,45 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 	}
 }
 
+/*
+ * Every complete message in the buffer, each taken out of the buffer
+ * before it is handled: handling one can close the connection, free it
+ * (a collision candidate that lost) or move it into the main slot (one
+ * that won), and the buffer must be right in each case.
+ */
+static void
+conn_process(struct conn *c)
+{
+	struct peer *p = c->peer;
+	bool coll = c == p->coll;
+	uint8_t msg[BGP_MAX_MSG];
+	uint16_t mlen;
+	uint8_t type;
+
+	while (c->fd != -1 && c->rlen >= BGP_HDR_LEN) {
+		if (msg_hdr_decode(c->rbuf, c->rlen, &mlen, &type,
+		    &c->err) == -1) {
+			conn_event(c, FSM_EV_BGP_HEADER_ERR);
+			return;
+		}
+		if (c->rlen < mlen)
+			break;
+		memcpy(msg, c->rbuf, mlen);
+		memmove(c->rbuf, c->rbuf + mlen, c->rlen - mlen);
+		c->rlen -= mlen;
+		dispatch(c, msg, mlen, type);
+		if (coll && p->coll != c) {
+			/* c is gone; what it had buffered may now be p->c's */
+			conn_process(&p->c);
+			return;
+		}
+	}
+}
+
 static void
 read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct conn *c = w->data;
-	uint16_t mlen;
-	uint8_t type;
-	size_t off = 0;
 	ssize_t n;
 
 	(void)loop;
@@ -643,22 +675,7 @@ read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	c->rlen += (size_t)n;
-	/* every complete message in the buffer, while the connection lives */
-	while (c->fd != -1 && c->rlen - off >= BGP_HDR_LEN) {
-		if (msg_hdr_decode(c->rbuf + off, c->rlen - off, &mlen, &type,
-		    &c->err) == -1) {
-			conn_event(c, FSM_EV_BGP_HEADER_ERR);
-			return;
-		}
-		if (c->rlen - off < mlen)
-			break;
-		dispatch(c, c->rbuf + off, mlen, type);
-		off += mlen;
-	}
-	if (c->fd == -1)
-		return;
-	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
-	c->rlen -= off;
+	conn_process(c);
 }
 
 static void
@@ -810,6 +827,9 @@ conn_event(struct conn *c, enum fsm_event ev)
 	if (c->depth > 0) {
 		if (c->qlen < sizeof(c->queue) / sizeof(c->queue[0]))
 			c->queue[c->qlen++] = ev;
+		else
+			log_err("peer=%s msg=\"FSM event queue full: %s "
+			    "dropped\"", c->peer->addr_str, fsm_event_name(ev));
 		return;
 	}
 	c->depth++;
@@ -912,12 +932,19 @@ collision_resolve(struct conn *got)
 	uint32_t local = p->nc->conf.g.router_id;
 	uint32_t remote = got->peer_open.bgp_id;
 
-	/* only a connection in OpenConfirm (or OpenSent with its OPEN in) competes */
+	/*
+	 * Only a connection in OpenConfirm (or OpenSent with the peer's OPEN
+	 * in) competes.  The other one, still waiting for an OPEN, gives way:
+	 * one session per peer, and the peer learns why (Cease 6/7).
+	 */
 	if (other->fsm.state != FSM_OPENCONFIRM && !other->open_rcvd) {
+		other->err.code = NOTIF_CEASE;
+		other->err.subcode = NOTIF_CEASE_COLLISION_RESOLUTION;
+		other->err.datalen = 0;
+		send_notif(other, &other->err);
 		if (other == p->coll) {
 			coll_free(p);
 		} else {
-			/* the main one has no OPEN yet: the new one replaces it */
 			conn_close(&p->c);
 			conn_stop_timers(&p->c);
 			coll_promote(p);
