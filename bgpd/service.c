@@ -210,6 +210,16 @@ services_nomad(struct nomcast *nc)
 	return 0;
 }
 
+/* room for the service's sources: its checks, then Nomad's */
+static int
+svc_alloc_srcs(struct svc *s)
+{
+	size_t n = s->cf->nchecks + (s->cf->nomad_service[0] != '\0');
+
+	s->srcs = calloc(n ? n : 1, sizeof(*s->srcs));
+	return s->srcs == NULL ? -1 : 0;
+}
+
 int
 services_start(struct nomcast *nc)
 {
@@ -240,6 +250,9 @@ services_start(struct nomcast *nc)
 		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_STEP,
 		    VIP_WAIT_STEP);
 		s->vip_wait.data = s;
+		if (svc_alloc_srcs(s) == -1)
+			return -1;
+		nc->nsvcs++;	/* from here services_stop() frees it */
 		for (k = 0; k < s->cf->nchecks; k++) {
 			const struct conf_check *ck =
 			    &cf->checks[s->cf->checks[k]];
@@ -260,7 +273,6 @@ services_start(struct nomcast *nc)
 		if (s->cf->vip_interface[0] != '\0' &&
 		    vip_ensure_interface(nc->vip, s->cf->vip_interface) == -1)
 			return -1;
-		nc->nsvcs++;
 	}
 	if (services_nomad(nc) == -1)
 		return -1;
@@ -329,6 +341,7 @@ services_stop(struct nomcast *nc)
 	for (i = 0; i < nc->nsvcs; i++) {
 		ev_timer_stop(nc->loop, &nc->svcs[i].recheck);
 		ev_timer_stop(nc->loop, &nc->svcs[i].drain_timer);
+		free(nc->svcs[i].srcs);
 	}
 	free(nc->svcs);
 	nc->svcs = NULL;
@@ -486,6 +499,12 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_STEP,
 		    VIP_WAIT_STEP);
 		s->vip_wait.data = s;
+		if (svc_alloc_srcs(s) == -1) {
+			for (k = 0; k < i; k++)
+				free(nw[k].srcs);
+			free(nw);
+			return -1;
+		}
 		for (k = 0; k < s->cf->nchecks; k++) {
 			const struct conf_check *ck =
 			    &cf->checks[s->cf->checks[k]];
@@ -525,6 +544,7 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 				keep = &nw[k];
 		if (old[i].vip_on && (keep == NULL || !keep->vip_on))
 			svc_vip(&old[i], false);
+		free(old[i].srcs);
 	}
 	free(old);
 	nc->svcs = nw;

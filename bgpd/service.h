@@ -34,8 +34,8 @@ struct svc {
 	struct nomcast		*nc;
 	const struct conf_service *cf;	/* points into nc->conf */
 	struct verdict		 v;
-	/* one per check, then the Nomad source if any */
-	struct verdict_src	 srcs[CONF_MAX_CHECKS + 1];
+	/* one per check, then the Nomad source if any; owned, [nsrcs] */
+	struct verdict_src	*srcs;
 	size_t			 nsrcs;
 	struct nomad_watch	*nomad;		/* owned by the client */
 	enum svc_mode		 mode;

@@ -162,3 +162,7 @@ stop_pid "$NOMCAST_PID_n"
 wait_for 5 hasnt 203.0.113.40/32 || fail "routes left after SIGTERM"
 vip_on && fail "VIP left on lo after exit"
 ok "SIGTERM: routes withdrawn and VIP removed"
+if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$LIB_TMP"/nomcast-*.log; then
+	fail "sanitizer report in nomcastd's log"
+fi
+ok "no sanitizer report"

@@ -146,3 +146,7 @@ t1=$(date +%s%N)
 stop_pid "$NOMCAST_PID_n"
 birdc_q edge show protocols all node | grep -qi "administrative shutdown" || fail "no Cease after the drain"
 ok "SIGTERM: GRACEFUL_SHUTDOWN for shutdown-drain-time, then withdraw and Cease ($(( (t1 - t0) / 1000000 )) ms)"
+if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$LIB_TMP"/nomcast-*.log; then
+	fail "sanitizer report in nomcastd's log"
+fi
+ok "no sanitizer report"

@@ -95,6 +95,7 @@ struct fx {
 	struct nomcast	 nc;
 	struct peer	*peers[2];
 	struct svc	 svcs[2];
+	struct verdict_src srcs[1];	/* svcs[0]'s */
 	struct check	 chk;
 	struct check	*checks[1];
 	char		 path[64];
@@ -239,6 +240,7 @@ setup(void **state)
 		f->svcs[i].cf = &f->nc.conf.services[i];
 		verdict_init(&f->svcs[i].v, 0, mono - 7000);
 	}
+	f->svcs[0].srcs = f->srcs;
 	verdict_src_init(&f->svcs[0].srcs[0], "check ping", 3, 1);
 	f->svcs[0].nsrcs = 1;
 	for (i = 0; i < 3; i++)
