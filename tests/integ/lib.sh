@@ -94,13 +94,21 @@ spawn() {	# spawn NS LOGNAME CMD... ; sets SPAWNED to the pid
 	LIB_PIDS="$LIB_PIDS $SPAWNED"
 }
 
+forget_pid() {	# forget_pid PID: cleanup must not signal it (it may be reused)
+	LIB_PIDS=$(echo " $LIB_PIDS " | sed "s/ $1 / /; s/^ *//; s/ *\$//")
+}
+
 stop_pid() {	# stop_pid PID [SIGNAL]: signal it and wait for it to exit
-	kill "-${2:-TERM}" "$1" 2>/dev/null || return 0
+	if ! kill "-${2:-TERM}" "$1" 2>/dev/null; then
+		forget_pid "$1"
+		return 0
+	fi
 	i=0
 	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
 		sleep 0.05; i=$((i + 1))
 	done
 	wait "$1" 2>/dev/null || true
+	kill -0 "$1" 2>/dev/null || forget_pid "$1"
 }
 
 # wait_for SECONDS CMD...: poll every 50 ms until CMD succeeds
