@@ -29,6 +29,10 @@ import struct
 import sys
 import time
 
+# the capture reading and TCP reassembly of the failover bench
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from failover import Stream, tcp_segments  # noqa: E402
+
 
 def now_us():
 	return time.time_ns() // 1000
@@ -296,106 +300,6 @@ def cmd_poll(a):
 
 # ---- pcap, TCP, BGP ----
 
-MARKER = b"\xff" * 16
-M32 = 0xffffffff
-
-
-def pcap_packets(path):
-	with open(path, "rb") as f:
-		data = f.read()
-	magic = data[:4]
-	if magic == b"\xd4\xc3\xb2\xa1":
-		e, div = "<", 1
-	elif magic == b"\xa1\xb2\xc3\xd4":
-		e, div = ">", 1
-	elif magic == b"\x4d\x3c\xb2\xa1":
-		e, div = "<", 1000
-	elif magic == b"\xa1\xb2\x3c\x4d":
-		e, div = ">", 1000
-	else:
-		raise ValueError("%s: not a pcap file" % path)
-	link = struct.unpack(e + "I", data[20:24])[0] & 0x0fffffff
-	off = 24
-	while off + 16 <= len(data):
-		sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-		off += 16
-		pkt = data[off:off + incl]
-		off += incl
-		if len(pkt) < incl:
-			break		# a capture cut short
-		yield sec * 1000000 + frac // div, link, pkt
-
-
-def tcp_segments(path):
-	"""(time, (src, sport, dst, dport), seq, flags, payload) of the TCP
-	segments over IPv4 (the sessions are over IPv4)"""
-	for ts, link, pkt in pcap_packets(path):
-		if link == 1:
-			et, ip = struct.unpack("!H", pkt[12:14])[0], pkt[14:]
-		elif link == 113:
-			et, ip = struct.unpack("!H", pkt[14:16])[0], pkt[16:]
-		elif link == 276:
-			et, ip = struct.unpack("!H", pkt[0:2])[0], pkt[20:]
-		else:
-			continue
-		if et != 0x0800 or len(ip) < 20 or ip[9] != 6:
-			continue
-		ihl = (ip[0] & 15) * 4
-		tot = struct.unpack("!H", ip[2:4])[0]
-		tcp = ip[ihl:tot]
-		if len(tcp) < 20:
-			continue
-		sp, dp, seq = struct.unpack("!HHI", tcp[0:8])
-		key = (bytes(ip[12:16]), sp, bytes(ip[16:20]), dp)
-		yield ts, key, seq, tcp[13], tcp[(tcp[12] >> 4) * 4:]
-
-
-class Stream:
-	"""one direction of a TCP connection, in sequence order"""
-
-	def __init__(self):
-		self.next = None
-		self.buf = b""
-		self.ooo = {}
-
-	def feed(self, seq, flags, payload):
-		if flags & 0x02:		# SYN
-			self.next = (seq + 1) & M32
-			self.buf, self.ooo = b"", {}
-			return
-		if not payload:
-			return
-		if self.next is None:
-			self.next = seq
-		d = (seq - self.next) & M32
-		if d >= 1 << 31:		# starts before what we have
-			back = (self.next - seq) & M32
-			if back >= len(payload):
-				return		# a retransmission
-			payload, d = payload[back:], 0
-		if d > 0:
-			self.ooo[seq] = payload
-			return
-		self.buf += payload
-		self.next = (self.next + len(payload)) & M32
-		while self.next in self.ooo:
-			p = self.ooo.pop(self.next)
-			self.buf += p
-			self.next = (self.next + len(p)) & M32
-
-	def messages(self):
-		out = []
-		i = 0
-		while len(self.buf) - i >= 19:
-			if self.buf[i:i + 16] != MARKER:
-				raise ValueError("lost BGP framing")
-			ln = struct.unpack("!H", self.buf[i + 16:i + 18])[0]
-			if len(self.buf) - i < ln:
-				break
-			out.append(self.buf[i:i + ln])
-			i += ln
-		self.buf = self.buf[i:]
-		return out
 
 
 def nlri_count(b):
