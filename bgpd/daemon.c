@@ -77,6 +77,24 @@ daemon_sync_peer(struct nomcast *nc, struct peer *p)
 }
 
 void
+daemon_sync_service(struct nomcast *nc, const struct svc *s)
+{
+	size_t i;
+	uint8_t afi;
+
+	/* only this service's prefixes: the rest of each table is as it was */
+	for (i = 0; i < nc->npeers; i++) {
+		struct peer *p = nc->peers[i];
+
+		if (!peer_is_established(p) || !announce_uses_peer(s->cf, p->idx))
+			continue;
+		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++)
+			sync_family(p, s, afi);
+		peer_flush(p);
+	}
+}
+
+void
 daemon_peer_idle(struct nomcast *nc, struct peer *p)
 {
 	(void)nc;

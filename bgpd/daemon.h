@@ -51,6 +51,11 @@ int	daemon_run(struct conf *conf);
  * whenever a service changes.
  */
 void	daemon_sync_peer(struct nomcast *nc, struct peer *p);
+/*
+ * One service changed: send every Established peer the difference for its
+ * prefixes alone (the hot path from a verdict to the wire).
+ */
+void	daemon_sync_service(struct nomcast *nc, const struct svc *s);
 
 /* a peer's session reached Idle and is not being stopped: nothing to do yet */
 void	daemon_peer_idle(struct nomcast *nc, struct peer *p);

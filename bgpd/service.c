@@ -93,15 +93,13 @@ svc_apply(struct svc *s)
 {
 	struct nomcast *nc = s->nc;
 	enum svc_mode m = mode_of(s);
-	size_t i;
 
 	if (m == s->mode)
 		return;
 	if (m != SVC_MODE_NONE)
 		svc_vip(s, true);
 	s->mode = m;
-	for (i = 0; i < nc->npeers; i++)
-		daemon_sync_peer(nc, nc->peers[i]);
+	daemon_sync_service(nc, s);
 	if (m == SVC_MODE_NONE && s->vip_on) {
 		if (!output_pending(nc)) {
 			svc_vip(s, false);
