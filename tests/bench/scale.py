@@ -21,7 +21,6 @@ Subcommands (times are CLOCK_REALTIME in integer microseconds):
 Standard library only.
 """
 import argparse
-import ipaddress
 import json
 import os
 import statistics
@@ -31,6 +30,7 @@ import time
 
 # the capture reading and TCP reassembly of the failover bench
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import failover  # noqa: E402
 from failover import Stream, tcp_segments  # noqa: E402
 
 
@@ -132,28 +132,9 @@ def cmd_feed(a):
 
 # ---- BIRD's control socket ----
 
-class Bird:
-	def __init__(self, path):
-		import socket
-		self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-		self.s.connect(path)
-		self.buf = b""
-		self.reply()		# "0001 BIRD x.y ready."
-
-	def reply(self):
-		lines = []
-		while True:
-			while b"\n" not in self.buf:
-				d = self.s.recv(262144)
-				if not d:
-					raise EOFError("BIRD closed the control socket")
-				self.buf += d
-			line, self.buf = self.buf.split(b"\n", 1)
-			line = line.decode("ascii", "replace")
-			lines.append(line)
-			# "NNNN " ends a reply; "NNNN-" and " ..." continue it
-			if len(line) >= 5 and line[:4].isdigit() and line[4] == " ":
-				return lines
+class Bird(failover.Bird):
+	"""the failover bench's control-socket reader, plus the per-protocol
+	import counts this bench converges on"""
 
 	def protocols(self):
 		"""{name: [established, imported4, imported6]} of the bgp
@@ -241,7 +222,6 @@ def cmd_poll(a):
 		time.sleep(0.001)
 	t0, pid = int(w[0]), int(w[1])
 	est = {}
-	prev_end = now_us()
 	res = {"t0": t0, "pid": pid, "ok": False}
 	nxt = time.monotonic()
 	end = nxt + a.timeout
@@ -253,9 +233,8 @@ def cmd_poll(a):
 		polls += 1
 		for name, (up, _, _) in pr.items():
 			if up and name not in est:
-				# Established in (prev_end, te]
+				# Established by this poll (the capture has the exact time)
 				est[name] = te
-		prev_end = te
 		full = len(pr) == a.peers and all(
 		    x[0] and x[1] == want and x[2] == want for x in pr.values())
 		if full:
