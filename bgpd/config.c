@@ -67,7 +67,7 @@ enum { CK_TYPE, CK_INTERVAL, CK_TIMEOUT, CK_RISE, CK_FALL, CK_URL,
 	CK_COMMAND, CK_N };
 enum { NK_ADDRESS, NK_TOKEN, NK_NAMESPACE, NK_ALLOC_ID, NK_NODE_ID,
 	NK_NODE_FILTER, NK_CACERT, NK_CLIENT_CERT, NK_CLIENT_KEY,
-	NK_CHECK_INTERVAL, NK_WAIT, NK_GRACE, NK_N };
+	NK_CHECK_INTERVAL, NK_WAIT, NK_GRACE, NK_ON_OUTAGE, NK_N };
 
 #define CONF_KEYS_MAX	24
 _Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX &&
@@ -2016,6 +2016,17 @@ n_grace(struct conf_state *st, const char *v)
 	conf_duration(st, v, CONF_NOMAD_MAX_GRACE, &st->c->nomad.grace_ms);
 }
 
+static void
+n_on_outage(struct conf_state *st, const char *v)
+{
+	if (strcmp(v, "hold") == 0)
+		st->c->nomad.outage_hold = true;
+	else if (strcmp(v, "withdraw") == 0)
+		st->c->nomad.outage_hold = false;
+	else
+		KEY_ERR(st, "%s: '%s' is not hold or withdraw", st->key, v);
+}
+
 static const struct conf_key conf_nomad_keys[NK_N] = {
 	[NK_ADDRESS] =		{ "address", false, false, n_address },
 	[NK_TOKEN] =		{ "token", false, false, n_token },
@@ -2030,6 +2041,7 @@ static const struct conf_key conf_nomad_keys[NK_N] = {
 				    n_check_interval },
 	[NK_WAIT] =		{ "wait", false, false, n_wait },
 	[NK_GRACE] =		{ "grace", false, false, n_grace },
+	[NK_ON_OUTAGE] =	{ "on-outage", false, false, n_on_outage },
 };
 
 /* ---- sections ---- */
@@ -2775,6 +2787,30 @@ conf_token_file(const char *path, char *tok, size_t len)
 }
 
 /*
+ * nomcastd(8), Nomad: a Nomad outage holds the last state and leaves the
+ * local checks to decide, so a service with none relies on Nomad alone.
+ * Said only of a file that is otherwise fine: advice is noise next to
+ * errors.
+ */
+static void
+conf_warn_nomad_alone(struct conf_state *st)
+{
+	const struct conf *c = st->c;
+	size_t i;
+
+	if (st->nerr > 0 || !c->nomad.used || !c->nomad.outage_hold)
+		return;
+	for (i = 0; i < c->nservices; i++)
+		if (c->services[i].nomad_service[0] != '\0' &&
+		    c->services[i].nchecks == 0)
+			conf_diag(st, st->saux[i].seen[SK_NOMAD_SERVICE],
+			    false, "nomad-service: no local check: while "
+			    "Nomad gives no answers (on-outage = hold) a dead "
+			    "proxy stays announced; add a watch or http "
+			    "check");
+}
+
+/*
  * [nomad] once everything is read.  Only if a service has nomad-service:
  * then what the file leaves out comes from the task environment, read
  * here (at parse time, so nomcastd -t sees what the daemon would see),
@@ -2939,6 +2975,7 @@ conf_check(struct conf_state *st)
 	conf_check_services(st);
 	conf_check_unused(st);
 	conf_check_nomad(st);
+	conf_warn_nomad_alone(st);
 }
 
 /* ---- API ---- */
@@ -2956,6 +2993,7 @@ conf_defaults(struct conf *c)
 	c->nomad.check_interval_ms = CONF_NOMAD_DEFAULT_CHECK_INTERVAL;
 	c->nomad.wait_ms = CONF_NOMAD_DEFAULT_WAIT;
 	c->nomad.grace_ms = CONF_NOMAD_DEFAULT_GRACE;
+	c->nomad.outage_hold = true;
 }
 
 /* parse fp (NULL: empty input) named file into c and d */

@@ -100,6 +100,12 @@ struct conf_nomad {
 	uint32_t	check_interval_ms;	/* default 500 */
 	uint32_t	wait_ms;		/* blocking query wait, default 60s */
 	uint32_t	grace_ms;		/* default 15s */
+	/*
+	 * on-outage: an agent that gives no facts (unreachable, 5xx, 401,
+	 * 403, bad answers) keeps the last Nomad state (hold, default), or
+	 * fails the source after grace (withdraw)
+	 */
+	bool		outage_hold;
 	int		line;
 };
 

@@ -26,6 +26,7 @@
 #include "ribout.h"
 #include "service.h"
 #include "session.h"
+#include "watch.h"
 
 #define CTL_MAX_WORDS	16
 #define CTL_ERR_MAX	8192	/* reload: many file:line errors */
@@ -453,6 +454,22 @@ cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
 
 /* ---- show services ---- */
 
+/* the Nomad source: an agent outage it is riding out, if any */
+static void
+nomad_json(jobj *o, const struct nomad_watch *w)
+{
+	double secs = 0;
+	enum nomad_outage out = nomad_watch_outage(w, &secs);
+
+	if (out == NOMAD_OUT_NONE) {
+		jadd(o, "outage", NULL);
+		jadd(o, "outage_seconds", NULL);
+		return;
+	}
+	jadd(o, "outage", jstr(nomad_outage_name(out)));
+	jadd(o, "outage_seconds", jdouble(secs, 3));
+}
+
 static jobj *
 source_json(struct nomcast *nc, const struct svc *s, size_t k)
 {
@@ -465,7 +482,8 @@ source_json(struct nomcast *nc, const struct svc *s, size_t k)
 	    nc->checks != NULL)
 		c = nc->checks[s->cf->checks[k]];
 	jadd(o, "name", jstr(src->name));
-	jadd(o, "kind", jstr(c != NULL ? "check" : "source"));
+	jadd(o, "kind", jstr(c != NULL ? "check" : k == s->cf->nchecks &&
+	    s->nomad != NULL ? "nomad" : "source"));
 	jadd(o, "state", jstr(src_state_name(src->state)));
 	jadd(o, "reason", jstr(src->reason));
 	jadd(o, "rise", jint(src->rise));
@@ -474,6 +492,8 @@ source_json(struct nomcast *nc, const struct svc *s, size_t k)
 	jadd(o, "failures", jint(src->fails));
 	if (c == NULL) {
 		jadd(o, "check", NULL);
+		if (k == s->cf->nchecks && s->nomad != NULL)
+			nomad_json(o, s->nomad);
 		return o;
 	}
 	jadd(o, "check", jstr(c->cf->name));

@@ -392,7 +392,8 @@ render_checks(const struct nomcast *nc, struct metrics_buf *b)
 static void
 render_nomad(const struct nomcast *nc, struct metrics_buf *b)
 {
-	static const char *const ep[NOMAD_EP_N] = { "service", "checks" };
+	static const char *const ep[NOMAD_EP_N] = { "service", "checks",
+	    "probe" };
 	struct nomad_stats st;
 	char le[32];
 	uint64_t cum = 0;
@@ -413,6 +414,37 @@ render_nomad(const struct nomcast *nc, struct metrics_buf *b)
 		sample_u64(b, "nomcast_nomad_requests_total", lo, 2, st.ok[i]);
 		sample_u64(b, "nomcast_nomad_requests_total", le_, 2,
 		    st.err[i]);
+	}
+	family(b, "nomcast_nomad_outage", "gauge", "1 while the Nomad agent "
+	    "gives no answers, labelled by why: unreachable (no connection "
+	    "or no answer in time), control-plane (5xx: no leader), refused "
+	    "(401/403), error (other statuses, answers of the wrong shape).");
+	for (i = 1; i < NOMAD_OUT_N; i++) {
+		const struct lbl lo[] = { { "class",
+		    nomad_outage_name((enum nomad_outage)i) } };
+
+		sample_u64(b, "nomcast_nomad_outage", lo, 1,
+		    st.outage == (enum nomad_outage)i);
+	}
+	family(b, "nomcast_nomad_outage_seconds", "gauge", "How long the "
+	    "current Nomad agent outage has lasted (0: none).");
+	sample_dbl(b, "nomcast_nomad_outage_seconds", NULL, 0,
+	    st.outage_seconds);
+	family(b, "nomcast_nomad_outages_total", "counter", "Nomad agent "
+	    "outages that began since start.");
+	sample_u64(b, "nomcast_nomad_outages_total", NULL, 0, st.outages);
+	if (st.known_leader >= 0) {
+		family(b, "nomcast_nomad_known_leader", "gauge", "1 if the "
+		    "last registration answer said the cluster has a leader "
+		    "(X-Nomad-KnownLeader).");
+		sample_u64(b, "nomcast_nomad_known_leader", NULL, 0,
+		    (uint64_t)st.known_leader);
+		family(b, "nomcast_nomad_last_contact_seconds", "gauge",
+		    "X-Nomad-LastContact of the last registration answer: "
+		    "how long the answering server had not heard from the "
+		    "leader.");
+		sample_dbl(b, "nomcast_nomad_last_contact_seconds", NULL, 0,
+		    (double)st.last_contact_ms / 1000.0);
 	}
 	family(b, "nomcast_nomad_checks_request_duration_seconds",
 	    "histogram", "How long the alloc checks requests to the Nomad "

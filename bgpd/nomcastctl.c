@@ -330,6 +330,13 @@ out_services(jobj *d, int nargs)
 				snprintf(lat, sizeof(lat), "%.1fms",
 				    json_object_get_double(get(x,
 				    "latency_seconds")) * 1000.0);
+			} else if (gstr(x, "outage") != NULL) {
+				/* a Nomad source riding out an agent outage */
+				snprintf(last, sizeof(last), "outage %s",
+				    gstr(x, "outage"));
+				snprintf(lat, sizeof(lat), "%.0fs",
+				    json_object_get_double(get(x,
+				    "outage_seconds")));
 			} else {
 				snprintf(last, sizeof(last), "no result yet");
 				snprintf(lat, sizeof(lat), "-");

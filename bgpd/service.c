@@ -174,18 +174,29 @@ nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
 	struct svc *s = ctx;
 	struct verdict_src *src = &s->srcs[s->cf->nchecks];
 
+	char was[sizeof(src->reason)];
+	bool changed;
+
 	(void)w;
-	if (!verdict_src_set(src, st, reason))
-		return;
-	log_info("svc=%s source=nomad nomad-service=%s state=%s reason=\"%s\"",
-	    s->cf->name, s->cf->nomad_service, src_state_name(src->state),
-	    src->reason);
-	svc_eval(s);
+	memcpy(was, src->reason, sizeof(was));
+	changed = verdict_src_set(src, st, reason);
+	/* a held state says why it holds: worth a line, not a re-eval */
+	if (changed || strcmp(was, src->reason) != 0)
+		log_info("svc=%s source=nomad nomad-service=%s state=%s "
+		    "reason=\"%s\"", s->cf->name, s->cf->nomad_service,
+		    src_state_name(src->state), src->reason);
+	if (changed)
+		svc_eval(s);
 }
 
-/* one client for the daemon, one watch per service with nomad-service */
+/*
+ * One client for the daemon, one watch per service with nomad-service.
+ * On a reload, from[i] is the old client's watch that service i takes
+ * over (NULL: none), and a Nomad source that starts from a state the
+ * reload gave it (services_reload) tells its watch so.
+ */
 static int
-services_nomad(struct nomcast *nc)
+services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
 {
 	size_t i;
 
@@ -197,6 +208,7 @@ services_nomad(struct nomcast *nc)
 		return -1;
 	for (i = 0; i < nc->nsvcs; i++) {
 		struct svc *s = &nc->svcs[i];
+		const struct verdict_src *src = &s->srcs[s->cf->nchecks];
 
 		if (s->cf->nomad_service[0] == '\0')
 			continue;
@@ -204,6 +216,10 @@ services_nomad(struct nomcast *nc)
 		    nomad_result, s);
 		if (s->nomad == NULL)
 			return -1;
+		if (from != NULL && from[i] != NULL)
+			nomad_watch_adopt(s->nomad, from[i]);
+		else if (src->state != SRC_UNKNOWN)
+			nomad_watch_assume(s->nomad, src->state, src->reason);
 	}
 	return 0;
 }
@@ -272,7 +288,7 @@ services_start(struct nomcast *nc)
 		    vip_ensure_interface(nc->vip, s->cf->vip_interface) == -1)
 			return -1;
 	}
-	if (services_nomad(nc) == -1)
+	if (services_nomad(nc, NULL) == -1)
 		return -1;
 	/* services without checks are up at once; the rest wait for rise */
 	for (i = 0; i < nc->nsvcs; i++)
@@ -291,24 +307,31 @@ services_start(struct nomcast *nc)
 	return 0;
 }
 
-int
-services_nomad_reload(struct nomcast *nc)
+/*
+ * After a reload has replaced nc->conf: the Nomad client points into the
+ * old config, so it is built anew for the services of the new one, each
+ * watch taking over what the old one knew (from[]); only then does the
+ * old client go.  A source keeps its state until its new watch knows
+ * better, so a reload does not flap a route.  0, or -1 (logged).
+ */
+static int
+services_nomad_reload(struct nomcast *nc, struct nomad_client *old,
+    struct nomad_watch *const *from)
 {
-	size_t i;
+	int rc = 0;
 
-	nomad_client_free(nc->check_env.nomad);
 	nc->check_env.nomad = NULL;
-	for (i = 0; i < nc->nsvcs; i++)
-		nc->svcs[i].nomad = NULL;
-	if (!nc->conf.nomad.used)
-		return 0;
-	if (nc->check_env.http == NULL &&
-	    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
-		return -1;
-	if (services_nomad(nc) == -1)
-		return -1;
-	nomad_client_start(nc->check_env.nomad);
-	return 0;
+	if (nc->conf.nomad.used) {
+		if (nc->check_env.http == NULL &&
+		    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
+			rc = -1;
+		else if (services_nomad(nc, from) == -1)
+			rc = -1;
+	}
+	nomad_client_free(old);
+	if (rc == 0 && nc->check_env.nomad != NULL)
+		nomad_client_start(nc->check_env.nomad);
+	return rc;
 }
 
 void
@@ -411,6 +434,61 @@ old_src(const struct svc *o, const struct conf *oldc, const struct conf_check *c
 	return NULL;
 }
 
+/* was the old service announced as healthy (or draining)? */
+static bool
+svc_is_up(const struct svc *o)
+{
+	return o != NULL && (o->v.state == VERDICT_UP ||
+	    o->v.state == VERDICT_DRAINING);
+}
+
+/* the old service's source of a check of this name (any definition) */
+static const struct verdict_src *
+old_src_named(const struct svc *o, const struct conf *oldc, const char *name)
+{
+	size_t k;
+
+	for (k = 0; o != NULL && k < o->cf->nchecks; k++)
+		if (str_eq(oldc->checks[o->cf->checks[k]].name, name))
+			return &o->srcs[k];
+	return NULL;
+}
+
+/*
+ * Source k of new service s, from its old self o (NULL: a new service).
+ * An unchanged check keeps its source as it was.  A changed one keeps
+ * its state with empty runs under the new rise and fall, so that its
+ * first results under the new settings decide.  A check new to a service
+ * that is up starts as passing and must fail fall times to take it down.
+ * Anything else starts unknown.
+ */
+static void
+reload_check_src(struct svc *s, const struct svc *o, const struct conf *oldc,
+    size_t k)
+{
+	const struct conf_check *ck = &s->nc->conf.checks[s->cf->checks[k]];
+	const struct verdict_src *os = old_src(o, oldc, ck);
+	struct verdict_src *src = &s->srcs[k];
+	char name[sizeof(src->name) + 8], why[128];
+
+	if (os != NULL) {
+		*src = *os;
+		return;
+	}
+	snprintf(name, sizeof(name), "check %s", ck->name);
+	verdict_src_init(src, name, ck->rise, ck->fall);
+	if ((os = old_src_named(o, oldc, ck->name)) != NULL &&
+	    os->state != SRC_UNKNOWN) {
+		snprintf(why, sizeof(why), "changed by reload: %s until its "
+		    "results say otherwise", src_state_name(os->state));
+		verdict_src_assume(src, os->state, why);
+	} else if (svc_is_up(o)) {
+		snprintf(why, sizeof(why), "added by reload: passing until it "
+		    "fails %u time%s", ck->fall, ck->fall == 1 ? "" : "s");
+		verdict_src_assume(src, SRC_PASS, why);
+	}
+}
+
 /* a kept service: same prefixes and VIP interface keep their VIP */
 static bool
 vip_same(const struct conf_service *a, const struct conf_service *b)
@@ -471,11 +549,19 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 {
 	const struct conf *cf = &nc->conf;
 	struct svc *old = nc->svcs, *nw;
+	struct nomad_client *oldcl = nc->check_env.nomad;
+	struct nomad_watch **from;
 	size_t nold = nc->nsvcs, i, k;
+	int rc = 0;
 
 	if ((nw = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nw))) ==
 	    NULL)
 		return -1;
+	if ((from = calloc(cf->nservices ? cf->nservices : 1,
+	    sizeof(*from))) == NULL) {
+		free(nw);
+		return -1;
+	}
 	for (i = 0; i < cf->nservices; i++) {
 		struct svc *s = &nw[i];
 		const struct svc *o = old_svc(old, nold, cf->services[i].name);
@@ -501,21 +587,11 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 			for (k = 0; k < i; k++)
 				free(nw[k].srcs);
 			free(nw);
+			free(from);
 			return -1;
 		}
-		for (k = 0; k < s->cf->nchecks; k++) {
-			const struct conf_check *ck =
-			    &cf->checks[s->cf->checks[k]];
-			const struct verdict_src *os = old_src(o, oldc, ck);
-			char name[sizeof(s->srcs[k].name) + 8];
-
-			snprintf(name, sizeof(name), "check %s", ck->name);
-			if (os != NULL)
-				s->srcs[k] = *os;
-			else
-				verdict_src_init(&s->srcs[k], name, ck->rise,
-				    ck->fall);
-		}
+		for (k = 0; k < s->cf->nchecks; k++)
+			reload_check_src(s, o, oldc, k);
 		s->nsrcs = s->cf->nchecks;
 		if (s->cf->nomad_service[0] != '\0') {
 			char name[sizeof(s->srcs[0].name) + 8];
@@ -525,8 +601,13 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 			verdict_src_init(&s->srcs[s->nsrcs], name, 1, 1);
 			/* the same Nomad service keeps its state (one trip) */
 			if (o != NULL && str_eq(o->cf->nomad_service,
-			    s->cf->nomad_service))
+			    s->cf->nomad_service)) {
 				s->srcs[s->nsrcs] = o->srcs[o->cf->nchecks];
+				from[i] = o->nomad;
+			} else if (svc_is_up(o))
+				verdict_src_assume(&s->srcs[s->nsrcs], SRC_PASS,
+				    "added by reload: counts as passing until "
+				    "Nomad says otherwise");
 			s->nsrcs++;
 		}
 	}
@@ -554,7 +635,12 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 			return -1;
 		(void)vip_ensure_interface(nc->vip, nw[i].cf->vip_interface);
 	}
-	if (checks_reload(nc, oldc) == -1 || services_nomad_reload(nc) == -1)
+	if (checks_reload(nc, oldc) == -1)
+		rc = -1;
+	if (services_nomad_reload(nc, oldcl, from) == -1)
+		rc = -1;
+	free(from);
+	if (rc == -1)
 		return -1;
 	for (i = 0; i < nc->nsvcs; i++) {
 		/* the new config may change the mode (on-down) or the VIP */

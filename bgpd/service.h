@@ -53,18 +53,13 @@ int	services_start(struct nomcast *nc);
 /* stop the checks; remove every VIP (after the withdraw); free */
 void	services_stop(struct nomcast *nc);
 /*
- * After a reload has replaced nc->conf: the Nomad client points into the
- * old config, so it is built anew for the services of the new one (each
- * svc's nomad source must be srcs[cf->nchecks] again).  A source keeps its
- * state until its new watch knows better (one round trip), so a reload
- * does not flap a route.  0, or -1 (logged).
- */
-int	services_nomad_reload(struct nomcast *nc);
-/*
  * After a reload has replaced nc->conf (oldc is the previous one, still
- * valid): services and checks of the new config.  A service or check of
- * the same name and definition keeps its state (a running check keeps
- * running), so a reload flaps nothing that did not change.  0 or -1.
+ * valid): services, checks and the Nomad client of the new config.  A
+ * service or check of the same name and definition keeps its state (a
+ * running check keeps running); a changed check keeps its state until its
+ * results under the new settings decide; a check or Nomad source added to
+ * a service that is up counts as passing until it fails.  So a reload
+ * never flaps a route.  0 or -1.
  */
 int	services_reload(struct nomcast *nc, const struct conf *oldc);
 /*

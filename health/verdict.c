@@ -164,6 +164,17 @@ verdict_src_set(struct verdict_src *s, enum src_state st, const char *reason)
 	return s->state != was;
 }
 
+void
+verdict_src_assume(struct verdict_src *s, enum src_state st,
+    const char *reason)
+{
+	s->state = st == SRC_PASS || st == SRC_FAIL ? st : SRC_UNKNOWN;
+	s->oks = 0;
+	s->fails = 0;
+	verdict_cpy(s->reason, sizeof(s->reason),
+	    reason != NULL ? reason : src_state_name(s->state));
+}
+
 /* ---- the service ---- */
 
 void

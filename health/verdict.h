@@ -54,6 +54,18 @@ bool	verdict_src_result(struct verdict_src *s, bool pass,
 bool	verdict_src_set(struct verdict_src *s, enum src_state st,
 	    const char *reason);
 
+/*
+ * Take state st with both runs empty (reason NULL: the state's name): the
+ * results that follow decide from there.  From PASS, fall failures in a
+ * row fail and passes keep it; from FAIL, rise passes in a row pass.  For
+ * a reload: a check whose definition changed keeps the state its old
+ * definition had reached, and a check added to a service that is up
+ * starts from PASS, so that neither takes the route away before it has
+ * actually failed fall times.
+ */
+void	verdict_src_assume(struct verdict_src *s, enum src_state st,
+	    const char *reason);
+
 enum verdict_state {
 	VERDICT_UNKNOWN,	/* starting: not announced */
 	VERDICT_UP,		/* announced normally */

@@ -390,6 +390,22 @@ nomad_entry_read(struct json_object *e, const char *what,
 	return 0;
 }
 
+/* list one selected check (the first NOMAD_MAX_ENTRIES only) */
+static void
+nomad_entry_add(struct nomad_checks *out, const struct nomad_entry *ent,
+    enum nomad_cstat st, const char *status)
+{
+	struct nomad_check_entry *ce;
+
+	if (out->nent >= NOMAD_MAX_ENTRIES)
+		return;
+	ce = &out->ent[out->nent++];
+	nomad_clean(ce->name, sizeof(ce->name), ent->check, ent->clen, true);
+	ce->st = st;
+	nomad_check_reason(ce->reason, sizeof(ce->reason), ent->check,
+	    ent->clen, status, ent->output, ent->olen, ent->code);
+}
+
 int
 nomad_parse_checks(const char *body, size_t len, const char *service,
     const struct nomad_check_filter *f, struct nomad_checks *out,
@@ -419,17 +435,14 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
 		goto fail;
 	if (root == NULL) {
-		/* null: the client has no results for the alloc yet */
-		if (f->mode == NOMAD_CHECKS_NONE) {
-			out->health = NOMAD_HEALTH_NO_CHECKS;
-			(void)snprintf(out->reason, sizeof(out->reason),
-			    "nomad checks not used");
-		} else {
-			out->health = NOMAD_HEALTH_PENDING;
-			(void)snprintf(out->reason, sizeof(out->reason),
-			    "no check results yet");
-		}
-		return 0;
+		/*
+		 * null: no check results for the alloc at all (notes 3):
+		 * its services have no checks, or a stopping alloc's were
+		 * purged; never "not run yet" (that is a pending stub).
+		 * Named checks then simply have no result.
+		 */
+		out->null_body = true;
+		goto sum;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
 		nomad_seterr(err, errlen, "check results: %s, not an object",
@@ -467,6 +480,7 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 			continue;
 		if (nomad_str_eq(ent.status, ent.slen, "success", 7)) {
 			out->nsuccess++;
+			nomad_entry_add(out, &ent, NOMAD_CS_SUCCESS, "success");
 		} else if (nomad_str_eq(ent.status, ent.slen, "failure", 7)) {
 			out->nfailure++;
 			if (!have_fail)
@@ -475,6 +489,7 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 				    "failure", ent.output, ent.olen,
 				    ent.code);
 			have_fail = true;
+			nomad_entry_add(out, &ent, NOMAD_CS_FAILURE, "failure");
 		} else if (nomad_str_eq(ent.status, ent.slen, "pending", 7)) {
 			out->npending++;
 			if (!have_pend)
@@ -483,6 +498,7 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 				    "pending", ent.output, ent.olen,
 				    ent.code);
 			have_pend = true;
+			nomad_entry_add(out, &ent, NOMAD_CS_PENDING, "pending");
 		} else {
 			nomad_clean(key, sizeof(key), ent.status, ent.slen,
 			    true);
@@ -494,24 +510,36 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 	json_object_put(root);
 	root = NULL;
 
+sum:
 	if (f->mode == NOMAD_CHECKS_NAMED)
 		for (i = 0; i < f->nnames; i++) {
 			if (found[i])
 				continue;
 			out->npending++;
-			if (!have_pend) {
-				nomad_clean(key, sizeof(key), f->names[i],
-				    strnlen(f->names[i], sizeof(f->names[i])),
-				    true);
+			nomad_clean(key, sizeof(key), f->names[i],
+			    strnlen(f->names[i], sizeof(f->names[i])), true);
+			if (!have_pend)
 				(void)snprintf(pend_reason, sizeof(pend_reason),
 				    "nomad check \"%s\" has no result", key);
-			}
 			have_pend = true;
+			if (out->nent < NOMAD_MAX_ENTRIES) {
+				struct nomad_check_entry *ce =
+				    &out->ent[out->nent++];
+
+				memcpy(ce->name, key, sizeof(ce->name) <
+				    sizeof(key) ? sizeof(ce->name) :
+				    sizeof(key));
+				ce->name[sizeof(ce->name) - 1] = '\0';
+				ce->st = NOMAD_CS_MISSING;
+				(void)snprintf(ce->reason, sizeof(ce->reason),
+				    "nomad check \"%s\" has no result", key);
+			}
 		}
 
 	if (f->mode == NOMAD_CHECKS_NONE) {
 		/* the body was still checked: a broken agent is an error */
 		out->nsuccess = out->nfailure = out->npending = 0;
+		out->nent = 0;
 		out->health = NOMAD_HEALTH_NO_CHECKS;
 		(void)snprintf(out->reason, sizeof(out->reason),
 		    "nomad checks not used");
@@ -525,7 +553,8 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 		out->health = NOMAD_HEALTH_NO_CHECKS;
 		nomad_clean(key, sizeof(key), service, strlen(service), true);
 		(void)snprintf(out->reason, sizeof(out->reason),
-		    "no nomad checks for service \"%s\"", key);
+		    "no nomad checks for service \"%s\"%s", key,
+		    out->null_body ? " (null: the alloc has none)" : "");
 	} else {
 		out->health = NOMAD_HEALTH_PASS;
 		(void)snprintf(out->reason, sizeof(out->reason),
@@ -545,14 +574,16 @@ fail:
 
 /* ---- headers, statuses, indexes ---- */
 
-bool
-nomad_header_index(const char *line, size_t len, uint64_t *index)
+/*
+ * If line (len octets, not NUL-terminated) is header `name` (lower case;
+ * the line's name in any case), point *v at its value without the
+ * surrounding blanks and the trailing CRLF or LF, and return true.
+ */
+static bool
+nomad_header_value(const char *line, size_t len, const char *name,
+    const char **v, size_t *vlen)
 {
-	static const char name[] = "x-nomad-index";
-	const size_t nlen = sizeof(name) - 1;
-	uint64_t v = 0;
-	size_t i, digits = 0;
-	unsigned d;
+	size_t nlen = strlen(name), i, end;
 	char c;
 
 	if (line == NULL || len <= nlen)
@@ -567,28 +598,102 @@ nomad_header_index(const char *line, size_t len, uint64_t *index)
 	/* RFC 9110 5.1 / RFC 9112 5.1: no white space before the colon */
 	if (line[i++] != ':')
 		return false;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
-		d = (unsigned)(line[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-		digits++;
-	}
-	if (digits == 0)
-		return false;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
 	/* a libcurl header line keeps its CRLF; a bare LF is tolerated */
-	if (i < len && line[i] == '\r')
+	end = len;
+	if (end > i && line[end - 1] == '\n')
+		end--;
+	if (end > i && line[end - 1] == '\r')
+		end--;
+	while (i < end && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	if (i < len && line[i] == '\n')
-		i++;
-	if (i != len)
-		return false;
-	*index = v;
+	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	*v = line + i;
+	*vlen = end - i;
 	return true;
+}
+
+/* a strict decimal uint64: digits only, no overflow */
+static bool
+nomad_decimal(const char *v, size_t vlen, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+	unsigned d;
+
+	if (vlen == 0)
+		return false;
+	for (i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		d = (unsigned)(v[i] - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	*out = n;
+	return true;
+}
+
+bool
+nomad_header_index(const char *line, size_t len, uint64_t *index)
+{
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+
+	if (!nomad_header_value(line, len, "x-nomad-index", &v, &vlen) ||
+	    !nomad_decimal(v, vlen, &n))
+		return false;
+	*index = n;
+	return true;
+}
+
+bool
+nomad_header_meta(const char *line, size_t len, struct nomad_meta *m)
+{
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+
+	if (nomad_header_index(line, len, &n)) {
+		m->has_index = true;
+		m->index = n;
+		return true;
+	}
+	if (nomad_header_value(line, len, "x-nomad-knownleader", &v, &vlen)) {
+		/* Go writes strconv.FormatBool: exactly true or false */
+		if (nomad_str_eq(v, vlen, "true", 4))
+			m->known_leader = true;
+		else if (nomad_str_eq(v, vlen, "false", 5))
+			m->known_leader = false;
+		else
+			return false;
+		m->has_known_leader = true;
+		return true;
+	}
+	if (nomad_header_value(line, len, "x-nomad-lastcontact", &v, &vlen) &&
+	    nomad_decimal(v, vlen, &n)) {
+		m->has_last_contact = true;
+		m->last_contact_ms = n;
+		return true;
+	}
+	return false;
+}
+
+bool
+nomad_body_unknown_alloc(const char *body, size_t len)
+{
+	static const char needle[] = "Unknown allocation \"";
+	const size_t nl = sizeof(needle) - 1;
+	size_t i;
+
+	if (body == NULL)
+		return false;
+	for (i = 0; i + nl <= len; i++)
+		if (memcmp(body + i, needle, nl) == 0)
+			return true;
+	return false;
 }
 
 const char *
@@ -608,13 +713,16 @@ nomad_status_hint(long status, bool checks_endpoint)
 	if (status == 404 && checks_endpoint)
 		return "404: the alloc is unknown to this Nomad client "
 		    "(NOMAD_ALLOC_ID of another node, or the alloc is gone): "
-		    "the source fails at once";
+		    "the source fails at once; a 404 with another body (No "
+		    "path to node) is a routing error like any other";
 	if (status == 400)
 		return "400: the agent refused the query: a bad filter, "
 		    "index or wait parameter";
 	if (status >= 500 && status <= 599)
-		return "5xx: the Nomad agent failed to answer (no server "
-		    "reachable, or an internal error)";
+		return "5xx: the agent could not reach a server or the leader "
+		    "(every Task API request needs one; a leader election or "
+		    "a quorum loss hits every node at once), or failed "
+		    "inside: an outage, see on-outage";
 	return "unexpected status";
 }
 

@@ -50,6 +50,23 @@ enum nomad_health {
 	NOMAD_HEALTH_NO_CHECKS,	/* the service has no (selected) checks */
 };
 
+/* one selected check's result, as the answer gave it */
+enum nomad_cstat {
+	NOMAD_CS_SUCCESS,
+	NOMAD_CS_FAILURE,
+	NOMAD_CS_PENDING,	/* a stub: not run yet under this ID */
+	NOMAD_CS_MISSING,	/* named in nomad-checks, no result at all */
+};
+
+/* the first NOMAD_MAX_ENTRIES selected checks are listed one by one */
+#define NOMAD_MAX_ENTRIES	32
+
+struct nomad_check_entry {
+	char		name[64];	/* Check, cleaned */
+	enum nomad_cstat st;
+	char		reason[160];	/* as nomad_checks.reason, one check */
+};
+
 struct nomad_checks {
 	enum nomad_health health;
 	unsigned	nsuccess, nfailure, npending;
@@ -59,23 +76,54 @@ struct nomad_checks {
 	 * for PASS and NO_CHECKS a short summary.
 	 */
 	char		reason[200];
+	/* the body was JSON null: the alloc has no check results at all */
+	bool		null_body;
+	size_t		nent;		/* entries listed (<= counts' sum) */
+	struct nomad_check_entry ent[NOMAD_MAX_ENTRIES];
 };
 
 /*
  * GET /v1/client/allocation/<alloc>/checks: the checks of <service>
  * (readiness-mode checks are ignored: they do not gate health), selected by
- * the filter.  A JSON null body means no results yet: PENDING ("no check
- * results yet"), NO_CHECKS under NOMAD_CHECKS_NONE, which gives
- * NO_CHECKS for any well-formed body (a malformed one is still -1).
- * A name listed under NOMAD_CHECKS_NAMED that has no result
- * counts as pending.  Every entry needs a string Service; a selected one
- * also string Check and Status (success, failure or pending).  On -1,
- * out->health is FAIL (never PASS by accident), the counts are 0 and
- * out->reason holds err's text.
+ * the filter, summed up in health and listed in ent[].  A JSON null body
+ * (null_body) means the alloc has no Nomad check results at all: NO_CHECKS
+ * (NOMAD_CHECKS_ALL: the service has no checks; whether it is rather the
+ * purge of a stopping alloc is the caller's to judge, nomad-api notes 3),
+ * and under NOMAD_CHECKS_NAMED every name is MISSING (PENDING).
+ * NOMAD_CHECKS_NONE gives NO_CHECKS for any well-formed body (a malformed
+ * one is still -1).  A name listed under NOMAD_CHECKS_NAMED that has no
+ * result counts as pending (MISSING).  Every entry needs a string Service;
+ * a selected one also string Check and Status (success, failure or
+ * pending).  On -1, out->health is FAIL (never PASS by accident), the
+ * counts are 0 and out->reason holds err's text.
  */
 int	nomad_parse_checks(const char *body, size_t len, const char *service,
 	    const struct nomad_check_filter *f, struct nomad_checks *out,
 	    char *err, size_t errlen);
+
+/*
+ * A 404 body from the checks endpoint: does it say the alloc is unknown
+ * to the client (`Unknown allocation "<id>"`, perhaps after an RPC
+ * prefix)?  Other 404s ("No path to node", "resource not found") are
+ * routing or request errors, not facts about the alloc.
+ */
+bool	nomad_body_unknown_alloc(const char *body, size_t len);
+
+/* the query meta of an answer (nomad-api notes 5) */
+struct nomad_meta {
+	bool		has_index, has_known_leader, has_last_contact;
+	uint64_t	index;		/* X-Nomad-Index */
+	bool		known_leader;	/* X-Nomad-KnownLeader */
+	uint64_t	last_contact_ms; /* X-Nomad-LastContact */
+};
+
+/*
+ * One response header line (as nomad_header_index): X-Nomad-Index,
+ * X-Nomad-KnownLeader (true/false) or X-Nomad-LastContact (decimal ms),
+ * names in any case; a valid one is stored in m, anything else ignored.
+ * Returns true if the line was one of them and valid.
+ */
+bool	nomad_header_meta(const char *line, size_t len, struct nomad_meta *m);
 
 /*
  * One HTTP response header line of len octets (not NUL-terminated; a

@@ -9,15 +9,18 @@
 #
 # What nomcastd asks the agent, over the Task API socket, and what each
 # request needs (nomad-api notes, section 6):
-#   GET /v1/service/traefik?filter=AllocID==...   (the registration,
-#       a blocking query)
+#   GET /v1/service/traefik?stale=true&filter=AllocID==...
+#       (the registration, a blocking query)
 #       -> nothing: any workload identity may read the services of its
 #          own namespace
-#   GET /v1/client/allocation/<alloc>/checks      (the check results)
+#   GET /v1/client/allocation/<alloc>/checks?stale=true (the check results)
 #       -> namespace read-job, on the alloc's namespace: this policy.
-#          Without it the agent answers 403 "Permission denied", nomcastd
-#          logs that with a hint naming this file, and after [nomad] grace
-#          the route is withdrawn (fail safe).
+#          Without it the agent answers 403 "Permission denied" and
+#          nomcastd logs that with a hint naming this file.  A new
+#          allocation is then never announced; one that was announced
+#          keeps its last Nomad state under on-outage = hold (the default,
+#          since a policy change reaches every node at once), or is
+#          withdrawn after [nomad] grace under on-outage = withdraw.
 #
 # With ACLs disabled nothing needs to be applied, but the Task API socket
 # still wants the token: keep identity { env = true } in the task.

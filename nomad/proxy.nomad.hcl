@@ -5,11 +5,16 @@
 # routers over BGP from every node where this allocation's Traefik is
 # registered in Nomad, passes its Nomad check, and answers its /ping
 # locally; it withdraws the route the moment one of them stops being true.
-# nomad/README.md walks through deploying it; nomcast.ini(5) has every key
-# of the file the template below renders.
+# What reaches every node at once (a job update that re-registers the
+# check, an outage of Nomad's servers) is not read as a failure: see
+# "Failure policy" in nomad/README.md, which walks through deploying it;
+# nomcast.ini(5) has every key of the file the template below renders.
 #
-# Needs Nomad 1.5.3 or later (the Task API socket came with 1.5.0, and the
-# exec driver's cap_add works for a task that is not root since 1.5.3).
+# Needs Nomad 1.7.0 or later: the traefik task's identity block sets
+# change_mode, which came with 1.7.0.  nomcast's own task needs less: the
+# Task API socket (1.5.0), and the exec driver's cap_add for a task that
+# is not root (1.5.4).  Nomad sets NOMAD_UNIX_ADDR only since 1.10.3; on
+# older versions nomcast uses ${NOMAD_SECRETS_DIR}/api.sock itself.
 #
 # Before the first run (ACLs enabled), let the nomcast task read its
 # alloc's check results:
@@ -92,6 +97,10 @@ job "proxy" {
       # result every check-interval; the local checks in the template
       # react faster.  http and tcp are the only types the Nomad provider
       # runs; on_update is left at "require_healthy" so that it counts.
+      # A change here is an in-place update of every alloc at once: the
+      # check restarts as pending, and nomcast keeps its last result for
+      # at most grace ([nomad] below), which must exceed interval/2 plus
+      # timeout plus check-interval.
       check {
         name     = "traefik-ping"
         type     = "http"
@@ -107,6 +116,7 @@ job "proxy" {
       driver = "docker"
 
       # Traefik's Nomad provider reads the catalog through the Task API.
+      # change_mode in this block needs Nomad 1.7.0.
       identity {
         env         = true
         change_mode = "restart"
@@ -181,10 +191,11 @@ job "proxy" {
         sidecar = true
       }
 
-      # The task's default workload identity as NOMAD_TOKEN (Nomad also sets
-      # NOMAD_UNIX_ADDR to its Task API socket): the [nomad] section needs
-      # no address and no token.  Reading the check results also needs
-      # nomad/nomcast-policy.hcl attached to this task.
+      # The task's default workload identity as NOMAD_TOKEN (Nomad 1.10.3
+      # and later also set NOMAD_UNIX_ADDR to its Task API socket; before
+      # that nomcast finds ${NOMAD_SECRETS_DIR}/api.sock): the [nomad]
+      # section needs no address and no token.  Reading the check results
+      # also needs nomad/nomcast-policy.hcl attached to this task.
       identity {
         env = true
       }
@@ -259,7 +270,12 @@ job "proxy" {
           ; address, token, namespace and alloc-id: from the environment
           check-interval = 500ms
           wait = 60s
+          ; a check re-registered as pending (a job update, a Nomad
+          ; upgrade) keeps its last result this long at most
           grace = 15s
+          ; on-outage = hold (the default): while the agent or Nomad's
+          ; servers give no answers, the last Nomad state holds and the
+          ; local checks above decide
         EOH
       }
 

@@ -1,25 +1,34 @@
 /*
  * watch.c - the Nomad client; see watch.h and nomcastd(8), "Nomad".
  *
- * Two kinds of request, each with its own easy handle on the shared multi
- * handle and never more than one in flight:
+ * The edge around source.c: libcurl requests on the shared multi handle,
+ * never more than one in flight per slot, and their outcomes handed to
+ * the sources of the watches they serve:
  *
- * - per watch, the registration: a blocking query on /v1/service/<name>
- *   filtered to our alloc.  The next query goes out as soon as an answer
- *   came (most answers are wake-ups caused by other registrations in the
- *   cluster and change nothing for us), passing back X-Nomad-Index; after
- *   an error, only after a capped exponential backoff with jitter, and
- *   with index 0 so that the first answer after a recovery comes at once.
+ * - per Nomad service, the registration: a blocking query on
+ *   /v1/service/<name>?stale filtered to our alloc, shared by every
+ *   watch of that name.  The next query goes out as soon as an answer
+ *   came, passing back X-Nomad-Index.  An index that went backwards
+ *   (a restored or rebuilt state) is re-read with index 0 at once (100
+ *   ms apart when it keeps happening: no agent can make us spin); a run
+ *   of answers that do not block is spaced, by at most 1 s.  After an
+ *   error, a capped exponential backoff with jitter and index 0.
  * - per client, the check results of the alloc: no blocking query exists
  *   for them (nomad-api notes 3), so they are polled every
  *   check-interval, start to start, never overlapping and never faster.
+ * - per client, when a watch does not use Nomad checks, a non-blocking
+ *   read of a registration at the same rhythm: only to know that the
+ *   agent answers, since a blocking query says nothing while it is held.
  *
- * Failure policy: an answer that says "down" (not registered, 404 on the
- * checks, a failing check) fails the source at once; an error (no agent,
- * 401/403, 5xx, timeout, a body that is not what the API documents) keeps
- * the source where it was for grace from the first error, then fails it.
- * Each error is logged once per reason (repeats go through log_rl and
- * debug), the recovery once.
+ * Both polls time out after NOMAD_POLL_TIMEOUT_MS, so a hung agent is
+ * noticed within check-interval plus that.  Errors are classed
+ * (source.h): no connection or no answer in time is "unreachable", a 5xx
+ * "control-plane" (every Task API request needs the leader: WhoAmI), a
+ * 401/403 "refused", anything else "error".  The agent's outage (any
+ * request failing) is logged once when it begins and once when it ends;
+ * its end re-sends every request at once, so that what changed meanwhile
+ * is known within a round trip.  Each error is also logged once per
+ * reason (repeats go through log_rl and debug).
  */
 #include "watch.h"
 
@@ -28,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "log.h"
@@ -38,12 +48,18 @@
 
 #define NOMAD_BACKOFF_MIN_MS	250
 #define NOMAD_BACKOFF_MAX_MS	30000
-/* a non-blocking request must be answered within this, or it failed */
+/* a blocking query must be answered within wait + wait/16 + this */
 #define NOMAD_TIMEOUT_MARGIN_MS	5000
+/* a poll (checks, probe) must be answered within this, or it failed */
+#define NOMAD_POLL_TIMEOUT_MS	1500
+/* a failing poll is retried at its interval, but at least this apart */
+#define NOMAD_POLL_RETRY_MAX_MS	2000
 #define NOMAD_CONNECT_TIMEOUT_MS 5000
 /* answers in a row, quicker than half the wait, before we space them */
 #define NOMAD_QUICK_MAX		4
 #define NOMAD_QUICK_SPACING_MS	100
+/* the spacing of answers that do not block grows to at most this */
+#define NOMAD_ODD_MAX_MS	1000
 #define NOMAD_LOG_BODY_MAX	200
 /* bodies over this are not kept between requests */
 #define NOMAD_BODY_KEEP		(64 * 1024)
@@ -51,11 +67,12 @@
 enum nomad_req_kind {
 	NOMAD_REQ_REG,
 	NOMAD_REQ_CHECKS,
+	NOMAD_REQ_PROBE,
 };
 
 struct nomad_req {
 	enum nomad_req_kind	 kind;
-	void			*owner;		/* the watch or the client */
+	void			*owner;		/* the query or the client */
 	struct nomad_client	*cl;
 	struct curl_ev_xfer	 x;		/* x.easy owned */
 	ev_timer		 next;		/* when to send again */
@@ -65,46 +82,37 @@ struct nomad_req {
 	char			*body;		/* owned */
 	size_t			 len, cap;
 	bool			 too_big;
-	bool			 has_index;
-	uint64_t		 hdr_index;
+	struct nomad_meta	 meta;		/* of the answer */
 	ev_tstamp		 started;
 	uint32_t		 timeout_ms;
 	char			 errbuf[CURL_ERROR_SIZE];
 	unsigned		 nerr;		/* errors in a row */
+	enum nomad_outage	 cls;		/* of the last error; NONE: ok */
 	char			 lasterr[300];	/* the last one logged */
 	struct log_rl		 rl;
 };
 
-enum nomad_reg {
-	NOMAD_REG_UNKNOWN,
-	NOMAD_REG_YES,
-	NOMAD_REG_NO,
+/* the blocking query of one Nomad service, for all its watches */
+struct nomad_regq {
+	struct nomad_client	*cl;
+	const char		*name;		/* the first watch's svc config */
+	struct nomad_req	 req;
+	uint64_t		 index;		/* next index to send */
+	uint64_t		 sent_index;
+	unsigned		 nquick;	/* quick answers in a row */
+	unsigned		 nodd;		/* answers that did not block */
+	enum nsrc_reg		 regst;
 };
 
 struct nomad_watch {
 	struct nomad_client	*cl;
 	const struct conf_service *svc;
 	struct nomad_check_filter f;
+	struct nomad_regq	*q;
+	struct nsrc		 src;
+	ev_timer		 due;		/* a hold or grace runs out */
 	nomad_watch_fn		 fn;
 	void			*ctx;
-	struct nomad_req	 reg;
-	uint64_t		 index;		/* next index to send */
-	uint64_t		 sent_index;
-	unsigned		 nquick;	/* quick answers in a row */
-	unsigned		 nodd;		/* answers that did not block */
-	enum nomad_reg		 regst;
-	bool			 checks_known;
-	bool			 alloc_gone;	/* 404 on the checks */
-	struct nomad_checks	 ck, ck_new;
-	/* the source */
-	enum src_state		 state;
-	bool			 decided;	/* left UNKNOWN once */
-	char			 reason[224];
-	/* the error episode: grace from its first error */
-	bool			 in_error;
-	bool			 grace_over;
-	ev_timer		 grace;
-	char			 errwhy[160];
 };
 
 struct nomad_client {
@@ -115,11 +123,17 @@ struct nomad_client {
 	char			 base[600];	/* "http://localhost" */
 	char			 where[600];	/* for logs */
 	struct nomad_req	 checks;
+	struct nomad_req	 probe;
 	bool			 poll_checks;	/* a watch uses Nomad checks */
+	bool			 poll_probe;	/* a watch does not */
 	bool			 started;
 	struct nomad_watch	**w;		/* owned */
 	size_t			 nw;
+	struct nomad_regq	**q;		/* owned */
+	size_t			 nq;
 	struct nomad_stats	 st;
+	ev_tstamp		 outage_start;
+	struct nomad_checks	 scratch;	/* one parse at a time */
 };
 
 /* upper bounds in seconds of the checks request latency histogram */
@@ -127,9 +141,20 @@ const double nomad_lat_bounds[NOMAD_LAT_NBUCKETS] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 };
 
-static void	nomad_reg_send(struct nomad_watch *);
+static void	nomad_reg_send(struct nomad_regq *);
 static void	nomad_checks_send(struct nomad_client *);
-static void	nomad_watch_sync(struct nomad_watch *);
+static void	nomad_probe_send(struct nomad_client *);
+static void	nomad_watch_update(struct nomad_watch *);
+static void	nomad_client_outcome(struct nomad_client *);
+
+static uint64_t
+nomad_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 /* ---- small helpers ---- */
 
@@ -222,12 +247,8 @@ nomad_header_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct nomad_req *r = userp;
 	size_t n = size * nmemb;
-	uint64_t idx;
 
-	if (nomad_header_index(data, n, &idx)) {
-		r->has_index = true;
-		r->hdr_index = idx;
-	}
+	(void)nomad_header_meta(data, n, &r->meta);
 	return n;
 }
 
@@ -327,51 +348,80 @@ nomad_req_log(struct nomad_req *r, long status, const char *why)
 	    NOMAD_REQ_CHECKS), why);
 }
 
-/* one more error in a row; why is what the logs and the source say */
+/* the watches a request serves, and the source slot it fills in them */
+static bool
+nomad_req_serves(const struct nomad_req *r, const struct nomad_watch *w,
+    enum nsrc_req *slot)
+{
+	switch (r->kind) {
+	case NOMAD_REQ_REG:
+		*slot = NSRC_REQ_REG;
+		return w->q == r->owner;
+	case NOMAD_REQ_CHECKS:
+		*slot = NSRC_REQ_CHECKS;
+		return w->f.mode != NOMAD_CHECKS_NONE;
+	case NOMAD_REQ_PROBE:
+		*slot = NSRC_REQ_PROBE;
+		return w->f.mode == NOMAD_CHECKS_NONE;
+	}
+	return false;
+}
+
+static enum nomad_endpoint
+nomad_req_ep(const struct nomad_req *r)
+{
+	return r->kind == NOMAD_REQ_REG ? NOMAD_EP_SERVICE :
+	    r->kind == NOMAD_REQ_CHECKS ? NOMAD_EP_CHECKS : NOMAD_EP_PROBE;
+}
+
+/*
+ * One more error in a row, of class cls; why is what the logs and the
+ * sources say.  The sources are told; the caller updates the watches.
+ */
 static void
-nomad_req_error(struct nomad_req *r, long status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+nomad_req_error(struct nomad_req *r, long status, enum nomad_outage cls,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-nomad_req_error(struct nomad_req *r, long status, const char *fmt, ...)
+nomad_req_error(struct nomad_req *r, long status, enum nomad_outage cls,
+    const char *fmt, ...)
 {
-	char why[192];
+	struct nomad_client *cl = r->cl;
+	char why[192], line[160];
 	va_list ap;
+	enum nsrc_req slot;
+	uint64_t now = nomad_mono_ms();
 	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	r->nerr++;
-	r->cl->st.err[r->kind == NOMAD_REQ_REG ? NOMAD_EP_SERVICE :
-	    NOMAD_EP_CHECKS]++;
+	r->cls = cls;
+	cl->st.err[nomad_req_ep(r)]++;
 	nomad_req_log(r, status, why);
-	if (r->kind == NOMAD_REQ_REG) {
-		struct nomad_watch *w = r->owner;
-
-		snprintf(w->errwhy, sizeof(w->errwhy), "%s: %.140s", r->what,
-		    why);
-	} else {
-		struct nomad_client *cl = r->owner;
-
-		for (i = 0; i < cl->nw; i++)
-			if (cl->w[i]->f.mode != NOMAD_CHECKS_NONE)
-				snprintf(cl->w[i]->errwhy,
-				    sizeof(cl->w[i]->errwhy), "%s: %.140s",
-				    r->what, why);
-	}
+	snprintf(line, sizeof(line), "%s: %.140s", r->what, why);
+	for (i = 0; i < cl->nw; i++)
+		if (nomad_req_serves(r, cl->w[i], &slot))
+			nsrc_error(&cl->w[i]->src, slot, cls, line, now);
+	nomad_client_outcome(cl);
 }
 
 static void
 nomad_req_ok(struct nomad_req *r)
 {
-	r->cl->st.ok[r->kind == NOMAD_REQ_REG ? NOMAD_EP_SERVICE :
-	    NOMAD_EP_CHECKS]++;
+	r->cl->st.ok[nomad_req_ep(r)]++;
 	if (r->nerr > 0)
 		log_info("nomad=%s %s msg=\"recovered after %u error%s\"",
 		    r->what, r->label, r->nerr, r->nerr == 1 ? "" : "s");
 	r->nerr = 0;
+	r->cls = NOMAD_OUT_NONE;
 	r->lasterr[0] = '\0';
+	if (r->meta.has_known_leader) {
+		r->cl->st.known_leader = r->meta.known_leader ? 1 : 0;
+		r->cl->st.last_contact_ms = r->meta.has_last_contact ?
+		    r->meta.last_contact_ms : 0;
+	}
 }
 
 /* what libcurl says, in our words */
@@ -386,29 +436,41 @@ nomad_req_curl_error(struct nomad_req *r, CURLcode rc)
 	    curl_easy_strerror(rc), CURL_ERROR_SIZE);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		nomad_req_error(r, 0, "no answer from %s within %u ms",
-		    cl->where, r->timeout_ms);
+		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "no answer from "
+		    "%s within %u ms", cl->where, r->timeout_ms);
 		break;
 	case CURLE_COULDNT_CONNECT:
 		/* libcurl's text names "localhost port 80" for a socket */
 		curl_easy_getinfo(r->x.easy, CURLINFO_OS_ERRNO, &oserr);
-		nomad_req_error(r, 0, "cannot connect to the agent at %s: %s",
-		    cl->where, oserr != 0 ? strerror((int)oserr) : eb);
+		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "cannot connect "
+		    "to the agent at %s: %s", cl->where, oserr != 0 ?
+		    strerror((int)oserr) : eb);
 		break;
 	case CURLE_WRITE_ERROR:
 		if (r->too_big) {
-			nomad_req_error(r, 0, "answer larger than %d octets",
-			    NOMAD_BODY_MAX);
+			nomad_req_error(r, 0, NOMAD_OUT_ERROR, "answer larger "
+			    "than %d octets", NOMAD_BODY_MAX);
 			break;
 		}
-		nomad_req_error(r, 0, "out of memory for the answer");
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "out of memory for the "
+		    "answer");
 		break;
 	case CURLE_GOT_NOTHING:
-		nomad_req_error(r, 0, "empty reply from %s", cl->where);
+		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "empty reply from "
+		    "%s", cl->where);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		/* TLS set up wrongly: a refusal, not an agent that is gone */
+		nomad_req_error(r, 0, NOMAD_OUT_REFUSED, "TLS with %s failed: "
+		    "%s", cl->where, eb);
 		break;
 	default:
-		nomad_req_error(r, 0, "request to %s failed: %s", cl->where,
-		    eb);
+		/* cut answers, resets, receive errors: the agent went away */
+		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "request to %s "
+		    "failed: %s", cl->where, eb);
 		break;
 	}
 }
@@ -428,141 +490,153 @@ nomad_req_send(struct nomad_req *r, const char *url, uint32_t timeout_ms)
 	if (r->body != NULL)
 		r->body[0] = '\0';
 	r->too_big = false;
-	r->has_index = false;
-	r->hdr_index = 0;
+	memset(&r->meta, 0, sizeof(r->meta));
 	r->errbuf[0] = '\0';
 	r->timeout_ms = timeout_ms;
 	r->started = ev_time();
+	ev_timer_stop(cl->loop, &r->next);
 	if (curl_easy_setopt(r->x.easy, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(r->x.easy, CURLOPT_TIMEOUT_MS,
 	    (long)timeout_ms) != CURLE_OK) {
-		nomad_req_error(r, 0, "libcurl refused the URL");
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "libcurl refused the "
+		    "URL");
 		goto later;
 	}
 	if (curl_ev_start(cl->ce, &r->x, &mc) == -1) {
-		nomad_req_error(r, 0, "request not started: %s",
-		    curl_multi_strerror(mc));
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "request not started: "
+		    "%s", curl_multi_strerror(mc));
 		goto later;
 	}
 	return;
 later:
 	/* no callback comes: retry from the timer, never from here */
-	if (r->kind == NOMAD_REQ_REG)
-		nomad_watch_sync(r->owner);
-	else {
-		size_t i;
-
-		for (i = 0; i < cl->nw; i++)
-			nomad_watch_sync(cl->w[i]);
-	}
 	nomad_timer_in(cl->loop, &r->next, nomad_jitter(nomad_backoff_ms(
 	    r->nerr)));
 }
 
-/* ---- the source state of a watch ---- */
+/* ---- the sources of the watches ---- */
 
 static void
-nomad_watch_set(struct nomad_watch *w, enum src_state st, const char *why)
+nomad_due_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	if (st == w->state && strcmp(why, w->reason) == 0)
-		return;
-	w->state = st;
-	snprintf(w->reason, sizeof(w->reason), "%s", why);
-	if (st != SRC_UNKNOWN)
-		w->decided = true;
-	w->fn(w->ctx, w, st, w->reason);
+	(void)loop;
+	(void)revents;
+	nomad_watch_update(t->data);
+}
+
+/* conclude, report a change, and arm the timer for what runs out */
+static void
+nomad_watch_update(struct nomad_watch *w)
+{
+	uint64_t now = nomad_mono_ms(), next = 0;
+
+	if (nsrc_eval(&w->src, now, &next))
+		w->fn(w->ctx, w, w->src.state, w->src.reason);
+	ev_timer_stop(w->cl->loop, &w->due);
+	if (next > now) {
+		ev_timer_set(&w->due, (double)(next - now) / 1000.0, 0.);
+		ev_timer_start(w->cl->loop, &w->due);
+	}
+}
+
+static void
+nomad_update_all(struct nomad_client *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->nw; i++)
+		nomad_watch_update(cl->w[i]);
+}
+
+/* ---- the agent as a whole: outages and their end ---- */
+
+static bool
+nomad_req_busy(const struct nomad_req *r)
+{
+	return r->x.attached;
 }
 
 /*
- * What the watch knows, as a source state.  Facts that say "down" win at
- * once, even in an error episode; during one, nothing else changes the
- * state until grace is over, and then the source fails.
+ * The agent answered again after an outage: what changed meanwhile must
+ * be known within a round trip, not after a backoff or a held query that
+ * a dead agent will never answer.  Every request waiting on a timer goes
+ * now; every blocking query in flight is sent anew with index 0.
  */
 static void
-nomad_watch_eval(struct nomad_watch *w)
+nomad_client_kick(struct nomad_client *cl)
 {
-	const struct conf_nomad *cf = w->cl->cf;
-	bool use_checks = w->f.mode != NOMAD_CHECKS_NONE;
-	char why[224];
+	size_t i;
 
-	if (w->regst == NOMAD_REG_NO) {
-		snprintf(why, sizeof(why), "nomad: %s not registered for alloc "
-		    "%.8s", w->svc->nomad_service, cf->alloc_id);
-		nomad_watch_set(w, SRC_FAIL, why);
-	} else if (use_checks && w->alloc_gone) {
-		snprintf(why, sizeof(why), "nomad: alloc %.8s unknown to the "
-		    "agent (404)", cf->alloc_id);
-		nomad_watch_set(w, SRC_FAIL, why);
-	} else if (use_checks && w->checks_known &&
-	    w->ck.health == NOMAD_HEALTH_FAIL) {
-		snprintf(why, sizeof(why), "%s", w->ck.reason);
-		nomad_watch_set(w, SRC_FAIL, why);
-	} else if (w->in_error) {
-		if (!w->grace_over)
-			return;		/* keep the last state for grace */
-		snprintf(why, sizeof(why), "nomad: no usable answer for %u ms: "
-		    "%s", cf->grace_ms, w->errwhy);
-		nomad_watch_set(w, SRC_FAIL, why);
-	} else if (w->regst == NOMAD_REG_UNKNOWN ||
-	    (use_checks && !w->checks_known)) {
-		nomad_watch_set(w, SRC_UNKNOWN, "nomad: waiting for the agent");
-	} else if (!use_checks || w->ck.health == NOMAD_HEALTH_PASS ||
-	    w->ck.health == NOMAD_HEALTH_NO_CHECKS) {
-		snprintf(why, sizeof(why), "nomad: %s registered, %.130s",
-		    w->svc->nomad_service, use_checks ? w->ck.reason :
-		    "checks not used");
-		nomad_watch_set(w, SRC_PASS, why);
-	} else {
-		/* pending: not healthy; unknown only while starting */
-		snprintf(why, sizeof(why), "%s", w->ck.reason);
-		nomad_watch_set(w, w->decided ? SRC_FAIL : SRC_UNKNOWN, why);
+	for (i = 0; i < cl->nq; i++) {
+		struct nomad_regq *q = cl->q[i];
+
+		if (nomad_req_busy(&q->req) || ev_is_active(&q->req.next)) {
+			q->index = 0;
+			q->nquick = q->nodd = 0;
+			nomad_reg_send(q);
+		}
 	}
+	if (cl->poll_checks && ev_is_active(&cl->checks.next))
+		nomad_checks_send(cl);
+	if (cl->poll_probe && ev_is_active(&cl->probe.next))
+		nomad_probe_send(cl);
 }
 
-static void
-nomad_grace_cb(struct ev_loop *loop, ev_timer *t, int revents)
+/* the outage class of the agent now: the most telling failing request */
+static enum nomad_outage
+nomad_client_class(const struct nomad_client *cl)
 {
-	struct nomad_watch *w = t->data;
+	enum nomad_outage o = NOMAD_OUT_NONE;
+	size_t i;
 
-	(void)loop;
-	(void)revents;
-	w->grace_over = true;
-	nomad_watch_eval(w);
+	if (cl->poll_checks && cl->checks.cls != NOMAD_OUT_NONE)
+		return cl->checks.cls;
+	if (cl->poll_probe && cl->probe.cls != NOMAD_OUT_NONE)
+		return cl->probe.cls;
+	for (i = 0; i < cl->nq && o == NOMAD_OUT_NONE; i++)
+		o = cl->q[i]->req.cls;
+	return o;
 }
 
-/* start or end the error episode, then re-evaluate */
+/* after every outcome: log an outage's start and end, once each */
 static void
-nomad_watch_sync(struct nomad_watch *w)
+nomad_client_outcome(struct nomad_client *cl)
 {
-	struct nomad_client *cl = w->cl;
-	bool err = w->reg.nerr > 0 ||
-	    (w->f.mode != NOMAD_CHECKS_NONE && cl->checks.nerr > 0);
+	enum nomad_outage was = cl->st.outage, now = nomad_client_class(cl);
 
-	if (err && !w->in_error) {
-		w->in_error = true;
-		w->grace_over = cl->cf->grace_ms == 0;
-		if (!w->grace_over)
-			nomad_timer_in(cl->loop, &w->grace,
-			    (double)cl->cf->grace_ms / 1000.0);
-	} else if (!err && w->in_error) {
-		w->in_error = false;
-		w->grace_over = false;
-		ev_timer_stop(cl->loop, &w->grace);
-	}
-	nomad_watch_eval(w);
+	if (now == was)
+		return;
+	cl->st.outage = now;
+	if (was == NOMAD_OUT_NONE) {
+		cl->outage_start = ev_time();
+		cl->st.outages++;
+		log_warn("nomad=agent agent=%s outage=%s policy=%s msg=\"the "
+		    "agent gives no answers: %s\"", cl->where,
+		    nomad_outage_name(now), cl->cf->outage_hold ? "hold" :
+		    "withdraw", cl->cf->outage_hold ? "every service keeps "
+		    "its last Nomad state; local checks still decide" :
+		    "the Nomad sources fail after grace");
+	} else if (now == NOMAD_OUT_NONE) {
+		log_info("nomad=agent agent=%s outage=over duration=%.3fs "
+		    "msg=\"the agent answers again: re-reading everything\"",
+		    cl->where, ev_time() - cl->outage_start);
+		nomad_client_kick(cl);
+	} else
+		log_info("nomad=agent agent=%s outage=%s prev=%s", cl->where,
+		    nomad_outage_name(now), nomad_outage_name(was));
 }
 
 /* ---- registration: the blocking query ---- */
 
 static void
-nomad_reg_send(struct nomad_watch *w)
+nomad_reg_send(struct nomad_regq *q)
 {
-	struct nomad_client *cl = w->cl;
+	struct nomad_client *cl = q->cl;
 	const struct conf_nomad *cf = cl->cf;
 	char filter[160], url[1024], wait[24];
 	char *ename = NULL, *ens = NULL, *efilter = NULL;
 	uint32_t timeout;
-	CURL *e = w->reg.x.easy;
+	CURL *e = q->req.x.easy;
 
 	if (cf->node_filter)
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\" and "
@@ -570,17 +644,17 @@ nomad_reg_send(struct nomad_watch *w)
 	else
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\"",
 		    cf->alloc_id);
-	ename = curl_easy_escape(e, w->svc->nomad_service, 0);
+	ename = curl_easy_escape(e, q->name, 0);
 	ens = curl_easy_escape(e, cf->ns, 0);
 	efilter = curl_easy_escape(e, filter, 0);
 	if (ename == NULL || ens == NULL || efilter == NULL) {
 		curl_free(ename);
 		curl_free(ens);
 		curl_free(efilter);
-		nomad_req_error(&w->reg, 0, "out of memory");
-		nomad_watch_sync(w);
-		nomad_timer_in(cl->loop, &w->reg.next, nomad_jitter(
-		    nomad_backoff_ms(w->reg.nerr)));
+		nomad_req_error(&q->req, 0, NOMAD_OUT_ERROR, "out of memory");
+		nomad_update_all(cl);
+		nomad_timer_in(cl->loop, &q->req.next, nomad_jitter(
+		    nomad_backoff_ms(q->req.nerr)));
 		return;
 	}
 	/* Go duration syntax (nomad-api notes 5) */
@@ -588,16 +662,20 @@ nomad_reg_send(struct nomad_watch *w)
 		snprintf(wait, sizeof(wait), "%us", cf->wait_ms / 1000);
 	else
 		snprintf(wait, sizeof(wait), "%ums", cf->wait_ms);
-	w->sent_index = w->index;
-	if (w->index == 0) {
+	q->sent_index = q->index;
+	/*
+	 * stale: any server answers (notes 5), so a lost leader does not
+	 * fail the query; without a leader nothing can change anyway.
+	 */
+	if (q->index == 0) {
 		/* no index: Nomad answers at once */
 		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
-		    "filter=%s", cl->base, ename, ens, efilter);
+		    "stale=true&filter=%s", cl->base, ename, ens, efilter);
 		timeout = NOMAD_TIMEOUT_MARGIN_MS;
 	} else {
 		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
-		    "filter=%s&index=%" PRIu64 "&wait=%s", cl->base, ename,
-		    ens, efilter, w->index, wait);
+		    "stale=true&filter=%s&index=%" PRIu64 "&wait=%s", cl->base,
+		    ename, ens, efilter, q->index, wait);
 		/* notes 5: the server adds up to wait/16 of jitter */
 		timeout = cf->wait_ms + cf->wait_ms / 16 +
 		    NOMAD_TIMEOUT_MARGIN_MS;
@@ -605,7 +683,7 @@ nomad_reg_send(struct nomad_watch *w)
 	curl_free(ename);
 	curl_free(ens);
 	curl_free(efilter);
-	nomad_req_send(&w->reg, url, timeout);
+	nomad_req_send(&q->req, url, timeout);
 }
 
 static void
@@ -616,17 +694,72 @@ nomad_reg_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	nomad_reg_send(t->data);
 }
 
+/* the answer was good: tell every watch of q, log a change */
 static void
-nomad_reg_done(struct nomad_watch *w, CURLcode rc)
+nomad_reg_fact(struct nomad_regq *q, bool registered)
 {
-	struct nomad_req *r = &w->reg;
-	struct nomad_client *cl = w->cl;
+	struct nomad_client *cl = q->cl;
+	enum nsrc_reg st = registered ? NSRC_REG_YES : NSRC_REG_NO;
+	size_t i;
+
+	if (q->regst != st)
+		log_info("nomad-service=%s alloc=%.8s registered=%s", q->name,
+		    cl->cf->alloc_id, registered ? "yes" : "no");
+	q->regst = st;
+	for (i = 0; i < cl->nw; i++)
+		if (cl->w[i]->q == q)
+			nsrc_registration(&cl->w[i]->src, registered);
+}
+
+/* how long to wait before the next blocking query after an answer */
+static double
+nomad_reg_spacing(struct nomad_regq *q, double elapsed_ms)
+{
+	struct nomad_req *r = &q->req;
+	const struct conf_nomad *cf = q->cl->cf;
+	uint64_t got = r->meta.has_index ? r->meta.index : 0;
+	bool quick = elapsed_ms < (double)cf->wait_ms / 2;
+	double ms;
+
+	if (r->meta.has_index && got < q->sent_index) {
+		/* notes 5: restored or rebuilt state: re-read with 0 now */
+		log_info("nomad=%s %s index=%" PRIu64 " sent=%" PRIu64 " msg=\""
+		    "the index went backwards: re-reading\"", r->what,
+		    r->label, got, q->sent_index);
+		q->nodd = 0;
+	} else if (!r->meta.has_index || (q->sent_index != 0 && quick &&
+	    got <= q->sent_index)) {
+		/* an agent that does not block: never spin on it */
+		ms = nomad_jitter(nomad_backoff_ms(++q->nodd)) * 1000.0;
+		if (ms > NOMAD_ODD_MAX_MS)
+			ms = NOMAD_ODD_MAX_MS;
+		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s index=%" PRIu64
+		    " sent=%" PRIu64 " msg=\"%s\"", r->what, r->label, got,
+		    q->sent_index, r->meta.has_index ? "the agent answered a "
+		    "blocking query early without a newer index" : "no "
+		    "X-Nomad-Index in the answer");
+		return ms / 1000.0;
+	} else
+		q->nodd = 0;
+	/* wake-ups are normal, but a long run of quick ones is spaced */
+	if (quick && q->sent_index != 0) {
+		if (++q->nquick >= NOMAD_QUICK_MAX)
+			return NOMAD_QUICK_SPACING_MS / 1000.0;
+	} else
+		q->nquick = 0;
+	return 0;
+}
+
+static void
+nomad_reg_done(struct nomad_regq *q, CURLcode rc)
+{
+	struct nomad_req *r = &q->req;
+	struct nomad_client *cl = q->cl;
 	const struct conf_nomad *cf = cl->cf;
 	char err[192];
-	double elapsed_ms = (ev_time() - r->started) * 1000.0, delay = 0;
-	uint64_t got;
+	double elapsed_ms = (ev_time() - r->started) * 1000.0, delay;
 	long status = 0;
-	bool registered = false, quick;
+	bool registered = false;
 
 	if (rc != CURLE_OK) {
 		nomad_req_curl_error(r, rc);
@@ -634,78 +767,74 @@ nomad_reg_done(struct nomad_watch *w, CURLcode rc)
 	}
 	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
-		nomad_req_error(r, status, "http %ld from %s", status,
-		    r->path);
+		nomad_req_error(r, status, nomad_outage_of_status(status),
+		    "http %ld from %s", status, r->path);
 		goto retry;
 	}
 	if (nomad_parse_service(r->body != NULL ? r->body : "", r->len,
-	    w->svc->nomad_service, cf->alloc_id, cf->node_filter ?
-	    cf->node_id : "", &registered, err, sizeof(err)) == -1) {
-		nomad_req_error(r, 0, "bad answer from %s: %s", r->path, err);
+	    q->name, cf->alloc_id, cf->node_filter ? cf->node_id : "",
+	    &registered, err, sizeof(err)) == -1) {
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from %s: %s",
+		    r->path, err);
 		goto retry;
 	}
 	nomad_req_ok(r);
-	if (w->regst != (registered ? NOMAD_REG_YES : NOMAD_REG_NO))
-		log_info("svc=%s nomad-service=%s alloc=%.8s registered=%s",
-		    w->svc->name, w->svc->nomad_service, cf->alloc_id,
-		    registered ? "yes" : "no");
-	w->regst = registered ? NOMAD_REG_YES : NOMAD_REG_NO;
-	got = r->has_index ? r->hdr_index : 0;
-	w->index = nomad_next_index(w->sent_index, got);
-	/*
-	 * Out again at once, unless the agent does not block: no index at
-	 * all, or a blocking query answered early without a newer index.
-	 * Wake-ups with newer indexes are normal, but a long run of quick
-	 * ones is spaced, so that no agent can make us spin.
-	 */
-	quick = elapsed_ms < (double)cf->wait_ms / 2;
-	if (!r->has_index || (w->sent_index != 0 && quick &&
-	    got <= w->sent_index)) {
-		w->nodd++;
-		delay = nomad_jitter(nomad_backoff_ms(w->nodd));
-		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s index=%" PRIu64
-		    " sent=%" PRIu64 " msg=\"%s\"", r->what, r->label, got,
-		    w->sent_index, r->has_index ? "the agent answered a "
-		    "blocking query early without a newer index" : "no "
-		    "X-Nomad-Index in the answer");
-	} else {
-		w->nodd = 0;
-		if (quick && w->sent_index != 0) {
-			if (++w->nquick >= NOMAD_QUICK_MAX)
-				delay = NOMAD_QUICK_SPACING_MS / 1000.0;
-		} else
-			w->nquick = 0;
-	}
-	nomad_watch_sync(w);
+	nomad_reg_fact(q, registered);
+	q->index = nomad_next_index(q->sent_index, r->meta.has_index ?
+	    r->meta.index : 0);
+	delay = nomad_reg_spacing(q, elapsed_ms);
+	nomad_client_outcome(cl);
+	nomad_update_all(cl);
+	if (nomad_req_busy(r))
+		return;		/* the outage's end sent it already */
 	if (delay > 0)
 		nomad_timer_in(cl->loop, &r->next, delay);
 	else
-		nomad_reg_send(w);
+		nomad_reg_send(q);
 	return;
 retry:
 	/* the first query after an error must not block: index 0 */
-	w->index = 0;
-	w->nquick = 0;
-	nomad_watch_sync(w);
+	q->index = 0;
+	q->nquick = 0;
+	nomad_update_all(cl);
 	nomad_timer_in(cl->loop, &r->next, nomad_jitter(nomad_backoff_ms(
 	    r->nerr)));
 }
 
-/* ---- the alloc's check results: polled ---- */
+/* ---- the polls: the alloc's check results, the probe ---- */
+
+/* the next poll: start to start at the interval; after errors later */
+static void
+nomad_poll_next(struct nomad_client *cl, struct nomad_req *r)
+{
+	double iv = (double)cl->cf->check_interval_ms / 1000.0, next;
+
+	if (r->nerr == 0)
+		next = r->started + iv - ev_time();
+	else {
+		/* a failing agent is asked less often, never below the rhythm */
+		next = nomad_jitter(nomad_backoff_ms(r->nerr));
+		if (next > NOMAD_POLL_RETRY_MAX_MS / 1000.0)
+			next = NOMAD_POLL_RETRY_MAX_MS / 1000.0;
+		if (next < iv)
+			next = iv;
+	}
+	nomad_timer_in(cl->loop, &r->next, next);
+}
 
 static void
 nomad_checks_send(struct nomad_client *cl)
 {
-	const struct conf_nomad *cf = cl->cf;
-	uint32_t timeout = NOMAD_TIMEOUT_MARGIN_MS;
 	char url[1024];
 
-	/* a hung agent must not hold the answer past grace */
-	if (cf->grace_ms < timeout)
-		timeout = cf->grace_ms > 1000 ? cf->grace_ms : 1000;
-	snprintf(url, sizeof(url), "%s/v1/client/allocation/%s/checks",
-	    cl->base, cf->alloc_id);
-	nomad_req_send(&cl->checks, url, timeout);
+	/*
+	 * stale: the handler ignores it, but the Task API's token check
+	 * (WhoAmI) then needs no leader; with ACLs on the policy lookup
+	 * still does (notes 6)
+	 */
+	snprintf(url, sizeof(url), "%s/v1/client/allocation/%s/checks?"
+	    "stale=true", cl->base, cl->cf->alloc_id);
+	nomad_req_send(&cl->checks, url, NOMAD_POLL_TIMEOUT_MS);
 }
 
 static void
@@ -716,80 +845,163 @@ nomad_checks_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	nomad_checks_send(t->data);
 }
 
-static void
-nomad_checks_done(struct nomad_client *cl, CURLcode rc)
+/* a 200 from the checks endpoint: every watch parses its part first */
+static bool
+nomad_checks_parse(struct nomad_client *cl)
 {
 	struct nomad_req *r = &cl->checks;
-	struct nomad_watch *w;
+	uint64_t now = nomad_mono_ms();
 	char err[192];
-	double next;
-	long status = 0;
 	size_t i;
-	bool gone = false;
 
-	if (rc != CURLE_OK) {
-		nomad_req_curl_error(r, rc);
-		goto retry;
-	}
-	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status == 404) {
-		/* notes 6: the alloc is not on this client: down at once */
-		gone = true;
-		nomad_req_error(r, status, "http 404 from %s", r->path);
-		goto retry;
-	}
-	if (status != 200) {
-		nomad_req_error(r, status, "http %ld from %s", status, r->path);
-		goto retry;
-	}
 	for (i = 0; i < cl->nw; i++) {
-		w = cl->w[i];
+		struct nomad_watch *w = cl->w[i];
+
 		if (w->f.mode == NOMAD_CHECKS_NONE)
 			continue;
 		if (nomad_parse_checks(r->body != NULL ? r->body : "", r->len,
-		    w->svc->nomad_service, &w->f, &w->ck_new, err,
+		    w->svc->nomad_service, &w->f, &cl->scratch, err,
 		    sizeof(err)) == -1) {
-			nomad_req_error(r, 0, "bad answer from %s: %s", r->path,
-			    err);
-			goto retry;
+			nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from "
+			    "%s: %s", r->path, err);
+			return false;
 		}
 	}
 	nomad_req_ok(r);
 	for (i = 0; i < cl->nw; i++) {
-		w = cl->w[i];
+		struct nomad_watch *w = cl->w[i];
+		enum nomad_health was = w->src.ck.health;
+
 		if (w->f.mode == NOMAD_CHECKS_NONE)
 			continue;
-		if (!w->checks_known || w->ck.health != w->ck_new.health)
+		(void)nomad_parse_checks(r->body != NULL ? r->body : "",
+		    r->len, w->svc->nomad_service, &w->f, &cl->scratch, err,
+		    sizeof(err));
+		if (!w->src.checks_known || was != cl->scratch.health)
 			log_info("svc=%s nomad-service=%s checks=%s "
 			    "reason=\"%s\"", w->svc->name,
 			    w->svc->nomad_service,
-			    w->ck_new.health == NOMAD_HEALTH_PASS ? "passing" :
-			    w->ck_new.health == NOMAD_HEALTH_FAIL ? "failing" :
-			    w->ck_new.health == NOMAD_HEALTH_PENDING ?
-			    "pending" : "none", w->ck_new.reason);
-		w->ck = w->ck_new;
-		w->checks_known = true;
-		w->alloc_gone = false;
-		nomad_watch_sync(w);
+			    cl->scratch.health == NOMAD_HEALTH_PASS ?
+			    "passing" : cl->scratch.health ==
+			    NOMAD_HEALTH_FAIL ? "failing" :
+			    cl->scratch.health == NOMAD_HEALTH_PENDING ?
+			    "pending" : "none", cl->scratch.reason);
+		nsrc_checks(&w->src, &cl->scratch, now);
 	}
-	/* start to start: never faster than the interval */
-	next = r->started + (double)cl->cf->check_interval_ms / 1000.0 -
-	    ev_time();
-	nomad_timer_in(cl->loop, &r->next, next);
-	return;
-retry:
-	for (i = 0; i < cl->nw; i++) {
-		w = cl->w[i];
-		if (w->f.mode == NOMAD_CHECKS_NONE)
-			continue;
-		if (gone)
-			w->alloc_gone = true;
-		nomad_watch_sync(w);
+	return true;
+}
+
+static void
+nomad_checks_done(struct nomad_client *cl, CURLcode rc)
+{
+	struct nomad_req *r = &cl->checks;
+	long status = 0;
+	size_t i;
+
+	if (rc != CURLE_OK) {
+		nomad_req_curl_error(r, rc);
+		goto next;
 	}
-	next = nomad_jitter(nomad_backoff_ms(r->nerr));
-	if (next < (double)cl->cf->check_interval_ms / 1000.0)
-		next = (double)cl->cf->check_interval_ms / 1000.0;
-	nomad_timer_in(cl->loop, &r->next, next);
+	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 404 && nomad_body_unknown_alloc(r->body, r->len)) {
+		/* notes 6: the alloc is not on this client: down at once */
+		nomad_req_ok(r);
+		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s status=404 hint=\"%s\"",
+		    r->what, r->label, nomad_status_hint(404, true));
+		for (i = 0; i < cl->nw; i++)
+			if (cl->w[i]->f.mode != NOMAD_CHECKS_NONE)
+				nsrc_alloc_gone(&cl->w[i]->src);
+	} else if (status != 200)
+		nomad_req_error(r, status, nomad_outage_of_status(status),
+		    "http %ld from %s", status, r->path);
+	else
+		(void)nomad_checks_parse(cl);
+next:
+	nomad_client_outcome(cl);
+	nomad_update_all(cl);
+	if (!nomad_req_busy(r))
+		nomad_poll_next(cl, r);
+}
+
+static void
+nomad_probe_send(struct nomad_client *cl)
+{
+	const struct conf_nomad *cf = cl->cf;
+	char filter[160], url[1024], *ename, *ens, *efilter;
+	const char *name = NULL;
+	CURL *e = cl->probe.x.easy;
+	size_t i;
+
+	for (i = 0; i < cl->nw && name == NULL; i++)
+		if (cl->w[i]->f.mode == NOMAD_CHECKS_NONE)
+			name = cl->w[i]->svc->nomad_service;
+	if (name == NULL)
+		return;
+	snprintf(filter, sizeof(filter), "AllocID == \"%s\"", cf->alloc_id);
+	ename = curl_easy_escape(e, name, 0);
+	ens = curl_easy_escape(e, cf->ns, 0);
+	efilter = curl_easy_escape(e, filter, 0);
+	if (ename != NULL && ens != NULL && efilter != NULL) {
+		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
+		    "stale=true&filter=%s", cl->base, ename, ens, efilter);
+		nomad_req_send(&cl->probe, url, NOMAD_POLL_TIMEOUT_MS);
+	} else {
+		nomad_req_error(&cl->probe, 0, NOMAD_OUT_ERROR,
+		    "out of memory");
+		nomad_poll_next(cl, &cl->probe);
+	}
+	curl_free(ename);
+	curl_free(ens);
+	curl_free(efilter);
+}
+
+static void
+nomad_probe_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	nomad_probe_send(t->data);
+}
+
+/*
+ * The probe only tells that the agent answers: its body is checked for
+ * shape, but the registration it shows is the blocking query's to judge
+ * (two stale reads may come from servers that lag differently).
+ */
+static void
+nomad_probe_done(struct nomad_client *cl, CURLcode rc)
+{
+	struct nomad_req *r = &cl->probe;
+	char err[192];
+	long status = 0;
+	bool reg;
+	size_t i;
+
+	if (rc != CURLE_OK) {
+		nomad_req_curl_error(r, rc);
+		goto next;
+	}
+	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		nomad_req_error(r, status, nomad_outage_of_status(status),
+		    "http %ld from %s", status, r->path);
+		goto next;
+	}
+	if (nomad_parse_service(r->body != NULL ? r->body : "", r->len,
+	    "probe", cl->cf->alloc_id, "", &reg, err, sizeof(err)) == -1) {
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from %s: %s",
+		    r->path, err);
+		goto next;
+	}
+	nomad_req_ok(r);
+	for (i = 0; i < cl->nw; i++)
+		if (cl->w[i]->f.mode == NOMAD_CHECKS_NONE)
+			nsrc_alive(&cl->w[i]->src);
+next:
+	nomad_client_outcome(cl);
+	nomad_update_all(cl);
+	if (!nomad_req_busy(r))
+		nomad_poll_next(cl, r);
 }
 
 static void
@@ -811,13 +1023,34 @@ nomad_req_done(struct curl_ev_xfer *x, CURLcode rc)
 		st->lat_sum += lat;
 	}
 
-	if (r->kind == NOMAD_REQ_REG)
+	switch (r->kind) {
+	case NOMAD_REQ_REG:
 		nomad_reg_done(r->owner, rc);
-	else
+		break;
+	case NOMAD_REQ_CHECKS:
 		nomad_checks_done(r->owner, rc);
+		break;
+	case NOMAD_REQ_PROBE:
+		nomad_probe_done(r->owner, rc);
+		break;
+	}
 }
 
 /* ---- API ---- */
+
+/* the request slot's fixed parts; 0 or -1 (libcurl refused) */
+static int
+nomad_req_init(struct nomad_client *cl, struct nomad_req *r,
+    enum nomad_req_kind kind, void *owner, const char *what,
+    void (*cb)(struct ev_loop *, ev_timer *, int))
+{
+	r->kind = kind;
+	r->owner = owner;
+	r->what = what;
+	ev_timer_init(&r->next, cb, 0., 0.);
+	r->next.data = owner;
+	return nomad_req_setup(cl, r);
+}
 
 struct nomad_client *
 nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
@@ -834,6 +1067,7 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 	cl->loop = loop;
 	cl->ce = ce;
 	cl->cf = cf;
+	cl->st.known_leader = -1;
 	if (cf->unix_path[0] != '\0') {
 		/* notes 6: the Task API socket, Host: localhost */
 		snprintf(cl->base, sizeof(cl->base), "http://localhost");
@@ -851,29 +1085,23 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 		}
 		cl->hdrs = h;
 	}
-	cl->checks.kind = NOMAD_REQ_CHECKS;
-	cl->checks.owner = cl;
-	cl->checks.what = "checks";
 	snprintf(cl->checks.label, sizeof(cl->checks.label), "alloc=%.8s",
 	    cf->alloc_id);
 	snprintf(cl->checks.path, sizeof(cl->checks.path),
 	    "/v1/client/allocation/%.8s.../checks", cf->alloc_id);
-	ev_timer_init(&cl->checks.next, nomad_checks_next_cb, 0., 0.);
-	cl->checks.next.data = cl;
-	if (nomad_req_setup(cl, &cl->checks) == -1) {
+	snprintf(cl->probe.label, sizeof(cl->probe.label), "alloc=%.8s",
+	    cf->alloc_id);
+	snprintf(cl->probe.path, sizeof(cl->probe.path), "/v1/service "
+	    "(probe)");
+	if (nomad_req_init(cl, &cl->checks, NOMAD_REQ_CHECKS, cl, "checks",
+	    nomad_checks_next_cb) == -1 ||
+	    nomad_req_init(cl, &cl->probe, NOMAD_REQ_PROBE, cl, "probe",
+	    nomad_probe_next_cb) == -1) {
 		log_err("msg=\"nomad: libcurl refused the options\"");
 		nomad_client_free(cl);
 		return NULL;
 	}
 	return cl;
-}
-
-static void
-nomad_watch_free(struct nomad_client *cl, struct nomad_watch *w)
-{
-	nomad_req_fini(cl, &w->reg);
-	ev_timer_stop(cl->loop, &w->grace);
-	free(w);
 }
 
 void
@@ -883,12 +1111,52 @@ nomad_client_free(struct nomad_client *cl)
 
 	if (cl == NULL)
 		return;
-	for (i = 0; i < cl->nw; i++)
-		nomad_watch_free(cl, cl->w[i]);
+	for (i = 0; i < cl->nw; i++) {
+		ev_timer_stop(cl->loop, &cl->w[i]->due);
+		free(cl->w[i]);
+	}
 	free(cl->w);
+	for (i = 0; i < cl->nq; i++) {
+		nomad_req_fini(cl, &cl->q[i]->req);
+		free(cl->q[i]);
+	}
+	free(cl->q);
 	nomad_req_fini(cl, &cl->checks);
+	nomad_req_fini(cl, &cl->probe);
 	curl_slist_free_all(cl->hdrs);
 	free(cl);
+}
+
+/* the blocking query of Nomad service name, made on first use */
+static struct nomad_regq *
+nomad_regq_get(struct nomad_client *cl, const char *name)
+{
+	struct nomad_regq *q, **nq;
+	size_t i;
+
+	for (i = 0; i < cl->nq; i++)
+		if (strcmp(cl->q[i]->name, name) == 0)
+			return cl->q[i];
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	if ((nq = realloc(cl->q, (cl->nq + 1) * sizeof(*nq))) == NULL) {
+		free(q);
+		return NULL;
+	}
+	cl->q = nq;
+	q->cl = cl;
+	q->name = name;
+	snprintf(q->req.label, sizeof(q->req.label), "nomad-service=%s", name);
+	snprintf(q->req.path, sizeof(q->req.path), "/v1/service/%s", name);
+	if (nomad_req_init(cl, &q->req, NOMAD_REQ_REG, q, "registration",
+	    nomad_reg_next_cb) == -1) {
+		nomad_req_fini(cl, &q->req);
+		free(q);
+		return NULL;
+	}
+	cl->q[cl->nq++] = q;
+	cl->st.queries = cl->nq;
+	return q;
 }
 
 struct nomad_watch *
@@ -909,8 +1177,6 @@ nomad_watch_add(struct nomad_client *cl, const struct conf_service *svc,
 	w->svc = svc;
 	w->fn = fn;
 	w->ctx = ctx;
-	w->state = SRC_UNKNOWN;
-	snprintf(w->reason, sizeof(w->reason), "nomad: waiting for the agent");
 	switch (svc->nomad_checks) {
 	case CONF_NOMAD_CHECKS_NONE:
 		w->f.mode = NOMAD_CHECKS_NONE;
@@ -928,28 +1194,40 @@ nomad_watch_add(struct nomad_client *cl, const struct conf_service *svc,
 		w->f.mode = NOMAD_CHECKS_ALL;
 		break;
 	}
-	w->reg.kind = NOMAD_REQ_REG;
-	w->reg.owner = w;
-	w->reg.what = "registration";
-	snprintf(w->reg.label, sizeof(w->reg.label), "svc=%s "
-	    "nomad-service=%s", svc->name, svc->nomad_service);
-	snprintf(w->reg.path, sizeof(w->reg.path), "/v1/service/%s",
-	    svc->nomad_service);
-	ev_timer_init(&w->reg.next, nomad_reg_next_cb, 0., 0.);
-	w->reg.next.data = w;
-	ev_timer_init(&w->grace, nomad_grace_cb, 0., 0.);
-	w->grace.data = w;
-	if (nomad_req_setup(cl, &w->reg) == -1) {
-		log_err("svc=%s msg=\"nomad: libcurl refused the options\"",
+	nsrc_init(&w->src, svc->nomad_service, cl->cf->alloc_id,
+	    w->f.mode != NOMAD_CHECKS_NONE, cl->cf->outage_hold,
+	    cl->cf->grace_ms);
+	ev_timer_init(&w->due, nomad_due_cb, 0., 0.);
+	w->due.data = w;
+	if ((w->q = nomad_regq_get(cl, svc->nomad_service)) == NULL) {
+		log_err("svc=%s msg=\"nomad: cannot make the query\"",
 		    svc->name);
-		nomad_req_fini(cl, &w->reg);
 		free(w);
 		return NULL;
 	}
 	cl->w[cl->nw++] = w;
 	if (w->f.mode != NOMAD_CHECKS_NONE)
 		cl->poll_checks = true;
+	else
+		cl->poll_probe = true;
 	return w;
+}
+
+void
+nomad_watch_adopt(struct nomad_watch *w, const struct nomad_watch *old)
+{
+	w->src = old->src;
+	nsrc_reconfigure(&w->src, w->f.mode != NOMAD_CHECKS_NONE,
+	    w->cl->cf->outage_hold, w->cl->cf->grace_ms);
+	/* the errors were the old client's requests' */
+	memset(w->src.err, 0, sizeof(w->src.err));
+	w->src.outage_since = 0;
+}
+
+void
+nomad_watch_assume(struct nomad_watch *w, enum src_state st, const char *why)
+{
+	nsrc_assume(&w->src, st, why);
 }
 
 void
@@ -962,28 +1240,47 @@ nomad_client_start(struct nomad_client *cl)
 		return;
 	cl->started = true;
 	log_info("nomad=client agent=%s namespace=%s alloc=%s token=%s "
-	    "watches=%zu check-interval=%ums wait=%ums grace=%ums", cl->where,
-	    cf->ns, cf->alloc_id, cf->token[0] != '\0' ? "set" : "none",
-	    cl->nw, cf->check_interval_ms, cf->wait_ms, cf->grace_ms);
-	for (i = 0; i < cl->nw; i++)
-		nomad_reg_send(cl->w[i]);
+	    "watches=%zu queries=%zu check-interval=%ums wait=%ums grace=%ums "
+	    "on-outage=%s", cl->where, cf->ns, cf->alloc_id, cf->token[0] !=
+	    '\0' ? "set" : "none", cl->nw, cl->nq, cf->check_interval_ms,
+	    cf->wait_ms, cf->grace_ms, cf->outage_hold ? "hold" : "withdraw");
+	for (i = 0; i < cl->nq; i++)
+		nomad_reg_send(cl->q[i]);
 	if (cl->poll_checks)
 		nomad_checks_send(cl);
+	if (cl->poll_probe)
+		nomad_probe_send(cl);
 }
 
 void
 nomad_client_stats(const struct nomad_client *cl, struct nomad_stats *out)
 {
-	if (cl == NULL)
+	if (cl == NULL) {
 		memset(out, 0, sizeof(*out));
-	else
-		*out = cl->st;
+		out->known_leader = -1;
+		return;
+	}
+	*out = cl->st;
+	out->outage_seconds = cl->st.outage != NOMAD_OUT_NONE ?
+	    ev_time() - cl->outage_start : 0;
 }
 
 enum src_state
 nomad_watch_state(const struct nomad_watch *w, const char **reason)
 {
 	if (reason != NULL)
-		*reason = w->reason;
-	return w->state;
+		*reason = w->src.reason;
+	return w->src.state;
+}
+
+enum nomad_outage
+nomad_watch_outage(const struct nomad_watch *w, double *seconds)
+{
+	enum nomad_outage o = nsrc_outage(&w->src);
+
+	if (seconds != NULL)
+		*seconds = o != NOMAD_OUT_NONE && w->src.outage_since != 0 ?
+		    (double)(nomad_mono_ms() - w->src.outage_since) / 1000.0 :
+		    0;
+	return o;
 }

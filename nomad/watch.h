@@ -5,13 +5,17 @@
  * (curl_ev.h) and libev loop.
  *
  * One struct nomad_client per daemon (one agent, one token, one alloc);
- * one struct nomad_watch per [service] with nomad-service.  Each watch
- * keeps a blocking query on /v1/service/<name> (a deregistration is seen
- * within one round trip); the client polls the alloc's check results
- * (/v1/client/allocation/<alloc>/checks) every check-interval, once for
- * all watches.  What a watch concludes is a verdict source state: Nomad is
- * authoritative, so the caller forces it (verdict_src_set) without rise or
- * fall counting.  See nomcastd(8), "Nomad", for the failure policy.
+ * one struct nomad_watch per [service] with nomad-service.  Each Nomad
+ * service has one blocking query on /v1/service/<name> (a deregistration
+ * is seen within one round trip), shared by the watches of that name; the
+ * client polls the alloc's check results (/v1/client/allocation/<alloc>/
+ * checks) every check-interval, once for all watches, and, when a watch
+ * does not use Nomad checks, a non-blocking read of a registration as
+ * well: either poll is the heartbeat that tells a hung agent within
+ * check-interval + 1.5 s.  What a watch concludes (source.h decides) is a
+ * verdict source state: Nomad is authoritative, so the caller forces it
+ * (verdict_src_set) without rise or fall counting.  See nomcastd(8),
+ * "Nomad", for the failure policy.
  */
 #ifndef NOMCAST_WATCH_H
 #define NOMCAST_WATCH_H
@@ -21,6 +25,7 @@
 
 #include "config.h"
 #include "curl_ev.h"
+#include "source.h"
 #include "verdict.h"
 
 struct nomad_client;
@@ -44,11 +49,25 @@ void	nomad_client_free(struct nomad_client *cl);
 
 /*
  * Watch svc->nomad_service with svc's nomad-checks; svc must outlive the
- * client.  The watch starts UNKNOWN and reports through fn.  Owned by the
- * client.  NULL on failure (logged).
+ * client.  Watches of the same Nomad service share one blocking query.
+ * The watch starts UNKNOWN and reports through fn.  Owned by the client.
+ * NULL on failure (logged).
  */
 struct nomad_watch *nomad_watch_add(struct nomad_client *cl,
 	    const struct conf_service *svc, nomad_watch_fn fn, void *ctx);
+
+/*
+ * A reload: take over what old (a watch of the previous client, of the
+ * same Nomad service) knew, its state included, so that the new client's
+ * first answers change only what they say differently.  Before start.
+ */
+void	nomad_watch_adopt(struct nomad_watch *w, const struct nomad_watch *old);
+/*
+ * A reload gave a service that is announced a Nomad source it did not
+ * have: start from st (no report) until Nomad says otherwise.
+ */
+void	nomad_watch_assume(struct nomad_watch *w, enum src_state st,
+	    const char *why);
 
 /* send the first queries (at once, non-blocking) */
 void	nomad_client_start(struct nomad_client *cl);
@@ -57,6 +76,7 @@ void	nomad_client_start(struct nomad_client *cl);
 enum nomad_endpoint {
 	NOMAD_EP_SERVICE,	/* /v1/service/<name> (blocking) */
 	NOMAD_EP_CHECKS,	/* /v1/client/allocation/<alloc>/checks */
+	NOMAD_EP_PROBE,		/* /v1/service/<name>?stale, not blocking */
 	NOMAD_EP_N,
 };
 
@@ -70,6 +90,13 @@ struct nomad_stats {
 	uint64_t	lat_bucket[NOMAD_LAT_NBUCKETS];	/* not cumulative */
 	uint64_t	lat_count;
 	double		lat_sum;
+	/* the agent as a whole: an outage is a run of failing requests */
+	enum nomad_outage outage;	/* now; NOMAD_OUT_NONE if none */
+	double		outage_seconds;	/* how long the current one lasts */
+	uint64_t	outages;	/* that began, since start */
+	int		known_leader;	/* X-Nomad-KnownLeader: 1, 0, -1 unseen */
+	uint64_t	last_contact_ms; /* X-Nomad-LastContact */
+	size_t		queries;	/* blocking queries (one per service) */
 };
 
 /* the client's counters so far; cl may be NULL (all zero) */
@@ -79,5 +106,8 @@ void	nomad_client_stats(const struct nomad_client *cl,
 /* the watch's current state and reason (for show commands and tests) */
 enum src_state nomad_watch_state(const struct nomad_watch *w,
 	    const char **reason);
+/* the outage the watch sees now, and for how long (seconds) */
+enum nomad_outage nomad_watch_outage(const struct nomad_watch *w,
+	    double *seconds);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,6 +26,35 @@ fuzz_one_line(const char *s, size_t size)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			__builtin_trap();
+}
+
+/*
+ * The source machine fed what the parse gave: a decided source sees the
+ * answer, then time passes; it never crashes, its reason is one line,
+ * and it never passes on a failing answer.
+ */
+static void
+fuzz_source(const struct nomad_checks *ck, bool use_checks)
+{
+	struct nsrc s;
+	uint64_t next;
+
+	nsrc_init(&s, "traefik", "5b3d8f2e", use_checks, true, 15000);
+	nsrc_registration(&s, true);
+	nsrc_assume(&s, SRC_PASS, "fuzz");
+	nsrc_checks(&s, ck, 1000);
+	(void)nsrc_eval(&s, 1000, &next);
+	fuzz_one_line(s.reason, sizeof(s.reason));
+	if (use_checks && ck->health == NOMAD_HEALTH_FAIL &&
+	    s.state != SRC_FAIL)
+		__builtin_trap();
+	(void)nsrc_eval(&s, 1000 + 16000, &next);
+	/* past grace a pending check holds nothing any more */
+	if (use_checks && ck->npending > 0 && s.state == SRC_PASS)
+		__builtin_trap();
+	nsrc_error(&s, NSRC_REQ_CHECKS, NOMAD_OUT_CONTROL_PLANE, "fuzz", 20000);
+	(void)nsrc_eval(&s, 90000, &next);
+	fuzz_one_line(s.reason, sizeof(s.reason));
 }
 
 static void
@@ -67,6 +97,14 @@ fuzz_checks(const char *body, size_t len, const struct nomad_check_filter *f)
 	if (f->mode == NOMAD_CHECKS_NONE &&
 	    out.health != NOMAD_HEALTH_NO_CHECKS)
 		__builtin_trap();
+	if (out.nent > NOMAD_MAX_ENTRIES || out.nent > out.nsuccess +
+	    out.nfailure + out.npending)
+		__builtin_trap();
+	for (size_t i = 0; i < out.nent; i++) {
+		fuzz_one_line(out.ent[i].name, sizeof(out.ent[i].name));
+		fuzz_one_line(out.ent[i].reason, sizeof(out.ent[i].reason));
+	}
+	fuzz_source(&out, f->mode != NOMAD_CHECKS_NONE);
 }
 
 int
@@ -99,6 +137,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_checks(body, size, &filters[i]);
 	if (nomad_header_index(body, size, &index) &&
 	    (size < 15 || memchr(body, '\0', size) != NULL))
+		__builtin_trap();
+	{
+		struct nomad_meta m;
+
+		memset(&m, 0, sizeof(m));
+		if (nomad_header_meta(body, size, &m) && !m.has_index &&
+		    !m.has_known_leader && !m.has_last_contact)
+			__builtin_trap();
+	}
+	if (nomad_body_unknown_alloc(body, size) && size < 20)
 		__builtin_trap();
 	return 0;
 }

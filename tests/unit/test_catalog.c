@@ -601,17 +601,116 @@ test_catalog_checks_readiness_never_gates(void **state)
 static void
 test_catalog_checks_none_null_body(void **state)
 {
-	static const struct want_checks pend = {
-		NOMAD_HEALTH_PENDING, 0, 0, 0, "no check results yet",
+	/* notes 3: null is "no checks" (or a purge), never "not run yet" */
+	static const struct want_checks nochecks = {
+		NOMAD_HEALTH_NO_CHECKS, 0, 0, 0,
+		"no nomad checks for service \"traefik\" (null: the alloc has "
+		"none)",
+	};
+	static const struct want_checks named = {
+		NOMAD_HEALTH_PENDING, 0, 0, 1,
+		"nomad check \"traefik-ping\" has no result",
 	};
 	static const struct want_checks none = {
 		NOMAD_HEALTH_NO_CHECKS, 0, 0, 0, "nomad checks not used",
 	};
+	struct nomad_checks out;
+	char err[256] = "";
 
 	(void)state;
-	expect_fixture("checks-none.json", "traefik", &f_all, &pend);
-	expect_fixture("checks-none.json", "traefik", &f_ping, &pend);
+	expect_fixture("checks-none.json", "traefik", &f_all, &nochecks);
+	expect_fixture("checks-none.json", "traefik", &f_ping, &named);
 	expect_fixture("checks-none.json", "traefik", &f_none, &none);
+	/* the caller learns it was null, and the named check is MISSING */
+	assert_int_equal(checks(S("null"), "traefik", &f_ping, &out, err,
+	    sizeof(err)), 0);
+	assert_true(out.null_body);
+	assert_int_equal(out.nent, 1);
+	assert_int_equal(out.ent[0].st, NOMAD_CS_MISSING);
+	assert_string_equal(out.ent[0].name, "traefik-ping");
+	assert_int_equal(checks(S("{}"), "traefik", &f_all, &out, err,
+	    sizeof(err)), 0);
+	assert_false(out.null_body);
+	assert_int_equal(out.health, NOMAD_HEALTH_NO_CHECKS);
+}
+
+/* each selected check is listed with its own status and reason */
+static void
+test_catalog_checks_entries_listed(void **state)
+{
+	struct nomad_checks out;
+	char err[256] = "";
+	size_t len;
+	char *body = load("checks-mixed-task-level.json", &len);
+
+	(void)state;
+	assert_int_equal(checks(body, len, "traefik", &f_all, &out, err,
+	    sizeof(err)), 0);
+	assert_int_equal(out.nent, out.nsuccess + out.nfailure +
+	    out.npending);
+	assert_true(out.nent >= 1);
+	assert_non_null(strstr(out.ent[0].reason, out.ent[0].name));
+	free(body);
+	body = load("checks-pending.json", &len);
+	assert_int_equal(checks(body, len, "traefik", &f_all, &out, err,
+	    sizeof(err)), 0);
+	assert_int_equal(out.nent, 1);
+	assert_int_equal(out.ent[0].st, NOMAD_CS_PENDING);
+	assert_string_equal(out.ent[0].name, "traefik-ping");
+	free(body);
+}
+
+/* a 404 is a fact about the alloc only when Nomad says so (notes 6) */
+static void
+test_catalog_unknown_alloc_body(void **state)
+{
+	size_t len;
+	char *body = load("error-404-checks-unknown-alloc.txt", &len);
+
+	(void)state;
+	assert_true(nomad_body_unknown_alloc(body, len));
+	assert_true(nomad_body_unknown_alloc(S("rpc error: Unknown "
+	    "allocation \"5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73\"")));
+	assert_false(nomad_body_unknown_alloc(S("No path to node")));
+	assert_false(nomad_body_unknown_alloc(S("resource not found")));
+	assert_false(nomad_body_unknown_alloc(S("Unknown allocation")));
+	assert_false(nomad_body_unknown_alloc(NULL, 10));
+	/* bounded by len, not by a NUL */
+	assert_false(nomad_body_unknown_alloc(body, 10));
+	free(body);
+}
+
+/* X-Nomad-KnownLeader and X-Nomad-LastContact, in Go's spelling too */
+static void
+test_catalog_header_meta(void **state)
+{
+	struct nomad_meta m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_true(nomad_header_meta(S("X-Nomad-Knownleader: false\r\n"),
+	    &m));
+	assert_true(m.has_known_leader);
+	assert_false(m.known_leader);
+	assert_true(nomad_header_meta(S("x-nomad-knownleader: true\r\n"),
+	    &m));
+	assert_true(m.known_leader);
+	assert_false(nomad_header_meta(S("X-Nomad-KnownLeader: yes\r\n"),
+	    &m));
+	assert_true(m.known_leader);
+	assert_true(nomad_header_meta(S("X-Nomad-Lastcontact: 1234\r\n"),
+	    &m));
+	assert_true(m.has_last_contact);
+	assert_int_equal(m.last_contact_ms, 1234);
+	assert_false(nomad_header_meta(S("X-Nomad-LastContact: -1\r\n"),
+	    &m));
+	assert_int_equal(m.last_contact_ms, 1234);
+	assert_true(nomad_header_meta(S("X-Nomad-Index: 77\r\n"), &m));
+	assert_true(m.has_index);
+	assert_int_equal(m.index, 77);
+	assert_false(nomad_header_meta(S("Content-Type: text/plain\r\n"),
+	    &m));
+	assert_false(nomad_header_meta(S("X-Nomad-KnownLeaders: true"), &m));
 }
 
 static void
@@ -1052,7 +1151,7 @@ test_catalog_status_hints(void **state)
 	assert_non_null(strstr(h, "wait"));
 	for (i = 0; i < NELEM(agent); i++)
 		assert_non_null(strstr(nomad_status_hint(agent[i], false),
-		    "agent failed"));
+		    "leader"));
 	for (i = 0; i < NELEM(others); i++) {
 		/* 404 is special only on the checks endpoint */
 		assert_string_equal(nomad_status_hint(others[i], false),
@@ -1125,6 +1224,9 @@ main(void)
 		cmocka_unit_test(test_catalog_checks_mixed_selects_by_service),
 		cmocka_unit_test(test_catalog_checks_readiness_never_gates),
 		cmocka_unit_test(test_catalog_checks_none_null_body),
+		cmocka_unit_test(test_catalog_checks_entries_listed),
+		cmocka_unit_test(test_catalog_unknown_alloc_body),
+		cmocka_unit_test(test_catalog_header_meta),
 		cmocka_unit_test(
 		    test_catalog_checks_filter_none_is_always_no_checks),
 		cmocka_unit_test(

@@ -31,6 +31,12 @@
 	"[service web]\n"			/* 10 */ \
 	"prefix = 203.0.113.10/32\n"		/* 11 */
 
+/* a Nomad service without a local check, under on-outage = hold */
+#define NOCHECK_WARN(line) \
+	"t.ini:" line ": warning: nomad-service: no local check: while " \
+	"Nomad gives no answers (on-outage = hold) a dead proxy stays " \
+	"announced; add a watch or http check"
+
 /* lines 12-14: an eBGP peer to add keys to, from line 15 */
 #define PEER_Z \
 	"[peer z]\n"				/* 12 */ \
@@ -1875,9 +1881,11 @@ test_config_nomad_every_key_overrides_environment(void **state)
 	    "client-key = /etc/nomad/cli-key.pem\n"
 	    "check-interval = 250ms\n"
 	    "wait = 5m\n"
-	    "grace = 2s\n", &c, &d), 0);
+	    "grace = 2s\n"
+	    "on-outage = withdraw\n", &c, &d), 0);
 	assert_int_equal(d.n, 0);
 	assert_true(n->used);
+	assert_false(n->outage_hold);
 	assert_int_equal(n->line, 18);
 	assert_string_equal(n->address, "https://nomad.example:4646");
 	assert_string_equal(n->unix_path, "");
@@ -1921,7 +1929,11 @@ test_config_nomad_defaults_come_from_the_task_environment(void **state)
 	setenv("NOMAD_CACERT", "/env/ca.pem", 1);
 	assert_int_equal(conf_load_string("t.ini", BASE
 	    "nomad-service = traefik\n", &c, &d), 0);
-	assert_int_equal(d.n, 0);
+	/* on-outage = hold by default: a service without a local check */
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.nwarn, 1);
+	assert_string_equal(d.lines[0], NOCHECK_WARN("12"));
+	assert_true(n->outage_hold);
 	assert_true(n->used);
 	assert_string_equal(n->address, "unix:///secrets/api.sock");
 	assert_string_equal(n->unix_path, "/secrets/api.sock");
@@ -1945,7 +1957,7 @@ test_config_nomad_defaults_come_from_the_task_environment(void **state)
 	setenv("NOMAD_CLIENT_KEY", "/env/k.pem", 1);
 	assert_int_equal(conf_load_string("t.ini", BASE
 	    "nomad-service = traefik\n", &c, &d), 0);
-	assert_int_equal(d.n, 0);
+	assert_int_equal(d.n, 1);	/* NOCHECK_WARN */
 	assert_string_equal(n->address, "https://127.0.0.1:4646");
 	assert_string_equal(n->unix_path, "");
 	assert_string_equal(n->ns, "default");
@@ -1996,7 +2008,7 @@ test_config_nomad_secrets_dir_gives_socket_and_token_file(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	assert_int_equal(conf_load_string("t.ini", BASE
 	    "nomad-service = traefik\n", &c, &d), 0);
-	assert_int_equal(d.n, 0);
+	assert_int_equal(d.n, 1);	/* NOCHECK_WARN */
 	snprintf(want, sizeof(want), "unix://%s/api.sock", dir);
 	assert_string_equal(c.nomad.address, want);
 	assert_string_equal(c.nomad.unix_path, sun.sun_path);
@@ -2138,6 +2150,7 @@ test_config_nomad_warnings_and_pairs(void **state)
 	    "alloc-id = " ALLOC "\n"
 	    "node-id = " NODE "\n"
 	    "cacert = /ca.pem\n",			/* 17 */
+	    NOCHECK_WARN("12"),
 	    "t.ini:14: warning: nomad: the Task API socket needs a token "
 	    "(token in [nomad], or identity { env = true } for NOMAD_TOKEN): "
 	    "the agent will answer 401",
@@ -2160,7 +2173,16 @@ test_config_nomad_warnings_and_pairs(void **state)
 	    "[nomad]\n"
 	    "address = http://127.0.0.1:4646\n"
 	    "alloc-id = " ALLOC "\n"
-	    "node-filter = yes\n", 0, none);
+	    "node-filter = yes\n"
+	    "on-outage = withdraw\n", 0, none);
+	/* on-outage takes hold or withdraw */
+	EXPECT_ERR(BASE
+	    "nomad-service = traefik\n"			/* 12 */
+	    "[nomad]\n"
+	    "address = http://127.0.0.1:4646\n"
+	    "alloc-id = " ALLOC "\n"
+	    "on-outage = ignore\n",			/* 16 */
+	    "t.ini:16: on-outage: 'ignore' is not hold or withdraw");
 }
 
 int

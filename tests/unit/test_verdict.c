@@ -1091,6 +1091,40 @@ test_verdict_random_walk_never_up_unsafely(void **state)
 	assert_true(holds > 100);
 }
 
+/* a reload: the state stays, the runs start afresh under new rise/fall */
+static void
+test_verdict_src_assume_keeps_state_runs_empty(void **state)
+{
+	struct verdict_src s;
+
+	(void)state;
+	/* a changed check that was passing, now rise 3 fall 2 */
+	verdict_src_init(&s, "check web", 3, 2);
+	verdict_src_assume(&s, SRC_PASS, "changed by reload");
+	assert_int_equal(s.state, SRC_PASS);
+	assert_int_equal(s.oks, 0);
+	assert_int_equal(s.fails, 0);
+	assert_string_equal(s.reason, "changed by reload");
+	/* one pass decides nothing new: still PASS, not rise passes away */
+	assert_false(verdict_src_result(&s, true, NULL));
+	assert_int_equal(s.state, SRC_PASS);
+	/* one failure is not fall failures */
+	assert_false(verdict_src_result(&s, false, NULL));
+	assert_int_equal(s.state, SRC_PASS);
+	assert_true(verdict_src_result(&s, false, NULL));
+	assert_int_equal(s.state, SRC_FAIL);
+	/* a failing one needs rise passes to pass */
+	verdict_src_assume(&s, SRC_FAIL, NULL);
+	assert_string_equal(s.reason, "fail");
+	assert_false(verdict_src_result(&s, true, NULL));
+	assert_false(verdict_src_result(&s, true, NULL));
+	assert_true(verdict_src_result(&s, true, NULL));
+	assert_int_equal(s.state, SRC_PASS);
+	/* anything else is unknown */
+	verdict_src_assume(&s, (enum src_state)42, NULL);
+	assert_int_equal(s.state, SRC_UNKNOWN);
+}
+
 int
 main(void)
 {
@@ -1137,6 +1171,7 @@ main(void)
 		cmocka_unit_test(test_verdict_reason_names_failing_source),
 		cmocka_unit_test(test_verdict_reason_truncates_long_parts),
 		cmocka_unit_test(test_verdict_state_names),
+		cmocka_unit_test(test_verdict_src_assume_keeps_state_runs_empty),
 		cmocka_unit_test(test_verdict_random_walk_never_up_unsafely),
 	};
 
