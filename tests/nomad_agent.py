@@ -31,8 +31,22 @@ Blocking (s5): the answer comes when the index the endpoint reports is
 greater than ?index or when the wait (Go duration, default and maximum 5m,
 plus up to wait/16 of jitter) has passed; without ?index, or with 0, at
 once.  The service endpoints report the index of the whole
-service_registrations table, floored at 1, so any registration change
-wakes every watcher.  A watcher whose client has gone is dropped.
+service_registrations table, floored at 1, but what wakes a held query
+is narrower.  /v1/service/NAME wakes only on a change to the
+registrations of its own (namespace, NAME), or on a snapshot restore
+(POST /admin/state, SIGHUP, /admin/reset_index): a change to another
+service leaves it held, though the next query answers at once if the
+table index passed its ?index meanwhile.  (Nomad may also wake a query
+for a name that has no registration at all when a neighbouring key of
+its memdb radix index changes: go-immutable-radix's SeekPrefixWatch
+watches the deepest node that exists.  Not modelled: such a query wakes
+only when its own name changes.)  /v1/services and
+/v1/allocation/ID/services wake on any change of the table;
+/v1/allocation/ID answers once its alloc's ModifyIndex (for a missing
+alloc the allocs table's index) passes ?index.  On expiry the answer is
+that of the query's last run, as in blockingRPC (it is not run again),
+so its index may lag the table's.  A watcher whose client has gone is
+dropped.
 
 Tokens (s6): on the unix socket every request needs one (X-Nomad-Token or
 "Authorization: Bearer"); none -> 401 "Unauthorized", unknown or expired
@@ -96,7 +110,8 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
                                   "held": the requests held right now
                                   (blocking queries and hangs)
   POST /admin/stats               reset the counters
-Every change bumps the index it touches and wakes blocked queries at once.
+Every change bumps the index it touches and wakes, at once, the blocked
+queries that watch it (see Blocking).
 SIGHUP reloads --state.
 
 Fault modes (the first fault in force that matches a request applies,
@@ -1131,6 +1146,10 @@ class Agent:
         self.st = state
         self.faults = []
         self.wake_gen = 0
+        # what wakes a held /v1/service/NAME: a change to the
+        # registrations of its (namespace, name), or a snapshot restore
+        self.reg_gen = {}
+        self.restore_gen = 0
         self.held = 0               # requests held (blocking or hang)
         self.stats = {}
         self.stats_since = time.time()
@@ -1357,17 +1376,25 @@ class Agent:
                 else "false",
                 "X-Nomad-Lastcontact": str(self.st.last_contact)}
 
-    def block(self, req, min_index, wait_s, compute, no_block=False):
-        """run compute() (under the lock; returns (index, result)) until
-        its index passes min_index or the wait is over; None when the
-        client went away"""
+    def block(self, req, min_index, wait_s, compute, no_block=False,
+              watch=None):
+        """nomad/rpc.go:blockingRPC: run compute() (under the lock;
+        returns (index, result)) and, while its index is not past
+        min_index, wait for a change and run it again, until the wait is
+        over.  watch() (under the lock) names what wakes the query: it is
+        run again only when watch() has changed (the memdb watch set);
+        without watch every change runs it again.  On expiry the answer
+        is the last run's, as Nomad's.  None when the client went away."""
         deadline = time.monotonic() + wait_s
         with self.cv:
             gen = self.wake_gen
             self.held += 1
             try:
+                tok = watch() if watch is not None else None
+                run = True
                 while True:
-                    idx, result = compute()
+                    if run:
+                        idx, result = compute()
                     if no_block or min_index == 0 or idx > min_index:
                         return idx, result
                     now = time.monotonic()
@@ -1376,6 +1403,12 @@ class Agent:
                     self.cv.wait(min(deadline - now, 0.5))
                     if req.client_gone():
                         return None
+                    if watch is None:
+                        run = True
+                    else:
+                        t = watch()
+                        run = t != tok
+                        tok = t
             finally:
                 self.held -= 1
 
@@ -1486,7 +1519,12 @@ class Agent:
                 out.append(r)
             return self.st.service_index, copy.deepcopy(out)
 
-        got = self.block(req, min_index, wait_s, compute, no_block)
+        def watch():
+            # state.GetServiceRegistrationByName: the watch channel of the
+            # (namespace, name) index entry, plus the restore (abandon)
+            return self.reg_gen.get((ns, name), 0), self.restore_gen
+
+        got = self.block(req, min_index, wait_s, compute, no_block, watch)
         if got is None:
             return Response(0)
         idx, out = got
@@ -1618,6 +1656,15 @@ class Agent:
     def changed(self):
         self.cv.notify_all()
 
+    def touch(self, namespace, name):
+        """a raft write to the registrations of (namespace, name)"""
+        k = (namespace, name)
+        self.reg_gen[k] = self.reg_gen.get(k, 0) + 1
+
+    def restored(self):
+        """a snapshot restore: every watch set fires"""
+        self.restore_gen += 1
+
     def set_state(self, doc, initial=False):
         new = State.from_doc(doc)
         with self.cv:
@@ -1640,6 +1687,7 @@ class Agent:
                                                int(prev["ModifyIndex"]))
                 new.alloc_table_index = idx
             self.st = new
+            self.restored()
             self.changed()
 
     def admin(self, req):
@@ -1690,6 +1738,7 @@ class Agent:
                 else:
                     st.services.append(reg)
                 st.service_index = idx
+                self.touch(reg["Namespace"], reg["ServiceName"])
             elif p == "/admin/deregister":
                 if not doc.get("service"):
                     raise UsageError("deregister needs service")
@@ -1699,10 +1748,12 @@ class Agent:
                                  r["AllocID"] == doc["alloc"]) and
                                 (not doc.get("namespace") or
                                  r["Namespace"] == doc["namespace"]))]
-                removed = len(st.services) - len(keep)
-                if removed:
+                gone = [r for r in st.services if r not in keep]
+                if gone:
                     st.services = keep
                     st.service_index = self.bump()
+                    for r in gone:
+                        self.touch(r["Namespace"], r["ServiceName"])
             elif p == "/admin/check":
                 self.admin_check(doc)
             elif p == "/admin/alloc":
@@ -1752,6 +1803,7 @@ class Agent:
                 for a in st.allocs.values():
                     a["CreateIndex"] = a["ModifyIndex"] = idx
                     a["AllocModifyIndex"] = idx
+                self.restored()
                 if doc.get("wake"):
                     self.wake_gen += 1
             elif p == "/admin/fault":
