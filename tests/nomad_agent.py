@@ -48,17 +48,35 @@ that of the query's last run, as in blockingRPC (it is not run again),
 so its index may lag the table's.  A watcher whose client has gone is
 dropped.
 
-Tokens (s6): on the unix socket every request needs one (X-Nomad-Token or
-"Authorization: Bearer"); none -> 401 "Unauthorized", unknown or expired
--> 403 "Forbidden"; with ACLs off only workload identities pass there.
+Tokens (s6).  On the unix socket every request needs one (X-Nomad-Token
+or "Authorization: Bearer"), ACLs on or off: none -> 401 "Unauthorized".
 The socket's middleware parses ?wait and ?index before it looks at the
 token, and appends "Bad Request" to parseWait's body: a bad wait there is
 400 "Invalid wait timeBad Request" (command/agent/http.go:authMiddleware),
-on TCP 400 "Invalid wait time".  On TCP tokens matter only with ACLs on:
-unknown -> 403 "ACL token not found", missing capability -> 403
-"Permission denied".  Capabilities as the notes' table: the service
-endpoints let any workload identity read one namespace; checks,
-allocation and allocation services need read-job.
+on TCP 400 "Invalid wait time".  Then ACL.WhoAmI.  With ACLs off any
+non-empty token passes (a workload identity, an ACL secret, any string).
+With ACLs on, a token the agent knows ("tokens" in the state, whatever
+its shape) passes unless it is expired, or is a workload identity bound
+to an alloc ("alloc" in its spec) that is gone or client-terminal
+(ClientStatus complete, failed or lost: auth.go's ClientTerminalStatus;
+before 1.7 Nomad used TerminalStatus, which counts DesiredStatus stop
+too): those get 500 "Server error authenticating request\n".  A token it
+does not know is classified by its shape, as nomad/auth does: one that
+looks like a UUID (8-4-4-4-12 hex digits, helper.IsUUID) is looked up as
+an ACL secret, not found -> 403 "Forbidden"; anything else is verified as
+a workload identity JWT, and that fails whether or not it has a JWT's
+shape (three dot-separated base64url segments: then it is signed by no
+key of this cluster; otherwise it is malformed) -> 500 "Server error
+authenticating request\n".  The log line of such an answer says why:
+auth=unknown-secret, unknown-jwt, malformed-jwt, expired, alloc-gone or
+alloc-terminal.  On TCP (and TLS) tokens matter only with ACLs on: none
+-> the anonymous policy; unknown, expired or a terminal alloc's -> 403
+"Permission denied" (the notes' row for an unknown ACL secret on these
+endpoints; for an expired token over TCP the notes say nothing, so this
+is a guess); a missing capability -> 403 "Permission denied".
+Capabilities as the notes' table: the service endpoints let any workload
+identity read one namespace; checks, allocation and allocation services
+need read-job.
 
 Not served: paging (per_page, next_token), choose, DELETE of a
 registration (501), ?pretty, other Nomad endpoints (404).  The filter
@@ -79,7 +97,8 @@ State (JSON, --state or POST /admin/state):
    "checks": {ALLOC: null | {CHECKID: result, ...} | [result, ...]}
        an alloc in "allocs" without an entry here answers null
    "tokens": {SECRET: {"kind": "workload"|"acl", "read_job": ["default"],
-                       "expired": false}}
+                       "expired": false, ["alloc": ID]}}
+       (the command line's --token is a workload identity of --alloc)
    "anonymous": [namespaces the anonymous policy may read-job]}
 Addresses must be in 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32.
 
@@ -98,7 +117,7 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
                                    state], [delete: true]}
   POST /admin/acl                 {enabled, [anonymous]}
   POST /admin/token               {token, [kind, read_job, expired,
-                                   delete]}
+                                   alloc, delete]}
   POST /admin/reset_index         {[index: 1], [wake: false]}: the state
                                   restored with every index at INDEX;
                                   held watchers stay held (Nomad blocks
@@ -175,6 +194,12 @@ FIXTURE_CHECK_IDS = {
 DEFAULT_TOKEN = ("eyJhbGciOiJSUzI1NiIsImtpZCI6InN0YW5kLWluIiwidHlwIjoiSldUIn0."
                  "eyJub21hZF9uYW1lc3BhY2UiOiJkZWZhdWx0Iiwibm9tYWRfdGFzayI6Im5v"
                  "bWNhc3QifQ.c3RhbmQtaW4tc2lnbmF0dXJl")
+# helper.IsUUID; a JWT is three base64url segments (header.payload.signature)
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+# Allocation.ClientTerminalStatus
+CLIENT_TERMINAL = ("complete", "failed", "lost")
 ALLOWED_NETS = [ipaddress.ip_network(n) for n in
                 ("198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
 
@@ -200,7 +225,6 @@ ERR_ALLOC_NOT_FOUND = "allocation not found"
 ERR_RESOURCE = "resource not found"
 ERR_METHOD = "Invalid method"
 ERR_PERM = "Permission denied"
-ERR_TOKEN = "ACL token not found"
 ERR_AUTH500 = "Server error authenticating request\n"
 ERR_NO_LEADER = "No cluster leader"
 
@@ -826,8 +850,11 @@ def normalize_token(spec):
         rj = ["*"]
     elif not rj:
         rj = []
-    return {"kind": kind, "read_job": list(rj),
-            "expired": bool(spec.get("expired", False))}
+    out = {"kind": kind, "read_job": list(rj),
+           "expired": bool(spec.get("expired", False))}
+    if spec.get("alloc"):
+        out["alloc"] = str(spec["alloc"])
+    return out
 
 
 def build_default_state(a):
@@ -836,7 +863,7 @@ def build_default_state(a):
     the alloc, and the token"""
     idx = a.index
     st = {"acl": a.acl, "services": [], "allocs": {}, "checks": {},
-          "tokens": {a.token: {"kind": "workload",
+          "tokens": {a.token: {"kind": "workload", "alloc": a.alloc,
                                "read_job": [] if a.no_read_job
                                else [a.namespace]}},
           "anonymous": []}
@@ -1316,23 +1343,49 @@ class Agent:
 
     # -- authentication (s6) --
 
+    def token_problem(self, token, spec):
+        """why a token the agent knows does not authenticate (ACLs on), or
+        None: expired, or a workload identity whose alloc is gone or
+        client-terminal (nomad/auth/auth.go:verifyWorkloadIdentityClaim;
+        before 1.7 TerminalStatus, which counts DesiredStatus stop too)"""
+        if spec["expired"]:
+            return "expired"
+        if spec["kind"] == "workload" and spec.get("alloc"):
+            a = self.st.allocs.get(spec["alloc"])
+            if a is None:
+                return "alloc-gone"
+            if a.get("ClientStatus") in CLIENT_TERMINAL:
+                return "alloc-terminal"
+        return None
+
     def identify(self, req):
         """(Ident, None) or (None, Response)"""
         token = parse_token(req.headers)
         st = self.st
         if req.via == "unix":
-            # command/agent/http.go:authMiddleware
+            # command/agent/http.go:authMiddleware, then ACL.WhoAmI
             if not token:
                 return None, error_response(401, "Unauthorized")
             spec = st.tokens.get(token)
-            if spec is None or spec["expired"]:
-                return None, error_response(403, "Forbidden")
             if not st.acl:
-                # WhoAmI verifies workload identities even with ACLs off;
-                # an ACL secret yields no identity then
-                if spec["kind"] != "workload":
-                    return None, error_response(403, "Forbidden")
+                # any credential passes: WhoAmI needs one, checks none
                 return Ident(all_=True, workload=True), None
+            if spec is None:
+                if UUID_RE.match(token):
+                    # an ACL secret nobody knows: ErrTokenNotFound
+                    r = error_response(403, "Forbidden")
+                    r.note = "auth=unknown-secret"
+                    return None, r
+                # anything else is verified as a JWT, and fails
+                r = error_response(500, ERR_AUTH500)
+                r.note = "auth=%s" % ("unknown-jwt" if JWT_RE.match(token)
+                                      else "malformed-jwt")
+                return None, r
+            why = self.token_problem(token, spec)
+            if why:
+                r = error_response(500, ERR_AUTH500)
+                r.note = "auth=" + why
+                return None, r
             return Ident(workload=spec["kind"] == "workload",
                          read_job=spec["read_job"]), None
         if not st.acl:
@@ -1340,8 +1393,8 @@ class Agent:
         if not token:
             return Ident(read_job=st.anonymous), None
         spec = st.tokens.get(token)
-        if spec is None or spec["expired"]:
-            return Ident(error=error_response(403, ERR_TOKEN)), None
+        if spec is None or self.token_problem(token, spec):
+            return Ident(error=error_response(403, ERR_PERM)), None
         return Ident(workload=spec["kind"] == "workload",
                      read_job=spec["read_job"]), None
 

@@ -37,6 +37,9 @@ TOK=test-workload-identity
 AUTH="X-Nomad-Token: $TOK"
 U=http://127.0.0.1:4646
 ADM=http://127.0.0.1:4647
+UUID0=0b7e1a52-93c4-4d1f-8e26-5a0f3c9d7b41	# a secret nobody knows
+# a well-formed JWT nobody signed
+JWT0=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl
 
 "$PY" "$AGENT" --unix "$T/api.sock" --listen 127.0.0.1:4646 \
 	--admin 127.0.0.1:4647 --others 2 --token "$TOK" --ready "$T/ready" \
@@ -219,8 +222,13 @@ err 401 'Unauthorized' "socket, no token"
 no_hdr X-Nomad-Index "socket, no token"
 get unix /v1/nothing/here
 err 401 'Unauthorized' "socket, no token, unknown path (auth comes first)"
+# ACLs off: any credential passes the Task API, only none is refused
 get unix /v1/service/traefik -H "X-Nomad-Token: not-a-jwt"
-err 403 'Forbidden' "socket, unknown token"
+want_status 200 "socket, ACLs off, any string passes"
+get unix /v1/service/traefik -H "X-Nomad-Token: $UUID0"
+want_status 200 "socket, ACLs off, an unknown UUID passes"
+get unix /v1/service/traefik -H "Authorization: Bearer $JWT0"
+want_status 200 "socket, ACLs off, an unknown JWT passes"
 get unix /v1/service/traefik -H "Authorization: Basic $TOK"
 err 401 'Unauthorized' "socket, Authorization that is not Bearer"
 get unix /v1/service/traefik -H "Authorization: Bearer $TOK"
@@ -233,7 +241,7 @@ get tcp /v1/service/traefik
 want_status 200 "TCP, ACLs off, no token"
 get tcp /v1/service/traefik -H "X-Nomad-Token: whatever"
 want_status 200 "TCP, ACLs off, a token nobody knows"
-ok "tokens: 401 Unauthorized, 403 Forbidden on the socket; TCP open"
+ok "tokens: 401 Unauthorized on the socket without one, any one passes with ACLs off; TCP open"
 
 # ---- 2. /v1/service/NAME: bodies, headers, filter, errors ----
 get unix /v1/service/traefik -H "$AUTH"
@@ -620,16 +628,55 @@ admin /admin/acl '{"enabled":true}'
 admin /admin/token '{"token":"noread","kind":"workload","read_job":[]}'
 admin /admin/token '{"token":"ops","kind":"acl","read_job":["default"]}'
 admin /admin/token '{"token":"expired","kind":"workload","expired":true}'
+admin /admin/token '{"token":"oldops","kind":"acl","read_job":["default"],"expired":true}'
+# a workload identity of an alloc whose tasks have finished, and one of
+# an alloc the cluster no longer has
+DONE=d0e1f2a3-b4c5-4d6e-8f70-8192a3b4c5d6
+admin /admin/alloc "{\"alloc\":\"$DONE\",\"set\":{\"ClientStatus\":\"complete\",\"DesiredStatus\":\"stop\"}}"
+admin /admin/token "{\"token\":\"done-wi\",\"kind\":\"workload\",\"alloc\":\"$DONE\"}"
+admin /admin/token '{"token":"gone-wi","kind":"workload","alloc":"e0e1f2a3-b4c5-4d6e-8f70-8192a3b4c5d6"}'
+admin /admin/token "{\"token\":\"live-wi\",\"kind\":\"workload\",\"alloc\":\"$A\"}"
 get tcp /v1/service/traefik
 err 403 'Permission denied' "TCP, ACLs on, anonymous"
 get tcp /v1/service/traefik -H "X-Nomad-Token: stale"
-err 403 'ACL token not found' "TCP, unknown secret"
+err 403 'Permission denied' "TCP, an unknown secret"
+get tcp /v1/service/traefik -H "X-Nomad-Token: $UUID0"
+err 403 'Permission denied' "TCP, an unknown UUID secret"
+get tcp "/v1/client/allocation/$A/checks" -H "X-Nomad-Token: $UUID0"
+err 403 'Permission denied' "TCP checks, an unknown secret"
 get tcp /v1/service/traefik -H "X-Nomad-Token: ops"
 want_status 200 "TCP, an ACL token with read-job"
 get tcp /v1/service/traefik -H "$AUTH"
 want_status 200 "TCP, the workload identity"
+# the Task API's rows (notes 6, fixtures/errors.json)
+get unix /v1/service/traefik
+err 401 'Unauthorized' "socket, ACLs on, no token"
+get unix /v1/service/traefik -H "X-Nomad-Token: $UUID0"
+err 403 'Forbidden' "socket, an unknown UUID secret"
+get unix "/v1/client/allocation/$A/checks" -H "X-Nomad-Token: $UUID0"
+err 403 'Forbidden' "socket checks, an unknown UUID secret"
+get unix /v1/service/traefik -H "X-Nomad-Token: not-a-jwt"
+err 500 'Server error authenticating request\n' "socket, a malformed JWT"
+get unix /v1/service/traefik -H "Authorization: Bearer $JWT0"
+err 500 'Server error authenticating request\n' "socket, a JWT nobody signed"
 get unix /v1/service/traefik -H "X-Nomad-Token: expired"
-err 403 'Forbidden' "socket, an expired identity"
+err 500 'Server error authenticating request\n' "socket, an expired identity"
+get unix /v1/service/traefik -H "X-Nomad-Token: oldops"
+err 500 'Server error authenticating request\n' "socket, an expired ACL token"
+get unix /v1/service/traefik -H "X-Nomad-Token: done-wi"
+err 500 'Server error authenticating request\n' "socket, a terminal alloc's JWT"
+get unix /v1/service/traefik -H "X-Nomad-Token: gone-wi"
+err 500 'Server error authenticating request\n' "socket, the JWT of an alloc that is gone"
+get tcp /v1/service/traefik -H "X-Nomad-Token: done-wi"
+err 403 'Permission denied' "TCP, a terminal alloc's JWT"
+get unix /v1/service/traefik -H "X-Nomad-Token: live-wi"
+want_status 200 "socket, the JWT of a running alloc"
+get unix /v1/service/traefik -H "X-Nomad-Token: ops"
+want_status 200 "socket, an ACL token with read-job"
+for why in unknown-secret malformed-jwt unknown-jwt expired alloc-terminal alloc-gone; do
+	grep -q "via=unix GET /v1/service/traefik status=[45]0[03] ms=[0-9.]* auth=$why\$" \
+		"$T/requests.txt" || fail "no auth=$why in the log"
+done
 get unix /v1/service/traefik -H "X-Nomad-Token: noread"
 want_status 200 "workload identity without a policy reads services"
 get unix /v1/services -H "X-Nomad-Token: noread"
@@ -650,13 +697,16 @@ err 403 'Permission denied' "alloc services without read-job"
 get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
 want_status 200 "checks with read-job"
 admin /admin/acl '{"enabled":false}'
-get unix /v1/service/traefik -H "X-Nomad-Token: ops"
-err 403 'Forbidden' "socket, ACLs off, an ACL secret is no identity"
+for t in ops expired oldops done-wi not-a-jwt "$UUID0"; do
+	get unix /v1/service/traefik -H "X-Nomad-Token: $t"
+	want_status 200 "socket, ACLs off, token $t"
+done
 get unix /v1/service/traefik -H "X-Nomad-Token: noread"
 want_status 200 "socket, ACLs off, a workload identity"
 get unix "/v1/client/allocation/$A/checks" -H "X-Nomad-Token: noread"
 want_status 200 "ACLs off: no capability needed"
-ok "ACLs: anonymous, unknown secret, capabilities, order of checks"
+admin /admin/alloc "{\"alloc\":\"$DONE\",\"delete\":true}"
+ok "ACLs: 401/403 Forbidden/500 on the socket by token, 403 Permission denied on TCP, capabilities, order of checks"
 
 # ---- 9. alloc gone, index reset and floor ----
 admin /admin/alloc "{\"alloc\":\"$A\",\"delete\":true}"
