@@ -78,6 +78,12 @@ Capabilities as the notes' table: the service endpoints let any workload
 identity read one namespace; checks, allocation and allocation services
 need read-job.
 
+Encoding: compact JSON; over TCP (and TLS) an answer of at least 1400
+bytes is gzipped when the request accepts gzip, and every answer there
+has "Vary: Accept-Encoding" (the compression handler's); the Task API
+socket's server has no compression handler: never gzip, no Vary.  An
+answer over 2048 bytes goes out chunked, as Go's server does.
+
 Not served: paging (per_page, next_token), choose, DELETE of a
 registration (501), ?pretty, other Nomad endpoints (404).  The filter
 knows ==, !=, is [not] empty, [not] in, [not] contains, [not] matches,
@@ -1045,7 +1051,12 @@ def finish_response(req, resp):
     """(head bytes, body bytes as sent) as Go's net/http with Nomad's
     gzip handler would write them"""
     headers = dict(resp.headers)
-    headers.setdefault("Vary", "Accept-Encoding")
+    # the HTTP servers wrap their mux in a compression handler, which adds
+    # Vary to every answer and gzips when asked; the Task API server
+    # (newAuthMiddleware around the mux) has none
+    compress = req.via != "unix"
+    if compress:
+        headers.setdefault("Vary", "Accept-Encoding")
     body = resp.body
     sniffed = None
     if resp.json:
@@ -1055,7 +1066,7 @@ def finish_response(req, resp):
         # an error body written without a type: Go sniffs it
         sniffed = "text/plain; charset=utf-8"
     chunked = False
-    if ("gzip" in req.headers.get("accept-encoding", "")
+    if (compress and "gzip" in req.headers.get("accept-encoding", "")
             and len(body) >= GZIP_MIN_SIZE):
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"

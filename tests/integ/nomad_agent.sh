@@ -250,7 +250,7 @@ has_hdr Content-Type application/json "service"
 has_hdr X-Nomad-Index 1051 "service"
 has_hdr X-Nomad-Knownleader true "service"
 has_hdr X-Nomad-Lastcontact 0 "service"
-has_hdr Vary Accept-Encoding "service"
+no_hdr Vary "service over the socket (no compression handler there)"
 # Go's canonical spelling on the wire, as headers-service-blocking.txt
 grep -q '^X-Nomad-Knownleader: true' "$T/head" ||
 	fail "X-Nomad-Knownleader not in Go's canonical form"
@@ -261,6 +261,7 @@ head -c 1 "$T/body" | grep -q '\[' || fail "not compact JSON"
 F="AllocID%20%3D%3D%20%22$A%22"
 get tcp "/v1/service/traefik?filter=$F"
 json_is service-traefik-1node.json "filter AllocID"
+has_hdr Vary Accept-Encoding "service over TCP"
 has_hdr X-Nomad-Index 1051 "filter AllocID (the table index, not the rows')"
 get unix "/v1/service/traefik?filter=NodeID%20==%20%22$NODE3%22" -H "$AUTH"
 [ "$(json_q 'len(d), d[0]["Address"]')" = "(1, '198.51.100.13')" ] ||
@@ -400,6 +401,20 @@ get tcp "/v1/allocation/$A" --compressed
 has_hdr Content-Encoding gzip "allocation gzip"
 has_hdr Transfer-Encoding chunked "allocation gzip"
 json_is allocation-traefik-running.json "allocation gzip"
+get tcp "/v1/allocation/$A" -H "Accept-Encoding: gzip"
+has_hdr Content-Encoding gzip "allocation, Accept-Encoding gzip on TCP"
+[ "$(head -c 2 "$T/body" | od -An -tx1 | tr -d ' ')" = 1f8b ] ||
+	fail "TCP: the body is not gzip"
+# the Task API socket never compresses (notes 5; no compression handler)
+get unix "/v1/allocation/$A" -H "$AUTH" --compressed
+json_is allocation-traefik-running.json "allocation over the socket, --compressed"
+no_hdr Content-Encoding "socket, --compressed"
+has_hdr Content-Length 1873 "socket, --compressed: plain, not chunked"
+get unix "/v1/allocation/$A" -H "$AUTH" -H "Accept-Encoding: gzip"
+no_hdr Content-Encoding "socket, Accept-Encoding: gzip"
+no_hdr Vary "socket, Accept-Encoding: gzip"
+head -c 1 "$T/body" | grep -q '{' || fail "socket: the body is not plain JSON"
+json_is allocation-traefik-running.json "allocation over the socket, raw gzip header"
 get tcp "/v1/allocation/5b3d8f2e"
 err 404 'alloc not found' "a short alloc ID"
 [ -n "$(hdr X-Nomad-Index)" ] || fail "the alloc 404 carries no index"
@@ -413,7 +428,7 @@ dt=$(lat "POST /admin/alloc " "GET /v1/allocation/$A?index=1049&wait=10s status=
 	fail "allocation change not seen"
 i=$(hdr X-Nomad-Index "$T/alloc.head")
 [ "$i" -gt 1049 ] || fail "allocation index $i did not move"
-ok "allocation: fixture body, gzip, 404 with index, blocking ($dt ms)"
+ok "allocation: fixture body, gzip on TCP only, 404 with index, blocking ($dt ms)"
 
 # ---- 6. blocking queries on the registrations ----
 get tcp /v1/service/traefik
