@@ -101,7 +101,11 @@ State (JSON, --state or POST /admin/state):
         ServiceName, AllocID, NodeID, Address, Port)
    "allocs": {ID: allocation, ...}         served as is by /v1/allocation
    "checks": {ALLOC: null | {CHECKID: result, ...} | [result, ...]}
-       an alloc in "allocs" without an entry here answers null
+       the client's check store (s3).  null means the alloc's services
+       have no checks at all, or its results were purged at stop; never
+       "not run yet" (that is a "pending" stub); {} is what an update
+       that removed every check leaves.  An alloc in "allocs" without an
+       entry here answers null (it has no checks).
    "tokens": {SECRET: {"kind": "workload"|"acl", "read_job": ["default"],
                        "expired": false, ["alloc": ID]}}
        (the command line's --token is a workload identity of --alloc)
@@ -113,12 +117,62 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
   POST /admin/state               replace the state (indexes move forward)
   POST /admin/register            {service, alloc, node, address, port,
                                    [namespace, tags, job, datacenter,
-                                   group, port_label]}
-  POST /admin/deregister          {service, [alloc]}
+                                   group, port_label, checks]}: checks,
+                                   names or {check, [mode, task]}, get a
+                                   "pending" stub each ("nomad: waiting to
+                                   run", Timestamp now, no StatusCode)
+                                   unless the alloc has a result of that
+                                   name already, as the checks hook's
+                                   Prerun; they stay pending until
+                                   /admin/check sets them.  With checks
+                                   the answer is {ok, index, checks: [IDs
+                                   stored]}
+  POST /admin/deregister          {service, [alloc, namespace]}
   POST /admin/check               {alloc, check, status, [output,
-                                   status_code, service, mode, task]} or
-                                  {alloc, results: null|{}} or
-                                  {alloc, check, delete: true}
+                                   status_code, service, mode, task,
+                                   timestamp]} or
+                                  {alloc, results: null|{}|[...]} or
+                                  {alloc, check, delete: true}; a check is
+                                  found by (service, check) names, under
+                                  whatever ID in-place updates gave it
+  POST /admin/stop_alloc          {alloc, [shutdown_delay_ms: 0]}: the
+                                  client stopping the alloc: DesiredStatus
+                                  stop, then every registration of the
+                                  alloc deregistered (PreKill; a raft
+                                  write each), then, shutdown_delay_ms
+                                  later, its check results purged: the
+                                  checks endpoint answers null while the
+                                  client knows the alloc (404 once
+                                  /admin/alloc deletes it).  Answers {ok,
+                                  index, deregistered: [IDs],
+                                  purge_in_ms}
+  POST /admin/inplace_update      {alloc, [service], [interval_ms: 2000],
+                                   [result: "previous"|"success"|
+                                   "failure"], [output, status_code]}: an
+                                  in-place job update that changes the
+                                  definition of every check of the alloc
+                                  (or of that service's): each old ID is
+                                  dropped and a "pending" stub stored
+                                  under a new ID (the hash takes a
+                                  per-check generation), all at one
+                                  instant (one plan); the alloc's
+                                  ModifyIndex moves.  interval_ms/2 later
+                                  each check runs: the entry under its
+                                  new ID gets the result, with a fresh
+                                  Timestamp: "previous" = the status,
+                                  output and status code it had before
+                                  the update; "success"/"failure" = an
+                                  HTTP check's ("nomad: http ok" and 200,
+                                  or connection refused), or output and
+                                  status_code.  A stub replaced meanwhile
+                                  (/admin/check, another update, a purge,
+                                  a new state) is left as it is.  Answers
+                                  {ok, checks: [new IDs], replaced: {old:
+                                  new}, first_run_in_ms}; the run is
+                                  logged ("inplace_update: alloc=ID
+                                  checks=N ran").  Nomad's minimum
+                                  interval is 1 s; shorter ones are
+                                  allowed here to keep tests fast
   POST /admin/alloc               {alloc, [set: {field: value}], [task,
                                    state], [delete: true]}
   POST /admin/acl                 {enabled, [anonymous]}
@@ -660,12 +714,29 @@ def normalize_registration(r):
     return out
 
 
-def check_id(alloc, group, service, check):
-    known = FIXTURE_CHECK_IDS.get((alloc, service, check))
-    if known:
-        return known
+def check_id(alloc, group, service, check, gen=0):
+    """a stand-in for Nomad's hash of the check definition: gen counts the
+    in-place updates that changed the definition"""
+    if gen == 0:
+        known = FIXTURE_CHECK_IDS.get((alloc, service, check))
+        if known:
+            return known
     key = "%s\x00%s\x00%s\x00%s" % (alloc, group, service, check)
+    if gen:
+        key += "\x00%d" % gen
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def pending_stub(cid, check, service, group, mode="healthiness", task=None,
+                 now=None):
+    """what the checks hook stores for a check before its first run"""
+    c = {"ID": cid, "Mode": mode, "Status": "pending",
+         "Output": "nomad: waiting to run",
+         "Timestamp": int(time.time()) if now is None else now,
+         "Group": group, "Service": service, "Check": check}
+    if task:
+        c["Task"] = task
+    return {k: c[k] for k in CHECK_FIELDS if k in c}
 
 
 def normalize_check(c, alloc):
@@ -1188,6 +1259,9 @@ class Agent:
         # registrations of its (namespace, name), or a snapshot restore
         self.reg_gen = {}
         self.restore_gen = 0
+        # in-place updates of each check definition, by (alloc, group,
+        # service, check): the generation that goes into its new ID
+        self.check_gen = {}
         self.held = 0               # requests held (blocking or hang)
         self.stats = {}
         self.stats_since = time.time()
@@ -1709,6 +1783,9 @@ class Agent:
             if not ident.can_read_job(a.get("Namespace", "default")):
                 return error_response(403, ERR_PERM)
             res = copy.deepcopy(self.st.checks.get(aid))
+        if isinstance(res, dict):
+            # encoding/json writes a map's keys sorted
+            res = {k: res[k] for k in sorted(res)}
         return json_response(res)
 
     # -- state changes --
@@ -1778,6 +1855,7 @@ class Agent:
                                       "by_endpoint": self.stats})
         if req.method != "POST":
             return error_response(405, ERR_METHOD)
+        answer = None
         with self.cv:
             st = self.st
             if p == "/admin/register":
@@ -1803,6 +1881,8 @@ class Agent:
                     st.services.append(reg)
                 st.service_index = idx
                 self.touch(reg["Namespace"], reg["ServiceName"])
+                if doc.get("checks"):
+                    answer = self.register_checks(doc, reg)
             elif p == "/admin/deregister":
                 if not doc.get("service"):
                     raise UsageError("deregister needs service")
@@ -1820,6 +1900,10 @@ class Agent:
                         self.touch(r["Namespace"], r["ServiceName"])
             elif p == "/admin/check":
                 self.admin_check(doc)
+            elif p == "/admin/stop_alloc":
+                answer = self.admin_stop_alloc(doc)
+            elif p == "/admin/inplace_update":
+                answer = self.admin_inplace_update(doc)
             elif p == "/admin/alloc":
                 aid = doc.get("alloc") or FIXTURE_ALLOC
                 idx = self.bump()
@@ -1885,6 +1969,8 @@ class Agent:
             else:
                 return error_response(404, "no such admin endpoint\n")
             self.changed()
+        if answer is not None:
+            return json_response(answer)
         return self.admin_ok()
 
     def admin_check(self, doc):
@@ -1911,7 +1997,15 @@ class Agent:
         if not service:
             regs = [r for r in st.services if r["AllocID"] == aid]
             service = regs[0]["ServiceName"] if regs else "traefik"
-        cid = check_id(aid, group, service, doc["check"])
+        # the check by its name: after an in-place update it lives under
+        # another ID
+        old = self.find_check(aid, service, doc["check"])
+        if old is not None:
+            cid = old["ID"]
+            group = doc.get("group") or old["Group"]
+        else:
+            key = (aid, group, service, doc["check"])
+            cid = check_id(*key, gen=self.check_gen.get(key, 0))
         if doc.get("delete"):
             if st.checks.get(aid):
                 st.checks[aid].pop(cid, None)
@@ -1931,6 +2025,11 @@ class Agent:
             c["StatusCode"] = doc["status_code"]
         elif status == "failure" and "output" in doc:
             c.pop("StatusCode", None)
+        c["ID"] = cid
+        if old is not None:
+            c["Mode"] = old["Mode"]
+            if old.get("Task"):
+                c["Task"] = old["Task"]
         if doc.get("mode"):
             c["Mode"] = doc["mode"]
         if doc.get("task"):
@@ -1941,6 +2040,182 @@ class Agent:
         if st.checks.get(aid) is None:
             st.checks[aid] = {}
         st.checks[aid][cid] = c
+
+    def find_check(self, aid, service, check):
+        """the alloc's result of that check, by names, or None"""
+        for c in (self.st.checks.get(aid) or {}).values():
+            if c.get("Check") == check and c.get("Service") == service:
+                return c
+        return None
+
+    def register_checks(self, doc, reg):
+        """the checks hook's Prerun: a pending stub for each check of the
+        registered service that has no entry yet"""
+        st = self.st
+        aid = reg["AllocID"]
+        a = st.allocs.get(aid)
+        group = (a or {}).get("Name") or "%s.%s[0]" % (
+            doc.get("job", "proxy"), doc.get("group", "traefik"))
+        specs = doc["checks"]
+        if not isinstance(specs, list):
+            raise UsageError("checks: a list of names or objects")
+        now = int(time.time())
+        made = []
+        for spec in specs:
+            if isinstance(spec, str):
+                spec = {"check": spec}
+            name = spec.get("check") or spec.get("name")
+            if not name:
+                raise UsageError("a check needs a name")
+            if self.find_check(aid, reg["ServiceName"], name) is not None:
+                continue
+            key = (aid, group, reg["ServiceName"], name)
+            cid = check_id(*key, gen=self.check_gen.get(key, 0))
+            if st.checks.get(aid) is None:
+                st.checks[aid] = {}
+            st.checks[aid][cid] = pending_stub(
+                cid, name, reg["ServiceName"], group,
+                mode=spec.get("mode", "healthiness"), task=spec.get("task"),
+                now=now)
+            made.append(cid)
+        return {"ok": True, "index": st.raft, "checks": made}
+
+    def admin_stop_alloc(self, doc):
+        """what a Nomad client does when the alloc is stopped: the server
+        sets DesiredStatus stop; the client's PreKill deregisters the
+        alloc's services (group_service_hook), waits shutdown_delay, then
+        the checks hook purges its results (null from then on)"""
+        st = self.st
+        aid = doc.get("alloc")
+        if not aid:
+            raise UsageError("stop_alloc needs alloc")
+        if not st.alloc_known(aid):
+            raise UsageError("alloc %s is not known to this client" % aid)
+        a = st.allocs.get(aid)
+        if a is not None:
+            idx = self.bump()
+            a["DesiredStatus"] = "stop"
+            a["ModifyIndex"] = a["AllocModifyIndex"] = idx
+            st.alloc_table_index = idx
+        gone = []
+        for r in [r for r in st.services if r["AllocID"] == aid]:
+            # one ServiceRegistration.DeleteByID, one raft write, each
+            st.services.remove(r)
+            st.service_index = self.bump()
+            self.touch(r["Namespace"], r["ServiceName"])
+            gone.append(r["ID"])
+        delay = int(doc.get("shutdown_delay_ms", 0))
+        if delay <= 0:
+            st.checks[aid] = None
+        else:
+            t = threading.Timer(delay / 1000.0, self.purge_checks,
+                                args=(st, aid))
+            t.daemon = True
+            t.start()
+        self.log("stop_alloc: alloc=%s deregistered=%d purge_in_ms=%d"
+                 % (aid, len(gone), max(0, delay)))
+        return {"ok": True, "index": st.raft, "deregistered": gone,
+                "purge_in_ms": max(0, delay)}
+
+    def purge_checks(self, st, aid):
+        with self.cv:
+            if self.st is st and st.alloc_known(aid):
+                st.checks[aid] = None
+                self.changed()
+        self.log("stop_alloc: alloc=%s check results purged" % aid)
+
+    def admin_inplace_update(self, doc):
+        """an in-place job update that changes the alloc's check
+        definitions: each check gets a new ID (its definition's hash),
+        a pending stub under it, and its first run interval/2 later; one
+        plan, so every check of the call at the same instant"""
+        st = self.st
+        aid = doc.get("alloc")
+        if not aid:
+            raise UsageError("inplace_update needs alloc")
+        res = st.checks.get(aid)
+        if not st.alloc_known(aid):
+            raise UsageError("alloc %s is not known to this client" % aid)
+        interval_ms = int(doc.get("interval_ms", 2000))
+        if interval_ms <= 0:
+            raise UsageError("interval_ms must be positive")
+        result = doc.get("result", "previous")
+        if result not in ("previous", "success", "failure"):
+            raise UsageError("result: previous, success or failure")
+        svc = doc.get("service")
+        now = int(time.time())
+        runs = []
+        for cid, c in list((res or {}).items()):
+            if svc and c.get("Service") != svc:
+                continue
+            key = (aid, c["Group"], c["Service"], c["Check"])
+            g = self.check_gen.get(key, 0) + 1
+            nid = check_id(*key, gen=g)
+            while nid in res:
+                g += 1
+                nid = check_id(*key, gen=g)
+            self.check_gen[key] = g
+            del res[cid]
+            stub = pending_stub(nid, c["Check"], c["Service"], c["Group"],
+                                mode=c.get("Mode", "healthiness"),
+                                task=c.get("Task"), now=now)
+            res[nid] = stub
+            runs.append((cid, nid, c, stub))
+        if not runs:
+            raise UsageError("alloc %s has no check%s to update" % (
+                aid, " of service %s" % svc if svc else ""))
+        a = st.allocs.get(aid)
+        if a is not None:
+            # the plan updates the alloc in place
+            idx = self.bump()
+            a["ModifyIndex"] = a["AllocModifyIndex"] = idx
+            st.alloc_table_index = idx
+        t = threading.Timer(interval_ms / 2000.0, self.run_updated_checks,
+                            args=(st, aid, runs, result, doc))
+        t.daemon = True
+        t.start()
+        self.log("inplace_update: alloc=%s checks=%d first run in %d ms"
+                 % (aid, len(runs), interval_ms // 2))
+        return {"ok": True, "checks": [nid for _, nid, _, _ in runs],
+                "replaced": {cid: nid for cid, nid, _, _ in runs},
+                "first_run_in_ms": interval_ms // 2}
+
+    def run_updated_checks(self, st, aid, runs, result, doc):
+        """the first run of the updated checks: a stub that is still the
+        one the update stored gets its result; one replaced meanwhile (by
+        /admin/check, another update, a purge, a new state) is left be"""
+        n = 0
+        with self.cv:
+            res = st.checks.get(aid) if self.st is st else None
+            now = int(time.time())
+            addr = "198.51.100.11"
+            for r in st.services:
+                if r["AllocID"] == aid:
+                    addr = r["Address"]
+                    break
+            for _, nid, prev, stub in runs:
+                if not res or res.get(nid) is not stub:
+                    continue
+                c = dict(stub)
+                c.pop("StatusCode", None)
+                if result == "previous":
+                    c["Status"] = prev["Status"]
+                    c["Output"] = prev.get("Output", "")
+                    if prev.get("StatusCode"):
+                        c["StatusCode"] = prev["StatusCode"]
+                else:
+                    d = default_check(aid, c["Service"], c["Check"], result,
+                                      addr, c["Group"])
+                    c["Status"] = result
+                    c["Output"] = doc.get("output", d["Output"])
+                    code = doc.get("status_code", d.get("StatusCode"))
+                    if code:
+                        c["StatusCode"] = code
+                c["Timestamp"] = now
+                res[nid] = {k: c[k] for k in CHECK_FIELDS if k in c}
+                n += 1
+            self.changed()
+        self.log("inplace_update: alloc=%s checks=%d ran" % (aid, n))
 
     def admin_ok(self):
         with self.cv:

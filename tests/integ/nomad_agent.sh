@@ -208,6 +208,10 @@ lat() {
 		printf "%d", (b[1] - (a[1] - ms / 1000)) * 1000 }'
 }
 
+log_has() {	# log_has N TEXT: TEXT in at least N lines of the log
+	[ "$(grep -cF -- "$2" "$T/requests.txt")" -ge "$1" ]
+}
+
 # the literals below are the notes' exact bodies
 same_fixture 'Unauthorized' error-401-taskapi-no-token.txt
 same_fixture 'Forbidden' error-403-taskapi-forbidden.txt
@@ -382,6 +386,10 @@ get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
 want_status 200 "checks null"; want_body 'null' "checks null"
 has_hdr Content-Type application/json "checks null"
 json_is checks-none.json "checks null"
+# an update that removed every check leaves an empty object, not null
+admin /admin/check "{\"alloc\":\"$A\",\"results\":{}}"
+get tcp "/v1/client/allocation/$A/checks"
+want_status 200 "checks {}"; want_body '{}' "every check removed"
 admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"success\"}"
 get tcp "/v1/client/allocation/00000000-0000-4000-8000-000000000000/checks"
 err 404 'Unknown allocation "00000000-0000-4000-8000-000000000000"' \
@@ -391,6 +399,147 @@ err 404 'resource not found' "client allocation without an action"
 get tcp "/v1/allocation/$A/checks/x"
 err 404 'resource not found' "allocation path too long"
 ok "checks: fixtures' bodies, null, 404s, never an index header"
+
+# ---- 4b. the check store: pending stubs, in-place updates, stop ----
+S=7c9e2b14-5a3d-4f60-9b8e-1d2c3b4a5f60
+SF="AllocID%20%3D%3D%20%22$S%22"
+admin /admin/alloc "{\"alloc\":\"$S\",\"set\":{\"Name\":\"proxy.api[0]\",\"TaskGroup\":\"api\"}}"
+# an alloc whose services have no checks at all: null
+admin /admin/register "{\"service\":\"api-plain\",\"alloc\":\"$S\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":8082,\"group\":\"api\"}"
+get unix "/v1/client/allocation/$S/checks" -H "$AUTH"
+want_status 200 "no checks"; want_body 'null' "an alloc without checks"
+admin /admin/deregister '{"service":"api-plain"}'
+# a registration with checks: a pending stub each, never null
+admin /admin/register "{\"service\":\"api\",\"alloc\":\"$S\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":8081,\"group\":\"api\",\"checks\":[\"api-http\",{\"check\":\"api-tcp\",\"mode\":\"readiness\"}]}"
+get unix "/v1/client/allocation/$S/checks" -H "$AUTH"
+want_status 200 "checks of a fresh registration"
+"$PY" - "$T/body" "$(date +%s)" <<'PYEOF' || fail "fresh checks: $(cat "$T/body")"
+import json, sys
+d = json.load(open(sys.argv[1])); now = int(sys.argv[2])
+assert isinstance(d, dict) and len(d) == 2, d
+assert list(d) == sorted(d), "keys not sorted"
+for k, c in d.items():
+    assert c["ID"] == k and len(k) == 64, c
+    assert c["Status"] == "pending" and c["Output"] == "nomad: waiting to run", c
+    assert "StatusCode" not in c and "Task" not in c, c
+    assert abs(c["Timestamp"] - now) <= 2, c
+    assert c["Group"] == "proxy.api[0]" and c["Service"] == "api", c
+assert sorted((c["Check"], c["Mode"]) for c in d.values()) == \
+    [("api-http", "healthiness"), ("api-tcp", "readiness")], d
+PYEOF
+ok "a registration with checks stores pending stubs; without checks null; {} when every check went"
+
+admin /admin/check "{\"alloc\":\"$S\",\"check\":\"api-http\",\"service\":\"api\",\"status\":\"success\",\"timestamp\":1764050412}"
+admin /admin/check "{\"alloc\":\"$S\",\"check\":\"api-tcp\",\"service\":\"api\",\"status\":\"failure\",\"output\":\"dial tcp 198.51.100.11:8081: connect: connection refused\",\"timestamp\":1764050413}"
+get tcp "/v1/client/allocation/$S/checks"
+cp "$T/body" "$T/before.json"
+json_q '" ".join(sorted(d))' >"$T/before.ids"
+admin /admin/inplace_update "{\"alloc\":\"$S\",\"interval_ms\":600}"
+cp "$T/admin.out" "$T/update.out"
+get tcp "/v1/client/allocation/$S/checks"
+"$PY" - "$T/before.json" "$T/body" "$T/update.out" "$(date +%s)" <<'PYEOF' ||
+import json, sys
+b = json.load(open(sys.argv[1])); a = json.load(open(sys.argv[2]))
+u = json.load(open(sys.argv[3])); now = int(sys.argv[4])
+assert u["ok"] is True and sorted(u["checks"]) == sorted(a), (u, a)
+assert not set(a) & set(b), "an ID survived the update"
+assert sorted((c["Check"], c["Mode"]) for c in a.values()) == \
+    sorted((c["Check"], c["Mode"]) for c in b.values())
+ts = set()
+for k, c in a.items():
+    assert c["ID"] == k and len(k) == 64
+    assert c["Status"] == "pending" and c["Output"] == "nomad: waiting to run", c
+    assert "StatusCode" not in c, c
+    assert abs(c["Timestamp"] - now) <= 2, c
+    ts.add(c["Timestamp"])
+assert len(ts) == 1, "not one instant"
+PYEOF
+	fail "after the update: $(cat "$T/body") $(cat "$T/update.out")"
+json_q '" ".join(sorted(d))' >"$T/after.ids"
+wait_for 3 grep -q "inplace_update: alloc=$S checks=2 ran" "$T/requests.txt" ||
+	fail "the updated checks never ran"
+dt=$(lat "POST /admin/inplace_update " "inplace_update: alloc=$S checks=2 ran")
+[ "$dt" -ge 290 ] && [ "$dt" -lt 600 ] ||
+	fail "the first run came $dt ms after the update (interval/2 = 300)"
+get tcp "/v1/client/allocation/$S/checks"
+"$PY" - "$T/before.json" "$T/body" "$T/after.ids" <<'PYEOF' ||
+import json, sys
+b = json.load(open(sys.argv[1])); a = json.load(open(sys.argv[2]))
+ids = open(sys.argv[3]).read().split()
+assert sorted(a) == ids, "the IDs moved again"
+byname = {c["Check"]: c for c in b.values()}
+for c in a.values():
+    p = byname[c["Check"]]
+    for f in ("Status", "Output", "StatusCode", "Mode", "Group", "Service"):
+        assert c.get(f) == p.get(f), (f, c, p)
+    assert c["Timestamp"] > p["Timestamp"], c
+PYEOF
+	fail "the previous results are not back: $(cat "$T/body")"
+# the test's own changes find the check by name under its new ID
+admin /admin/check "{\"alloc\":\"$S\",\"check\":\"api-http\",\"service\":\"api\",\"status\":\"failure\"}"
+get tcp "/v1/client/allocation/$S/checks"
+[ "$(json_q '" ".join(sorted(d))')" = "$(cat "$T/after.ids")" ] ||
+	fail "/admin/check by name did not use the new ID: $(cat "$T/body")"
+[ "$(json_q '[c["Status"] for c in d.values() if c["Check"] == "api-http"]')" = "['failure']" ] ||
+	fail "/admin/check by name: $(cat "$T/body")"
+ok "in-place update: new IDs, pending at one instant, the previous results back after $dt ms (interval 600 ms)"
+
+# only the checks of one service, with a given result
+admin /admin/register "{\"service\":\"api-metrics\",\"alloc\":\"$S\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":9100,\"group\":\"api\",\"checks\":[\"metrics-http\"]}"
+get tcp "/v1/client/allocation/$S/checks"
+M0=$(json_q '[k for k, c in d.items() if c["Check"] == "metrics-http"][0]')
+admin /admin/inplace_update "{\"alloc\":\"$S\",\"service\":\"api\",\"interval_ms\":200,\"result\":\"success\"}"
+wait_for 3 log_has 2 "inplace_update: alloc=$S checks=2 ran" ||
+	fail "the second update never ran"
+get tcp "/v1/client/allocation/$S/checks"
+[ "$(json_q 'sorted((c["Check"], c["Status"]) for c in d.values())')" = \
+    "[('api-http', 'success'), ('api-tcp', 'success'), ('metrics-http', 'pending')]" ] ||
+	fail "update of one service: $(cat "$T/body")"
+[ "$(json_q '[k for k, c in d.items() if c["Check"] == "metrics-http"][0]')" = "$M0" ] ||
+	fail "another service's check changed ID"
+for id in $(cat "$T/after.ids"); do
+	grep -q "$id" "$T/body" && fail "an ID of the first update survived the second"
+done
+ok "in-place update of one service's checks, result success"
+
+# stop: the registrations go first (the watcher answers), the results
+# stay through shutdown_delay, then null while the client knows the alloc
+get tcp "/v1/service/api?filter=$SF"
+I=$(hdr X-Nomad-Index)
+bget sw tcp "/v1/service/api?filter=$SF&index=$I&wait=20s"
+P=$BG
+held 1
+admin /admin/stop_alloc "{\"alloc\":\"$S\",\"shutdown_delay_ms\":400}"
+wait "$P" || true
+dt=$(lat "POST /admin/stop_alloc " "GET /v1/service/api?filter=$SF&index=$I&wait=20s status=")
+[ "$dt" -lt 100 ] || fail "the stop reached the watcher after $dt ms"
+[ "$(cat "$T/sw.body")" = '[]' ] || fail "still registered: $(cat "$T/sw.body")"
+get tcp "/v1/client/allocation/$S/checks"
+want_status 200 "checks during shutdown_delay"
+[ "$(json_q 'len(d)')" = 3 ] || fail "the results went before shutdown_delay: $(cat "$T/body")"
+get tcp /v1/service/api-metrics
+want_body '[]' "every service of the alloc deregistered"
+wait_for 3 grep -q "stop_alloc: alloc=$S check results purged" "$T/requests.txt" ||
+	fail "the results were never purged"
+dp=$(lat "POST /admin/stop_alloc " "stop_alloc: alloc=$S check results purged")
+[ "$dp" -ge 390 ] || fail "purged $dp ms after the stop, before shutdown_delay"
+get unix "/v1/client/allocation/$S/checks" -H "$AUTH"
+want_status 200 "checks of a stopped alloc"; want_body 'null' "purged at stop"
+get tcp "/v1/allocation/$S"
+[ "$(json_q 'd["DesiredStatus"]')" = stop ] || fail "DesiredStatus is not stop"
+X=3f2e1d0c-b9a8-4765-8432-10fedcba9876
+admin /admin/alloc "{\"alloc\":\"$X\"}"
+admin /admin/register "{\"service\":\"xsvc\",\"alloc\":\"$X\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":80,\"checks\":[\"x-http\"]}"
+admin /admin/stop_alloc "{\"alloc\":\"$X\"}"
+get tcp "/v1/client/allocation/$X/checks"
+want_body 'null' "a stop without shutdown_delay purges at once"
+get tcp /v1/service/xsvc
+want_body '[]' "deregistered at stop"
+admin /admin/alloc "{\"alloc\":\"$X\",\"delete\":true}"
+admin /admin/alloc "{\"alloc\":\"$S\",\"delete\":true}"
+get tcp "/v1/client/allocation/$S/checks"
+err 404 "Unknown allocation \"$S\"" "checks of an alloc the client forgot"
+ok "stop: deregistered in $dt ms, results kept through shutdown_delay, null after $dp ms, 404 once forgotten"
 
 # ---- 5. /v1/allocation/ID ----
 get tcp "/v1/allocation/$A"
