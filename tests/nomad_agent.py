@@ -78,6 +78,37 @@ Capabilities as the notes' table: the service endpoints let any workload
 identity read one namespace; checks, allocation and allocation services
 need read-job.
 
+Leadership (s5, s6): POST /admin/leader {"leader": false} makes the
+cluster lose its leader (no quorum).  From then on, on the socket, every
+request that has a token gets 500 "Server error authenticating
+request\n": ACL.WhoAmI is forwarded to the leader (without a token it is
+still 401, and a bad ?wait or ?index still 400: no RPC is needed for
+those).  Over TCP (and TLS) every request to the endpoints above gets
+500 "No cluster leader" once its query is parsed (a bad ?wait is still
+400; other paths answer as usual).  The exception, on every listener:
+GET /v1/service/NAME with ?stale, ?stale= or a true Go bool (stale=true,
+1, t, ...).  Then WhoAmI and the read may go to any server, so the token
+is checked as usual and the answer comes from the state, frozen as the
+leader left it, with X-Nomad-Knownleader: false and
+X-Nomad-Lastcontact: the milliseconds since the leader was lost
+(growing; taken when the query last ran).  A blocking stale query blocks
+as usual: nothing can wake it but a restore.  Nothing that is a raft
+write can happen: /admin/register, deregister, stop_alloc,
+inplace_update, alloc, acl and token answer 409 {"error": "no cluster
+leader: ..."}.  They are refused, not queued: the test does them again
+once the leader is back.  /admin/check still works (check results live
+on the client), but the checks endpoint answers the 500 above.
+/admin/state, /admin/reset_index, faults and stats work as ever.
+{"leader": true} brings the leader back: KnownLeader true, LastContact
+0.  Not modelled: a non-stale query held when the leader goes keeps
+blocking and answers on expiry; ?stale on /v1/services and
+/v1/allocation/... (Nomad serves those stale too; here they answer 500);
+the checks endpoint served by the client alone (by code reading, and
+unverified: over TCP with ACLs off it needs no server, and over the
+socket only WhoAmI does, so ?stale there would pass; here it is 500 like
+the rest); a ?stale value that is not a Go bool (Nomad writes a 400 of
+its own; here it counts as not stale).
+
 Encoding: compact JSON; over TCP (and TLS) an answer of at least 1400
 bytes is gzipped when the request accepts gzip, and every answer there
 has "Vary: Accept-Encoding" (the compression handler's); the Task API
@@ -95,7 +126,6 @@ State (JSON, --state or POST /admin/state):
   {"acl": false,
    "index": 1051,                 raft index (default: the highest seen)
    "service_index": 1051,         service_registrations table index
-   "known_leader": true, "last_contact": 0,
    "services": [ registration, ... ]       Nomad's ServiceRegistration
        (missing fields are filled in; the fields that name the instance:
         ServiceName, AllocID, NodeID, Address, Port)
@@ -175,6 +205,10 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
                                   allowed here to keep tests fast
   POST /admin/alloc               {alloc, [set: {field: value}], [task,
                                    state], [delete: true]}
+  POST /admin/leader              {leader: true|false}: see Leadership;
+                                  answers {leader, known_leader,
+                                  last_contact_ms}
+  GET  /admin/leader              the same
   POST /admin/acl                 {enabled, [anonymous]}
   POST /admin/token               {token, [kind, read_job, expired,
                                    alloc, delete]}
@@ -287,6 +321,10 @@ ERR_METHOD = "Invalid method"
 ERR_PERM = "Permission denied"
 ERR_AUTH500 = "Server error authenticating request\n"
 ERR_NO_LEADER = "No cluster leader"
+# admin changes that are raft writes in Nomad: refused without a leader
+RAFT_WRITES = ("/admin/register", "/admin/deregister", "/admin/stop_alloc",
+               "/admin/inplace_update", "/admin/alloc", "/admin/acl",
+               "/admin/token")
 
 REASONS = {200: "OK", 307: "Temporary Redirect", 400: "Bad Request",
            401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -839,8 +877,6 @@ class State:
         self.service_index = 1
         self.alloc_table_index = 1
         self.acl = False
-        self.known_leader = True
-        self.last_contact = 0
         self.services = []
         self.allocs = {}
         self.checks = {}
@@ -853,8 +889,6 @@ class State:
             raise UsageError("the state must be a JSON object")
         st = State()
         st.acl = bool(doc.get("acl", False))
-        st.known_leader = bool(doc.get("known_leader", True))
-        st.last_contact = int(doc.get("last_contact", 0))
         st.services = [normalize_registration(r)
                        for r in doc.get("services") or []]
         allocs = doc.get("allocs") or {}
@@ -903,8 +937,6 @@ class State:
     def to_doc(self):
         return {"acl": self.acl, "index": self.raft,
                 "service_index": self.service_index,
-                "known_leader": self.known_leader,
-                "last_contact": self.last_contact,
                 "services": self.services, "allocs": self.allocs,
                 "checks": self.checks, "tokens": self.tokens,
                 "anonymous": self.anonymous}
@@ -1003,6 +1035,7 @@ class Request:
             for k, v in parse_qsl(pair, keep_blank_values=True):
                 self.query.setdefault(k, v)
         self.t0 = time.monotonic()
+        self.lead = None                # leader meta at the query's last run
 
     def client_gone(self):
         try:
@@ -1234,6 +1267,14 @@ def endpoint_of(path):
     return "other"
 
 
+def is_stale(req):
+    """command/agent/http.go:parseConsistency: ?stale, ?stale= or a Go
+    bool that is true"""
+    if "stale" not in req.query:
+        return False
+    return req.query["stale"] in ("", "1", "t", "T", "TRUE", "true", "True")
+
+
 def parse_token(headers):
     """command/agent/http.go:parseToken"""
     t = headers.get("x-nomad-token", "")
@@ -1255,6 +1296,9 @@ class Agent:
         self.st = state
         self.faults = []
         self.wake_gen = 0
+        # raft leadership as this agent sees it (POST /admin/leader)
+        self.leader = True
+        self.leader_lost = None
         # what wakes a held /v1/service/NAME: a change to the
         # registrations of its (namespace, name), or a snapshot restore
         self.reg_gen = {}
@@ -1508,11 +1552,22 @@ class Agent:
             wait_ns += random.randrange(max(1, wait_ns // JITTER_FRACTION))
         return index, wait_ns / 1e9
 
-    def meta(self, index):
+    def leader_meta(self):
+        """(KnownLeader, LastContact) as this agent's server would set
+        them now: LastContact is the milliseconds since it last heard from
+        the leader, 0 while there is one"""
+        if self.leader:
+            return "true", "0"
+        return "false", str(int((time.monotonic() - self.leader_lost) *
+                                1000))
+
+    def meta(self, index, req=None):
+        """the query meta: KnownLeader and LastContact as they were when
+        the query last ran (blockingRPC's setQueryMeta), or now"""
+        lead = getattr(req, "lead", None) or self.leader_meta()
         return {"X-Nomad-Index": str(max(1, index)),
-                "X-Nomad-Knownleader": "true" if self.st.known_leader
-                else "false",
-                "X-Nomad-Lastcontact": str(self.st.last_contact)}
+                "X-Nomad-Knownleader": lead[0],
+                "X-Nomad-Lastcontact": lead[1]}
 
     def block(self, req, min_index, wait_s, compute, no_block=False,
               watch=None):
@@ -1533,6 +1588,7 @@ class Agent:
                 while True:
                     if run:
                         idx, result = compute()
+                        req.lead = self.leader_meta()
                     if no_block or min_index == 0 or idx > min_index:
                         return idx, result
                     now = time.monotonic()
@@ -1554,6 +1610,10 @@ class Agent:
 
     def api(self, req, no_block=False):
         p = req.path
+        endpoint = endpoint_of(p)
+        # without a leader only a stale read of a service is answered (by
+        # any server, from its own state)
+        stale_ok = endpoint == "service" and is_stale(req)
         if req.via == "unix":
             # the Task API middleware parses the query first; a parse error
             # there has already written parseWait's 400 body, and the
@@ -1562,11 +1622,27 @@ class Agent:
             if isinstance(w, Response):
                 w.body += b"Bad Request"
                 return w
+            if not parse_token(req.headers):
+                return error_response(401, "Unauthorized")
+            # ACL.WhoAmI goes to the leader unless the request is stale
+            if not self.leader and not stale_ok:
+                r = error_response(500, ERR_AUTH500)
+                r.note = "no-leader"
+                return r
             with self.cv:
                 ident, err = self.identify(req)
             if err is not None:
                 return err
         else:
+            if not self.leader and not stale_ok and endpoint != "other":
+                # the handler parses the query, then its RPC finds no
+                # leader
+                w = self.parse_wait(req)
+                if isinstance(w, Response):
+                    return w
+                r = error_response(500, ERR_NO_LEADER)
+                r.note = "no-leader"
+                return r
             with self.cv:
                 ident, err = self.identify(req)
         if p == "/":
@@ -1668,7 +1744,7 @@ class Agent:
         idx, out = got
         if isinstance(out, BexprEvalError):
             return error_response(400, "failed to read result page: %s" % out)
-        return json_response(out, self.meta(idx))
+        return json_response(out, self.meta(idx, req))
 
     def services_list(self, req, ident, no_block):
         w = self.parse_wait(req)
@@ -1710,7 +1786,7 @@ class Agent:
         got = self.block(req, min_index, wait_s, compute, no_block)
         if got is None:
             return Response(0)
-        return json_response(got[1], self.meta(got[0]))
+        return json_response(got[1], self.meta(got[0], req))
 
     def alloc_get(self, req, ident, aid, no_block):
         w = self.parse_wait(req)
@@ -1732,11 +1808,12 @@ class Agent:
         idx, a = got
         if a is None:
             # setMeta runs before the nil check: the 404 carries the index
-            return error_response(404, ERR_NOT_FOUND_ALLOC, self.meta(idx))
+            return error_response(404, ERR_NOT_FOUND_ALLOC,
+                                  self.meta(idx, req))
         if not ident.can_read_job(a.get("Namespace", "default")):
             # nomad/alloc_endpoint.go:GetAlloc, an uncoded error: 500
             return error_response(500, 'Unknown allocation "%s"' % aid)
-        return json_response(a, self.meta(idx))
+        return json_response(a, self.meta(idx, req))
 
     def alloc_services(self, req, ident, aid, no_block):
         w = self.parse_wait(req)
@@ -1767,7 +1844,7 @@ class Agent:
             return Response(0)
         if got[1] is None:
             return error_response(404, ERR_ALLOC_NOT_FOUND)
-        return json_response(got[1], self.meta(got[0]))
+        return json_response(got[1], self.meta(got[0], req))
 
     def alloc_checks(self, req, ident, aid):
         w = self.parse_wait(req)           # parsed, then ignored
@@ -1853,8 +1930,29 @@ class Agent:
                                       "held": self.held,
                                       "requests": sum(self.stats.values()),
                                       "by_endpoint": self.stats})
+        if req.method == "GET" and p == "/admin/leader":
+            with self.cv:
+                return json_response(self.leader_doc())
         if req.method != "POST":
             return error_response(405, ERR_METHOD)
+        if p == "/admin/leader":
+            with self.cv:
+                if "leader" not in doc:
+                    raise UsageError("leader needs leader: true|false")
+                if bool(doc["leader"]):
+                    self.leader, self.leader_lost = True, None
+                elif self.leader:
+                    self.leader, self.leader_lost = False, time.monotonic()
+                self.changed()
+                self.log("leader: %s" % ("elected" if self.leader
+                                         else "lost"))
+                return json_response(self.leader_doc())
+        if p in RAFT_WRITES and not self.leader:
+            r = Response(409, go_json({
+                "error": "no cluster leader: %s is a raft write; try again "
+                "once POST /admin/leader {\"leader\": true}" % p}),
+                json_body=True)
+            return r
         answer = None
         with self.cv:
             st = self.st
@@ -2216,6 +2314,11 @@ class Agent:
                 n += 1
             self.changed()
         self.log("inplace_update: alloc=%s checks=%d ran" % (aid, n))
+
+    def leader_doc(self):
+        k, c = self.leader_meta()
+        return {"leader": self.leader, "known_leader": k == "true",
+                "last_contact_ms": int(c)}
 
     def admin_ok(self):
         with self.cv:

@@ -872,6 +872,85 @@ want_status 200 "ACLs off: no capability needed"
 admin /admin/alloc "{\"alloc\":\"$DONE\",\"delete\":true}"
 ok "ACLs: 401/403 Forbidden/500 on the socket by token, 403 Permission denied on TCP, capabilities, order of checks"
 
+# ---- 8b. no cluster leader ----
+get tcp /v1/service/traefik
+I=$(hdr X-Nomad-Index)
+cp "$T/body" "$T/before-outage.json"
+admin /admin/leader '{"leader":false}'
+# a stale blocking query keeps blocking: nothing can change without raft
+bget stb unix "/v1/service/traefik?stale&index=$I&wait=1s" -H "$AUTH"
+PS=$BG
+get unix /v1/service/traefik -H "$AUTH"
+err 500 'Server error authenticating request\n' "socket, no leader: WhoAmI fails"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+err 500 'Server error authenticating request\n' "socket checks, no leader"
+get unix /v1/services -H "$AUTH"
+err 500 'Server error authenticating request\n' "socket services, no leader"
+get unix "/v1/service/traefik?stale=false" -H "$AUTH"
+err 500 'Server error authenticating request\n' "socket, stale=false"
+get unix "/v1/service/traefik?stale"
+err 401 'Unauthorized' "socket, no leader, no token: no RPC needed"
+get tcp /v1/service/traefik
+err 500 'No cluster leader' "TCP, no leader"
+get tcp "/v1/client/allocation/$A/checks"
+err 500 'No cluster leader' "TCP checks, no leader"
+get tcp "/v1/allocation/$A"
+err 500 'No cluster leader' "TCP allocation, no leader"
+get tcp "/v1/service/traefik?wait=5x"
+err 400 'Invalid wait time' "TCP, no leader: the query is parsed first"
+get unix "/v1/service/traefik?stale" -H "$AUTH"
+want_status 200 "socket, ?stale without a leader"
+cmp -s "$T/body" "$T/before-outage.json" ||
+	fail "socket, ?stale: not the state as it was: $(cat "$T/body")"
+has_hdr X-Nomad-Index "$I" "socket, ?stale"
+has_hdr X-Nomad-Knownleader false "socket, ?stale"
+grep -q '^X-Nomad-Knownleader: false' "$T/head" || fail "not Go's spelling"
+L1=$(hdr X-Nomad-Lastcontact)
+case $L1 in ''|*[!0-9]*) fail "LastContact '$L1'" ;; esac
+sleep 0.3
+get tcp "/v1/service/traefik?stale="
+want_status 200 "TCP, ?stale= without a leader"
+has_hdr X-Nomad-Knownleader false "TCP, ?stale="
+L2=$(hdr X-Nomad-Lastcontact)
+[ "$L2" -ge $((L1 + 250)) ] || fail "LastContact did not grow: $L1, then $L2"
+get unix "/v1/service/traefik?stale=true&filter=$F" -H "$AUTH"
+want_status 200 "socket, ?stale=true"
+[ "$(json_q 'len(d), d[0]["AllocID"]')" = "(1, '$A')" ] ||
+	fail "socket, ?stale=true with a filter: $(cat "$T/body")"
+# no raft writes: the registrations cannot change; check results can
+# (they live on the client) but nobody can read them
+for a in register deregister stop_alloc inplace_update; do
+	rc=$(curl -s -o "$T/refused" -w '%{http_code}' -X POST \
+	    -d "{\"service\":\"traefik\",\"alloc\":\"$A\",\"node\":\"$NODE\",\"address\":\"198.51.100.11\",\"port\":80}" \
+	    "$ADM/admin/$a")
+	[ "$rc" = 409 ] && [ -n "$(json_q 'd["error"]' "$T/refused")" ] ||
+		fail "admin $a without a leader: $rc $(cat "$T/refused")"
+done
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"failure\"}"
+get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
+err 500 'Server error authenticating request\n' "socket checks after a check change"
+wait "$PS" || true
+[ "$(cut -d' ' -f1 "$T/stb.out")" = 200 ] || fail "stale blocking: $(cat "$T/stb.out")"
+tw=$(cut -d' ' -f2 "$T/stb.out")
+lt 0.99 "$tw" || fail "a stale blocking query answered after $tw s, before its wait"
+[ "$(hdr X-Nomad-Index "$T/stb.head")" = "$I" ] || fail "stale blocking: index"
+[ "$(hdr X-Nomad-Knownleader "$T/stb.head")" = false ] || fail "stale blocking: KnownLeader"
+grep -q "via=unix GET /v1/service/traefik status=500 ms=[0-9.]* no-leader" \
+	"$T/requests.txt" || fail "no no-leader line in the log"
+admin /admin/leader '{"leader":true}'
+get unix /v1/service/traefik -H "$AUTH"
+want_status 200 "socket, the leader back"
+has_hdr X-Nomad-Knownleader true "the leader back"
+has_hdr X-Nomad-Lastcontact 0 "the leader back"
+get tcp "/v1/service/traefik?stale"
+has_hdr X-Nomad-Knownleader true "TCP ?stale, the leader back"
+has_hdr X-Nomad-Lastcontact 0 "TCP ?stale, the leader back"
+get tcp "/v1/client/allocation/$A/checks"
+[ "$(json_q '[c["Status"] for c in d.values()]')" = "['failure']" ] ||
+	fail "the check changed during the outage: $(cat "$T/body")"
+admin /admin/check "{\"alloc\":\"$A\",\"check\":\"traefik-ping\",\"status\":\"success\"}"
+ok "no leader: 500 on the socket and TCP but ?stale service reads (LastContact $L1 -> $L2 ms), stale blocking held ($tw s), raft writes 409, back with the leader"
+
 # ---- 9. alloc gone, index reset and floor ----
 admin /admin/alloc "{\"alloc\":\"$A\",\"delete\":true}"
 get unix "/v1/client/allocation/$A/checks" -H "$AUTH"
