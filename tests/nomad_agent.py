@@ -4,18 +4,32 @@ standard library only.
 
 It serves the shapes of ../shared/nomad-api/README.md (the notes): the
 HTTP API of a Nomad client agent, as far as nomcast reads it, over the
-Task API unix socket and/or TCP, with Nomad's own status codes, plain-text
-error bodies, headers and blocking-query rules.  A test changes its state
+Task API unix socket, TCP and/or HTTPS, with Nomad's own status codes,
+plain-text error bodies, headers and blocking-query rules.  A test changes its state
 through an admin HTTP endpoint on a separate TCP port (or a state file and
 SIGHUP) and makes it misbehave on demand (fault modes).
 
   nomad_agent.py [--unix PATH] [--listen HOST:PORT] [--admin HOST:PORT]
+      [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE
+       [--tls-client-ca FILE]]
       [--state FILE | --alloc ID --service NAME --node ID --check NAME ...]
       [--acl] [--token SECRET] [--ready FILE] [--log-file FILE]
 
-At least one of --unix and --listen.  A port of 0 picks a free one; the
---ready file then tells which (lines "unix PATH", "tcp HOST:PORT",
-"admin HOST:PORT", written once everything listens).
+At least one of --unix, --listen and --tls-listen.  A port of 0 picks a
+free one; the --ready file then tells which (lines "unix PATH", "tcp
+HOST:PORT", "tls HOST:PORT", "admin HOST:PORT", written once everything
+listens).
+
+--tls-listen serves the same API as --listen over HTTPS (Python's ssl
+module, the PEM certificate and key given), with TCP's semantics
+everywhere: tokens matter only with ACLs on, gzip when asked, "No
+cluster leader".  With --tls-client-ca a client certificate signed by
+that CA is required (mutual TLS, Nomad's verify_https_client): a client
+without one fails the handshake.  The handshake runs in the
+connection's own thread with Nomad's default https_handshake_timeout
+(5 s), so a client that stalls it holds up no other; a failed handshake
+is logged ("via=tls handshake from ADDR failed: REASON").  The Task API
+socket never has TLS (notes 6).
 
 API (section numbers are the notes'):
   GET /v1/service/NAME            s1, blocking; namespace, filter (go-bexpr
@@ -230,7 +244,8 @@ SIGHUP reloads --state.
 Fault modes (the first fault in force that matches a request applies,
 before authentication: they stand for a sick agent or network; "count"
 limits one to that many requests, "endpoint" to one of service, services,
-alloc, alloc_services, checks or a path prefix, "via" to unix or tcp):
+alloc, alloc_services, checks or a path prefix, "via" to unix, tcp or
+tls):
   slow         answer after "ms" milliseconds (default 1000)
   hang         never answer until the fault is cleared or the client goes
   500          status 500 with Nomad's body: on the unix socket "Server
@@ -247,8 +262,10 @@ alloc, alloc_services, checks or a path prefix, "via" to unix or tcp):
   status       status "status" with "body"
 
 Each request is logged as one line to stderr (and --log-file), when its
-answer has gone out: "EPOCH via=unix|tcp|admin METHOD TARGET status=N
-ms=DURATION [fault=MODE]"; status=gone when the client left first.
+answer has gone out: "EPOCH via=unix|tcp|tls|admin METHOD TARGET
+status=N ms=DURATION [NOTE]"; status=gone when the client left first.
+NOTE is fault=MODE, auth=WHY (see Tokens) or no-leader.  Admin actions
+that act later log a line of their own (inplace_update, stop_alloc).
 """
 
 import argparse
@@ -260,8 +277,10 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -294,6 +313,9 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
 JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 # Allocation.ClientTerminalStatus
 CLIENT_TERMINAL = ("complete", "failed", "lost")
+POLLRDHUP = getattr(select, "POLLRDHUP", 0x2000)
+# Nomad's limits.https_handshake_timeout default
+TLS_HANDSHAKE_TIMEOUT = 5.0
 ALLOWED_NETS = [ipaddress.ip_network(n) for n in
                 ("198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
 
@@ -1038,6 +1060,16 @@ class Request:
         self.lead = None                # leader meta at the query's last run
 
     def client_gone(self):
+        if self.via == "tls":
+            # TLS records (a close_notify) may sit unread before the FIN:
+            # ask the kernel whether the peer has shut its side
+            p = select.poll()
+            p.register(self.sock.fileno(), select.POLLIN | POLLRDHUP)
+            for _, ev in p.poll(0):
+                if ev & (POLLRDHUP | select.POLLHUP | select.POLLERR |
+                         select.POLLNVAL):
+                    return True
+            return False
         try:
             data = self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
         except BlockingIOError:
@@ -1221,6 +1253,8 @@ class Fault:
             self.count = int(self.count)
         self.endpoint = spec.get("endpoint")
         self.via = spec.get("via")
+        if self.via not in (None, "unix", "tcp", "tls"):
+            raise UsageError("via: unix, tcp or tls")
         self.ms = int(spec.get("ms", 1000))
         self.status = int(spec.get("status", 500))
         self.body = spec.get("body")
@@ -1331,6 +1365,27 @@ class Agent:
             status, ms, (" " + note) if note else ""))
 
     # -- connections --
+
+    def serve_tls(self, raw, ctx):
+        """the TLS handshake, in the connection's own thread (a client
+        that never finishes it holds only this thread, for at most the
+        handshake timeout), then HTTP as on TCP"""
+        try:
+            peer = "%s:%d" % raw.getpeername()[:2]
+        except OSError:
+            peer = "?"
+        try:
+            raw.settimeout(TLS_HANDSHAKE_TIMEOUT)
+            sock = ctx.wrap_socket(raw, server_side=True)
+            sock.settimeout(None)
+        except (OSError, ValueError) as e:
+            self.log("via=tls handshake from %s failed: %s" % (peer, e))
+            try:
+                raw.close()
+            except OSError:
+                pass
+            return
+        self.serve_conn(sock, "tls")
 
     def serve_conn(self, sock, via):
         buf = b""
@@ -2355,14 +2410,28 @@ def unix_listener(path):
     return s
 
 
-def accept_loop(agent, lsock, via):
+def accept_loop(agent, lsock, via, ctx=None):
     while True:
         try:
             conn, _ = lsock.accept()
         except OSError:
             return
-        threading.Thread(target=agent.serve_conn, args=(conn, via),
-                         daemon=True).start()
+        if ctx is not None:
+            target, args = agent.serve_tls, (conn, ctx)
+        else:
+            target, args = agent.serve_conn, (conn, via)
+        threading.Thread(target=target, args=args, daemon=True).start()
+
+
+def tls_context(a):
+    """the server side of --tls-listen; with --tls-client-ca a client
+    certificate signed by that CA is required (mutual TLS)"""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.tls_cert, a.tls_key)
+    if a.tls_client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(cafile=a.tls_client_ca)
+    return ctx
 
 
 def main():
@@ -2370,6 +2439,11 @@ def main():
         description="a stand-in Nomad agent for nomcast's tests")
     p.add_argument("--unix", help="Task API socket path")
     p.add_argument("--listen", help="HTTP API on HOST:PORT")
+    p.add_argument("--tls-listen", help="HTTPS API on HOST:PORT")
+    p.add_argument("--tls-cert", help="the TLS listener's certificate (PEM)")
+    p.add_argument("--tls-key", help="its private key (PEM)")
+    p.add_argument("--tls-client-ca",
+                   help="require client certificates signed by this CA")
     p.add_argument("--admin", help="admin endpoint on HOST:PORT")
     p.add_argument("--state", help="state file (JSON); SIGHUP reloads it")
     p.add_argument("--alloc", default=FIXTURE_ALLOC)
@@ -2403,8 +2477,14 @@ def main():
     p.add_argument("--ready", help="written once listening")
     p.add_argument("--log-file")
     args = p.parse_args()
-    if not args.unix and not args.listen:
-        p.error("give --unix and/or --listen")
+    if not args.unix and not args.listen and not args.tls_listen:
+        p.error("give --unix, --listen and/or --tls-listen")
+    if args.tls_listen and not (args.tls_cert and args.tls_key):
+        p.error("--tls-listen needs --tls-cert and --tls-key")
+    if (args.tls_cert or args.tls_key or args.tls_client_ca) and \
+            not args.tls_listen:
+        p.error("--tls-cert, --tls-key and --tls-client-ca need "
+                "--tls-listen")
 
     try:
         if args.state:
@@ -2437,6 +2517,7 @@ def main():
 
     ready = []
     listeners = []
+    ctx = None
     try:
         if args.unix:
             listeners.append((unix_listener(args.unix), "unix"))
@@ -2445,15 +2526,21 @@ def main():
             s, where = tcp_listener(args.listen)
             listeners.append((s, "tcp"))
             ready.append("tcp %s" % where)
+        if args.tls_listen:
+            ctx = tls_context(args)
+            s, where = tcp_listener(args.tls_listen)
+            listeners.append((s, "tls"))
+            ready.append("tls %s" % where)
         if args.admin:
             s, where = tcp_listener(args.admin)
             listeners.append((s, "admin"))
             ready.append("admin %s" % where)
-    except OSError as e:
+    except (OSError, ssl.SSLError) as e:
         sys.stderr.write("nomad_agent: listen: %s\n" % e)
         sys.exit(2)
     for s, via in listeners:
-        threading.Thread(target=accept_loop, args=(agent, s, via),
+        threading.Thread(target=accept_loop,
+                         args=(agent, s, via, ctx if via == "tls" else None),
                          daemon=True).start()
     agent.log("nomad_agent: %s" % "; ".join(ready))
     if args.ready:

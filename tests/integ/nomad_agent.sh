@@ -36,12 +36,41 @@ NODE3=0a9b8c7d-6e5f-4a3b-8c1d-2e3f4a5b6c7d
 TOK=test-workload-identity
 AUTH="X-Nomad-Token: $TOK"
 U=http://127.0.0.1:4646
+S_URL=https://127.0.0.1:4649
 ADM=http://127.0.0.1:4647
 UUID0=0b7e1a52-93c4-4d1f-8e26-5a0f3c9d7b41	# a secret nobody knows
 # a well-formed JWT nobody signed
 JWT0=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl
 
+# a CA, the agent's certificate for 127.0.0.1, a client's, and a client
+# certificate from another CA, made with Debian's openssl CLI
+mkcert() {	# mkcert NAME CA SUBJECT EXT: NAME.key, NAME.pem signed by CA
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -keyout "$T/$1.key" -out "$T/$1.csr" -subj "$3" \
+		2>>"$T/openssl.log" &&
+	printf '%b' "$4" >"$T/$1.ext" &&
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/$2.pem" -CAkey "$T/$2.key" \
+		-CAcreateserial -days 2 -extfile "$T/$1.ext" -out "$T/$1.pem" \
+		2>>"$T/openssl.log" || fail "openssl: $(cat "$T/openssl.log")"
+}
+for ca in ca ca2; do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -keyout "$T/$ca.key" -out "$T/$ca.pem" -days 2 \
+		-subj "/CN=nomcast test $ca" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" \
+		2>>"$T/openssl.log" || fail "openssl: $(cat "$T/openssl.log")"
+done
+mkcert server ca "/CN=127.0.0.1" \
+	'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n'
+mkcert client ca "/CN=nomcast" \
+	'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'
+mkcert other ca2 "/CN=nomcast" \
+	'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n'
+
 "$PY" "$AGENT" --unix "$T/api.sock" --listen 127.0.0.1:4646 \
+	--tls-listen 127.0.0.1:4649 --tls-cert "$T/server.pem" \
+	--tls-key "$T/server.key" \
 	--admin 127.0.0.1:4647 --others 2 --token "$TOK" --ready "$T/ready" \
 	--log-file "$T/requests.txt" >"$T/agent.log" 2>&1 &
 AGENT_PID=$!
@@ -62,7 +91,8 @@ fixture() {
 	return 1
 }
 
-# get VIA PATH [curl args]: GET PATH over the unix socket or TCP; the
+# get VIA PATH [curl args]: GET PATH over the unix socket, TCP or TLS
+# (trusting the test CA); the
 # status in ST, curl's exit code in CRC, the time in TT (seconds), the
 # body in $T/body, the headers in $T/head
 get() {
@@ -76,6 +106,9 @@ get() {
 		    "http://localhost$path") || CRC=$? ;;
 	tcp)	OUT=$(curl -s -o "$T/body" -D "$T/head" \
 		    -w '%{http_code} %{time_total}' "$@" "$U$path") || CRC=$? ;;
+	tls)	OUT=$(curl -s -o "$T/body" -D "$T/head" --cacert "$T/ca.pem" \
+		    -w '%{http_code} %{time_total}' "$@" "$S_URL$path") ||
+		    CRC=$? ;;
 	esac
 	ST=${OUT% *}
 	TT=${OUT#* }
@@ -220,6 +253,8 @@ same_fixture 'alloc not found' error-404-allocation.txt
 same_fixture "Unknown allocation \"$A\"" error-404-checks-unknown-alloc.txt
 same_fixture 'Server error authenticating request\n' error-500-taskapi-auth.txt
 
+F0="AllocID%20%3D%3D%20%22$A%22"
+
 # ---- 1. tokens on the Task API socket, none needed on TCP (ACLs off) ----
 get unix /v1/service/traefik
 err 401 'Unauthorized' "socket, no token"
@@ -246,6 +281,75 @@ want_status 200 "TCP, ACLs off, no token"
 get tcp /v1/service/traefik -H "X-Nomad-Token: whatever"
 want_status 200 "TCP, ACLs off, a token nobody knows"
 ok "tokens: 401 Unauthorized on the socket without one, any one passes with ACLs off; TCP open"
+
+# ---- 1b. HTTPS, and mutual TLS ----
+grep -qx "tls 127.0.0.1:4649" "$T/ready" || fail "no tls line in the ready file"
+get tls /v1/service/traefik
+want_status 200 "https with the CA"
+json_is service-traefik-3nodes.json "https"
+has_hdr X-Nomad-Index 1051 "https"
+has_hdr Vary Accept-Encoding "https"
+get tls "/v1/service/traefik?filter=$F0"
+json_is service-traefik-1node.json "https, filter"
+get tls "/v1/allocation/$A" --compressed
+has_hdr Content-Encoding gzip "https gzip, as TCP"
+json_is allocation-traefik-running.json "https gzip"
+get tls /v1/service/traefik -H "X-Nomad-Token: not-a-jwt"
+want_status 200 "https, ACLs off: tokens do not matter, as TCP"
+CRC=0
+curl -s -o /dev/null "$S_URL/v1/service/traefik" 2>/dev/null || CRC=$?
+[ "$CRC" = 60 ] || fail "https without the CA: curl $CRC, wanted 60 (verification)"
+CRC=0
+curl -s -o /dev/null --cacert "$T/ca2.pem" "$S_URL/v1/service/traefik" || CRC=$?
+[ "$CRC" = 60 ] || fail "https with another CA: curl $CRC"
+grep -q "via=tls GET /v1/service/traefik status=200 ms=" "$T/requests.txt" ||
+	fail "no via=tls line in the log"
+wait_for 3 grep -q "via=tls handshake from 127.0.0.1:[0-9]* failed" \
+	"$T/requests.txt" || fail "the failed handshake is not logged"
+admin /admin/fault '{"mode":"500","via":"tls","count":1}'
+get tcp /v1/service/traefik
+want_status 200 "a fault via tls leaves TCP alone"
+get tls /v1/service/traefik
+err 500 'No cluster leader' "fault via tls"
+get tls /v1/service/traefik
+want_status 200 "the tls fault's count"
+# a client that never starts its handshake holds up nobody else
+"$PY" -c 'import socket, time
+s = socket.create_connection(("127.0.0.1", 4649))
+time.sleep(4)' &
+STUCK=$!
+PIDS="$PIDS $STUCK"
+sleep 0.2
+get tls /v1/service/traefik --max-time 2
+want_status 200 "https while another client stalls its handshake"
+lt "$TT" 0.5 || fail "https took $TT s while a handshake stalled"
+kill "$STUCK" 2>/dev/null || true
+wait "$STUCK" 2>/dev/null || true
+
+"$PY" "$AGENT" --tls-listen 127.0.0.1:4650 --tls-cert "$T/server.pem" \
+	--tls-key "$T/server.key" --tls-client-ca "$T/ca.pem" \
+	--admin 127.0.0.1:4651 --ready "$T/ready3" \
+	--log-file "$T/requests3.txt" >"$T/agent3.log" 2>&1 &
+P_AGENT3=$!
+PIDS="$PIDS $P_AGENT3"
+wait_for 10 test -s "$T/ready3" || fail "the mTLS agent did not start"
+M_URL=https://127.0.0.1:4650/v1/service/traefik
+CRC=0
+curl -s -o /dev/null --cacert "$T/ca.pem" "$M_URL" || CRC=$?
+[ "$CRC" != 0 ] || fail "mTLS: a client without a certificate got through"
+CRC=0
+curl -s -o /dev/null --cacert "$T/ca.pem" --cert "$T/other.pem" \
+	--key "$T/other.key" "$M_URL" || CRC=$?
+[ "$CRC" != 0 ] || fail "mTLS: a certificate of another CA got through"
+CRC=0
+OUT=$(curl -s -o "$T/body" -w '%{http_code}' --cacert "$T/ca.pem" \
+	--cert "$T/client.pem" --key "$T/client.key" "$M_URL") || CRC=$?
+[ "$CRC" = 0 ] && [ "$OUT" = 200 ] || fail "mTLS with the client certificate: curl $CRC status $OUT"
+json_is service-traefik-1node.json "mTLS"
+[ "$(grep -c 'via=tls handshake from .* failed' "$T/requests3.txt")" -ge 2 ] ||
+	fail "mTLS: the refused handshakes are not logged"
+stop_pid "$P_AGENT3"
+ok "https: the fixture body with the CA, refused without it; mTLS needs a client certificate of its CA; a stalled handshake blocks nobody"
 
 # ---- 2. /v1/service/NAME: bodies, headers, filter, errors ----
 get unix /v1/service/traefik -H "$AUTH"
@@ -898,6 +1002,11 @@ get tcp "/v1/allocation/$A"
 err 500 'No cluster leader' "TCP allocation, no leader"
 get tcp "/v1/service/traefik?wait=5x"
 err 400 'Invalid wait time' "TCP, no leader: the query is parsed first"
+get tls /v1/service/traefik
+err 500 'No cluster leader' "TLS, no leader"
+get tls "/v1/service/traefik?stale=1"
+want_status 200 "TLS, ?stale=1 without a leader"
+has_hdr X-Nomad-Knownleader false "TLS, ?stale=1"
 get unix "/v1/service/traefik?stale" -H "$AUTH"
 want_status 200 "socket, ?stale without a leader"
 cmp -s "$T/body" "$T/before-outage.json" ||
