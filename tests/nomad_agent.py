@@ -5,9 +5,11 @@ standard library only.
 It serves the shapes of ../shared/nomad-api/README.md (the notes): the
 HTTP API of a Nomad client agent, as far as nomcast reads it, over the
 Task API unix socket, TCP and/or HTTPS, with Nomad's own status codes,
-plain-text error bodies, headers and blocking-query rules.  A test changes its state
-through an admin HTTP endpoint on a separate TCP port (or a state file and
-SIGHUP) and makes it misbehave on demand (fault modes).
+plain-text error bodies, headers and blocking-query rules.  A test
+changes its state through an admin HTTP endpoint on a separate TCP port
+(or a state file and SIGHUP), drives a Nomad client's own moves (stop an
+alloc, update its checks in place, lose the raft leader) and makes the
+agent misbehave on demand (fault modes).
 
   nomad_agent.py [--unix PATH] [--listen HOST:PORT] [--admin HOST:PORT]
       [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE
@@ -33,7 +35,8 @@ socket never has TLS (notes 6).
 
 API (section numbers are the notes'):
   GET /v1/service/NAME            s1, blocking; namespace, filter (go-bexpr
-                                  subset), index, wait, stale
+                                  subset), index, wait, stale (which
+                                  matters only without a leader)
   GET /v1/services                s2, blocking; namespace (also "*")
   GET /v1/allocation/ID           s4, blocking on the alloc's ModifyIndex
   GET /v1/allocation/ID/services  s1, blocking
@@ -74,14 +77,14 @@ its shape) passes unless it is expired, or is a workload identity bound
 to an alloc ("alloc" in its spec) that is gone or client-terminal
 (ClientStatus complete, failed or lost: auth.go's ClientTerminalStatus;
 before 1.7 Nomad used TerminalStatus, which counts DesiredStatus stop
-too): those get 500 "Server error authenticating request\n".  A token it
+too): those get 500 "Server error authenticating request\\n".  A token it
 does not know is classified by its shape, as nomad/auth does: one that
 looks like a UUID (8-4-4-4-12 hex digits, helper.IsUUID) is looked up as
 an ACL secret, not found -> 403 "Forbidden"; anything else is verified as
 a workload identity JWT, and that fails whether or not it has a JWT's
 shape (three dot-separated base64url segments: then it is signed by no
 key of this cluster; otherwise it is malformed) -> 500 "Server error
-authenticating request\n".  The log line of such an answer says why:
+authenticating request\\n".  The log line of such an answer says why:
 auth=unknown-secret, unknown-jwt, malformed-jwt, expired, alloc-gone or
 alloc-terminal.  On TCP (and TLS) tokens matter only with ACLs on: none
 -> the anonymous policy; unknown, expired or a terminal alloc's -> 403
@@ -95,7 +98,7 @@ need read-job.
 Leadership (s5, s6): POST /admin/leader {"leader": false} makes the
 cluster lose its leader (no quorum).  From then on, on the socket, every
 request that has a token gets 500 "Server error authenticating
-request\n": ACL.WhoAmI is forwarded to the leader (without a token it is
+request\\n": ACL.WhoAmI is forwarded to the leader (without a token it is
 still 401, and a bad ?wait or ?index still 400: no RPC is needed for
 those).  Over TCP (and TLS) every request to the endpoints above gets
 500 "No cluster leader" once its query is parsed (a bad ?wait is still
@@ -129,12 +132,24 @@ has "Vary: Accept-Encoding" (the compression handler's); the Task API
 socket's server has no compression handler: never gzip, no Vary.  An
 answer over 2048 bytes goes out chunked, as Go's server does.
 
-Not served: paging (per_page, next_token), choose, DELETE of a
-registration (501), ?pretty, other Nomad endpoints (404).  The filter
-knows ==, !=, is [not] empty, [not] in, [not] contains, [not] matches,
-and, or, not and parentheses over the registration's top-level fields;
-its syntax errors have go-bexpr's form ("1:9 (8): no match found,
-expected: ...") but the list of what was expected is this parser's.
+Deliberately not modelled (beyond what the paragraphs above say):
+paging (per_page, next_token), choose, ?pretty, ?region, DELETE of a
+registration (501), other Nomad endpoints (404).  The filter knows ==,
+!=, is [not] empty, [not] in, [not] contains, [not] matches, and, or,
+not and parentheses over the registration's top-level fields; its syntax
+errors have go-bexpr's form ("1:9 (8): no match found, expected: ...")
+but the list of what was expected is this parser's.  Checks never run on
+their own: a result changes only by /admin/check, or by the single first
+run after /admin/inplace_update (no interval, no timeout, no
+success_before_passing).  A client upgrade that changes the check-ID
+hash (2.0.5: md5 to sha256) has the same effect as an in-place update:
+use that.  An in-place update does not touch the registrations (Nomad
+re-registers only a service whose definition changed).  Task-level
+services register as group ones do (their timing is UNVERIFIED in the
+notes).  /checks is always answered by this client: an alloc it does not
+know is 404 "Unknown allocation" without the RPC prefix a forwarded
+request may carry.  gzip starts at gziphandler's 1400 bytes (a Nomad
+built with gorilla's CompressHandler compresses any size, and deflate).
 
 State (JSON, --state or POST /admin/state):
   {"acl": false,
@@ -154,6 +169,8 @@ State (JSON, --state or POST /admin/state):
                        "expired": false, ["alloc": ID]}}
        (the command line's --token is a workload identity of --alloc)
    "anonymous": [namespaces the anonymous policy may read-job]}
+Leadership is not part of the state (see Leadership): the known_leader
+and last_contact keys of older state files are ignored.
 Addresses must be in 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32.
 
 Admin (--admin HOST:PORT; JSON bodies; answers JSON):
@@ -227,9 +244,11 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
   POST /admin/token               {token, [kind, read_job, expired,
                                    alloc, delete]}
   POST /admin/reset_index         {[index: 1], [wake: false]}: the state
-                                  restored with every index at INDEX;
-                                  held watchers stay held (Nomad blocks
-                                  while the index is <= theirs) unless wake
+                                  restored with every index at INDEX (a
+                                  snapshot restore: every held query runs
+                                  again) but held watchers stay held
+                                  (Nomad blocks while the index is <=
+                                  theirs) unless wake
   POST /admin/fault               {mode, [count, endpoint, via, ms, status,
                                    body]}; mode "clear" removes them all
   GET  /admin/fault               the faults in force
@@ -250,7 +269,8 @@ tls):
   hang         never answer until the fault is cleared or the client goes
   500          status 500 with Nomad's body: on the unix socket "Server
                error authenticating request\\n" (WhoAmI fails first when
-               no server answers), on TCP "No cluster leader"; or "body"
+               no server answers), on TCP and TLS "No cluster leader"; or
+               "body".  (For a real leader outage see Leadership.)
   garbage      200, application/json, a body that is not JSON
   truncated    the headers with the full Content-Length, half the body,
                then close
@@ -2455,7 +2475,8 @@ def main():
     p.add_argument("--check-status", default="success",
                    choices=["success", "failure", "pending"])
     p.add_argument("--no-checks", action="store_true",
-                   help="the alloc's check results are null")
+                   help="the alloc's services have no checks (its checks "
+                   "body is null)")
     p.add_argument("--address", default="198.51.100.11")
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--namespace", default="default")

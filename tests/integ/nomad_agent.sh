@@ -2,15 +2,18 @@
 # tests/integ/nomad_agent.sh [NOMCASTD] - the stand-in Nomad agent
 # (tests/nomad_agent.py) checked with curl against the shapes of the
 # nomad-api notes (../shared/nomad-api/ from the top of the tree), in a
-# network namespace, on its Task API unix socket and on TCP at once: the
-# exact plain-text errors and their statuses (401/403 on the socket, ACL
-# errors on TCP, 400 for bad wait/index/filter, 404s), the fixtures'
-# bodies, X-Nomad-Index and friends on the blocking endpoints and not on
-# /checks, the go-bexpr filter, blocking queries (a registration change
-# answers the watchers of that service and of the whole table within
-# 100 ms and leaves the others held, an expired wait answers with the
-# same index), alloc blocking, the index reset, SIGHUP reload and every
-# fault mode.  The nomcastd argument is not used.
+# network namespace, on its Task API unix socket, TCP and HTTPS at once:
+# the exact plain-text errors and their statuses (401, 403 Forbidden and
+# 500 by token on the socket, 403 Permission denied on TCP, 400 for bad
+# wait/index/filter, 404s), the fixtures' bodies, X-Nomad-Index and
+# friends on the blocking endpoints and not on /checks, gzip on TCP only,
+# the go-bexpr filter, blocking queries (a registration change answers
+# the watchers of that service and of the whole table within 100 ms and
+# leaves the others held, an expired wait answers with the same index),
+# alloc blocking, the check store (pending stubs, null, {}, in-place
+# updates, stop), no leader (?stale reads only), HTTPS and mutual TLS
+# with certificates made by openssl, the index reset, SIGHUP reload and
+# every fault mode.  The nomcastd argument is not used.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
