@@ -4,22 +4,39 @@ standard library only.
 
 It serves the shapes of ../shared/nomad-api/README.md (the notes): the
 HTTP API of a Nomad client agent, as far as nomcast reads it, over the
-Task API unix socket and/or TCP, with Nomad's own status codes, plain-text
-error bodies, headers and blocking-query rules.  A test changes its state
-through an admin HTTP endpoint on a separate TCP port (or a state file and
-SIGHUP) and makes it misbehave on demand (fault modes).
+Task API unix socket, TCP and/or HTTPS, with Nomad's own status codes,
+plain-text error bodies, headers and blocking-query rules.  A test
+changes its state through an admin HTTP endpoint on a separate TCP port
+(or a state file and SIGHUP), drives a Nomad client's own moves (stop an
+alloc, update its checks in place, lose the raft leader) and makes the
+agent misbehave on demand (fault modes).
 
   nomad_agent.py [--unix PATH] [--listen HOST:PORT] [--admin HOST:PORT]
+      [--tls-listen HOST:PORT --tls-cert FILE --tls-key FILE
+       [--tls-client-ca FILE]]
       [--state FILE | --alloc ID --service NAME --node ID --check NAME ...]
       [--acl] [--token SECRET] [--ready FILE] [--log-file FILE]
 
-At least one of --unix and --listen.  A port of 0 picks a free one; the
---ready file then tells which (lines "unix PATH", "tcp HOST:PORT",
-"admin HOST:PORT", written once everything listens).
+At least one of --unix, --listen and --tls-listen.  A port of 0 picks a
+free one; the --ready file then tells which (lines "unix PATH", "tcp
+HOST:PORT", "tls HOST:PORT", "admin HOST:PORT", written once everything
+listens).
+
+--tls-listen serves the same API as --listen over HTTPS (Python's ssl
+module, the PEM certificate and key given), with TCP's semantics
+everywhere: tokens matter only with ACLs on, gzip when asked, "No
+cluster leader".  With --tls-client-ca a client certificate signed by
+that CA is required (mutual TLS, Nomad's verify_https_client): a client
+without one fails the handshake.  The handshake runs in the
+connection's own thread with Nomad's default https_handshake_timeout
+(5 s), so a client that stalls it holds up no other; a failed handshake
+is logged ("via=tls handshake from ADDR failed: REASON").  The Task API
+socket never has TLS (notes 6).
 
 API (section numbers are the notes'):
   GET /v1/service/NAME            s1, blocking; namespace, filter (go-bexpr
-                                  subset), index, wait, stale
+                                  subset), index, wait, stale (which
+                                  matters only without a leader)
   GET /v1/services                s2, blocking; namespace (also "*")
   GET /v1/allocation/ID           s4, blocking on the alloc's ModifyIndex
   GET /v1/allocation/ID/services  s1, blocking
@@ -31,42 +48,129 @@ Blocking (s5): the answer comes when the index the endpoint reports is
 greater than ?index or when the wait (Go duration, default and maximum 5m,
 plus up to wait/16 of jitter) has passed; without ?index, or with 0, at
 once.  The service endpoints report the index of the whole
-service_registrations table, floored at 1, so any registration change
-wakes every watcher.  A watcher whose client has gone is dropped.
+service_registrations table, floored at 1, but what wakes a held query
+is narrower.  /v1/service/NAME wakes only on a change to the
+registrations of its own (namespace, NAME), or on a snapshot restore
+(POST /admin/state, SIGHUP, /admin/reset_index): a change to another
+service leaves it held, though the next query answers at once if the
+table index passed its ?index meanwhile.  (Nomad may also wake a query
+for a name that has no registration at all when a neighbouring key of
+its memdb radix index changes: go-immutable-radix's SeekPrefixWatch
+watches the deepest node that exists.  Not modelled: such a query wakes
+only when its own name changes.)  /v1/services and
+/v1/allocation/ID/services wake on any change of the table;
+/v1/allocation/ID answers once its alloc's ModifyIndex (for a missing
+alloc the allocs table's index) passes ?index.  On expiry the answer is
+that of the query's last run, as in blockingRPC (it is not run again),
+so its index may lag the table's.  A watcher whose client has gone is
+dropped.
 
-Tokens (s6): on the unix socket every request needs one (X-Nomad-Token or
-"Authorization: Bearer"); none -> 401 "Unauthorized", unknown or expired
--> 403 "Forbidden"; with ACLs off only workload identities pass there.
+Tokens (s6).  On the unix socket every request needs one (X-Nomad-Token
+or "Authorization: Bearer"), ACLs on or off: none -> 401 "Unauthorized".
 The socket's middleware parses ?wait and ?index before it looks at the
 token, and appends "Bad Request" to parseWait's body: a bad wait there is
 400 "Invalid wait timeBad Request" (command/agent/http.go:authMiddleware),
-on TCP 400 "Invalid wait time".  On TCP tokens matter only with ACLs on:
-unknown -> 403 "ACL token not found", missing capability -> 403
-"Permission denied".  Capabilities as the notes' table: the service
-endpoints let any workload identity read one namespace; checks,
-allocation and allocation services need read-job.
+on TCP 400 "Invalid wait time".  Then ACL.WhoAmI.  With ACLs off any
+non-empty token passes (a workload identity, an ACL secret, any string).
+With ACLs on, a token the agent knows ("tokens" in the state, whatever
+its shape) passes unless it is expired, or is a workload identity bound
+to an alloc ("alloc" in its spec) that is gone or client-terminal
+(ClientStatus complete, failed or lost: auth.go's ClientTerminalStatus;
+before 1.7 Nomad used TerminalStatus, which counts DesiredStatus stop
+too): those get 500 "Server error authenticating request\\n".  A token it
+does not know is classified by its shape, as nomad/auth does: one that
+looks like a UUID (8-4-4-4-12 hex digits, helper.IsUUID) is looked up as
+an ACL secret, not found -> 403 "Forbidden"; anything else is verified as
+a workload identity JWT, and that fails whether or not it has a JWT's
+shape (three dot-separated base64url segments: then it is signed by no
+key of this cluster; otherwise it is malformed) -> 500 "Server error
+authenticating request\\n".  The log line of such an answer says why:
+auth=unknown-secret, unknown-jwt, malformed-jwt, expired, alloc-gone or
+alloc-terminal.  On TCP (and TLS) tokens matter only with ACLs on: none
+-> the anonymous policy; unknown, expired or a terminal alloc's -> 403
+"Permission denied" (the notes' row for an unknown ACL secret on these
+endpoints; for an expired token over TCP the notes say nothing, so this
+is a guess); a missing capability -> 403 "Permission denied".
+Capabilities as the notes' table: the service endpoints let any workload
+identity read one namespace; checks, allocation and allocation services
+need read-job.
 
-Not served: paging (per_page, next_token), choose, DELETE of a
-registration (501), ?pretty, other Nomad endpoints (404).  The filter
-knows ==, !=, is [not] empty, [not] in, [not] contains, [not] matches,
-and, or, not and parentheses over the registration's top-level fields;
-its syntax errors have go-bexpr's form ("1:9 (8): no match found,
-expected: ...") but the list of what was expected is this parser's.
+Leadership (s5, s6): POST /admin/leader {"leader": false} makes the
+cluster lose its leader (no quorum).  From then on, on the socket, every
+request that has a token gets 500 "Server error authenticating
+request\\n": ACL.WhoAmI is forwarded to the leader (without a token it is
+still 401, and a bad ?wait or ?index still 400: no RPC is needed for
+those).  Over TCP (and TLS) every request to the endpoints above gets
+500 "No cluster leader" once its query is parsed (a bad ?wait is still
+400; other paths answer as usual).  The exception, on every listener:
+GET /v1/service/NAME with ?stale, ?stale= or a true Go bool (stale=true,
+1, t, ...).  Then WhoAmI and the read may go to any server, so the token
+is checked as usual and the answer comes from the state, frozen as the
+leader left it, with X-Nomad-Knownleader: false and
+X-Nomad-Lastcontact: the milliseconds since the leader was lost
+(growing; taken when the query last ran).  A blocking stale query blocks
+as usual: nothing can wake it but a restore.  Nothing that is a raft
+write can happen: /admin/register, deregister, stop_alloc,
+inplace_update, alloc, acl and token answer 409 {"error": "no cluster
+leader: ..."}.  They are refused, not queued: the test does them again
+once the leader is back.  /admin/check still works (check results live
+on the client), but the checks endpoint answers the 500 above.
+/admin/state, /admin/reset_index, faults and stats work as ever.
+{"leader": true} brings the leader back: KnownLeader true, LastContact
+0.  Not modelled: a non-stale query held when the leader goes keeps
+blocking and answers on expiry; ?stale on /v1/services and
+/v1/allocation/... (Nomad serves those stale too; here they answer 500);
+the checks endpoint served by the client alone (by code reading, and
+unverified: over TCP with ACLs off it needs no server, and over the
+socket only WhoAmI does, so ?stale there would pass; here it is 500 like
+the rest); a ?stale value that is not a Go bool (Nomad writes a 400 of
+its own; here it counts as not stale).
+
+Encoding: compact JSON; over TCP (and TLS) an answer of at least 1400
+bytes is gzipped when the request accepts gzip, and every answer there
+has "Vary: Accept-Encoding" (the compression handler's); the Task API
+socket's server has no compression handler: never gzip, no Vary.  An
+answer over 2048 bytes goes out chunked, as Go's server does.
+
+Deliberately not modelled (beyond what the paragraphs above say):
+paging (per_page, next_token), choose, ?pretty, ?region, DELETE of a
+registration (501), other Nomad endpoints (404).  The filter knows ==,
+!=, is [not] empty, [not] in, [not] contains, [not] matches, and, or,
+not and parentheses over the registration's top-level fields; its syntax
+errors have go-bexpr's form ("1:9 (8): no match found, expected: ...")
+but the list of what was expected is this parser's.  Checks never run on
+their own: a result changes only by /admin/check, or by the single first
+run after /admin/inplace_update (no interval, no timeout, no
+success_before_passing).  A client upgrade that changes the check-ID
+hash (2.0.5: md5 to sha256) has the same effect as an in-place update:
+use that.  An in-place update does not touch the registrations (Nomad
+re-registers only a service whose definition changed).  Task-level
+services register as group ones do (their timing is UNVERIFIED in the
+notes).  /checks is always answered by this client: an alloc it does not
+know is 404 "Unknown allocation" without the RPC prefix a forwarded
+request may carry.  gzip starts at gziphandler's 1400 bytes (a Nomad
+built with gorilla's CompressHandler compresses any size, and deflate).
 
 State (JSON, --state or POST /admin/state):
   {"acl": false,
    "index": 1051,                 raft index (default: the highest seen)
    "service_index": 1051,         service_registrations table index
-   "known_leader": true, "last_contact": 0,
    "services": [ registration, ... ]       Nomad's ServiceRegistration
        (missing fields are filled in; the fields that name the instance:
         ServiceName, AllocID, NodeID, Address, Port)
    "allocs": {ID: allocation, ...}         served as is by /v1/allocation
    "checks": {ALLOC: null | {CHECKID: result, ...} | [result, ...]}
-       an alloc in "allocs" without an entry here answers null
+       the client's check store (s3).  null means the alloc's services
+       have no checks at all, or its results were purged at stop; never
+       "not run yet" (that is a "pending" stub); {} is what an update
+       that removed every check leaves.  An alloc in "allocs" without an
+       entry here answers null (it has no checks).
    "tokens": {SECRET: {"kind": "workload"|"acl", "read_job": ["default"],
-                       "expired": false}}
+                       "expired": false, ["alloc": ID]}}
+       (the command line's --token is a workload identity of --alloc)
    "anonymous": [namespaces the anonymous policy may read-job]}
+Leadership is not part of the state (see Leadership): the known_leader
+and last_contact keys of older state files are ignored.
 Addresses must be in 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32.
 
 Admin (--admin HOST:PORT; JSON bodies; answers JSON):
@@ -74,21 +178,77 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
   POST /admin/state               replace the state (indexes move forward)
   POST /admin/register            {service, alloc, node, address, port,
                                    [namespace, tags, job, datacenter,
-                                   group, port_label]}
-  POST /admin/deregister          {service, [alloc]}
+                                   group, port_label, checks]}: checks,
+                                   names or {check, [mode, task]}, get a
+                                   "pending" stub each ("nomad: waiting to
+                                   run", Timestamp now, no StatusCode)
+                                   unless the alloc has a result of that
+                                   name already, as the checks hook's
+                                   Prerun; they stay pending until
+                                   /admin/check sets them.  With checks
+                                   the answer is {ok, index, checks: [IDs
+                                   stored]}
+  POST /admin/deregister          {service, [alloc, namespace]}
   POST /admin/check               {alloc, check, status, [output,
-                                   status_code, service, mode, task]} or
-                                  {alloc, results: null|{}} or
-                                  {alloc, check, delete: true}
+                                   status_code, service, mode, task,
+                                   timestamp]} or
+                                  {alloc, results: null|{}|[...]} or
+                                  {alloc, check, delete: true}; a check is
+                                  found by (service, check) names, under
+                                  whatever ID in-place updates gave it
+  POST /admin/stop_alloc          {alloc, [shutdown_delay_ms: 0]}: the
+                                  client stopping the alloc: DesiredStatus
+                                  stop, then every registration of the
+                                  alloc deregistered (PreKill; a raft
+                                  write each), then, shutdown_delay_ms
+                                  later, its check results purged: the
+                                  checks endpoint answers null while the
+                                  client knows the alloc (404 once
+                                  /admin/alloc deletes it).  Answers {ok,
+                                  index, deregistered: [IDs],
+                                  purge_in_ms}
+  POST /admin/inplace_update      {alloc, [service], [interval_ms: 2000],
+                                   [result: "previous"|"success"|
+                                   "failure"], [output, status_code]}: an
+                                  in-place job update that changes the
+                                  definition of every check of the alloc
+                                  (or of that service's): each old ID is
+                                  dropped and a "pending" stub stored
+                                  under a new ID (the hash takes a
+                                  per-check generation), all at one
+                                  instant (one plan); the alloc's
+                                  ModifyIndex moves.  interval_ms/2 later
+                                  each check runs: the entry under its
+                                  new ID gets the result, with a fresh
+                                  Timestamp: "previous" = the status,
+                                  output and status code it had before
+                                  the update; "success"/"failure" = an
+                                  HTTP check's ("nomad: http ok" and 200,
+                                  or connection refused), or output and
+                                  status_code.  A stub replaced meanwhile
+                                  (/admin/check, another update, a purge,
+                                  a new state) is left as it is.  Answers
+                                  {ok, checks: [new IDs], replaced: {old:
+                                  new}, first_run_in_ms}; the run is
+                                  logged ("inplace_update: alloc=ID
+                                  checks=N ran").  Nomad's minimum
+                                  interval is 1 s; shorter ones are
+                                  allowed here to keep tests fast
   POST /admin/alloc               {alloc, [set: {field: value}], [task,
                                    state], [delete: true]}
+  POST /admin/leader              {leader: true|false}: see Leadership;
+                                  answers {leader, known_leader,
+                                  last_contact_ms}
+  GET  /admin/leader              the same
   POST /admin/acl                 {enabled, [anonymous]}
   POST /admin/token               {token, [kind, read_job, expired,
-                                   delete]}
+                                   alloc, delete]}
   POST /admin/reset_index         {[index: 1], [wake: false]}: the state
-                                  restored with every index at INDEX;
-                                  held watchers stay held (Nomad blocks
-                                  while the index is <= theirs) unless wake
+                                  restored with every index at INDEX (a
+                                  snapshot restore: every held query runs
+                                  again) but held watchers stay held
+                                  (Nomad blocks while the index is <=
+                                  theirs) unless wake
   POST /admin/fault               {mode, [count, endpoint, via, ms, status,
                                    body]}; mode "clear" removes them all
   GET  /admin/fault               the faults in force
@@ -96,18 +256,21 @@ Admin (--admin HOST:PORT; JSON bodies; answers JSON):
                                   "held": the requests held right now
                                   (blocking queries and hangs)
   POST /admin/stats               reset the counters
-Every change bumps the index it touches and wakes blocked queries at once.
+Every change bumps the index it touches and wakes, at once, the blocked
+queries that watch it (see Blocking).
 SIGHUP reloads --state.
 
 Fault modes (the first fault in force that matches a request applies,
 before authentication: they stand for a sick agent or network; "count"
 limits one to that many requests, "endpoint" to one of service, services,
-alloc, alloc_services, checks or a path prefix, "via" to unix or tcp):
+alloc, alloc_services, checks or a path prefix, "via" to unix, tcp or
+tls):
   slow         answer after "ms" milliseconds (default 1000)
   hang         never answer until the fault is cleared or the client goes
   500          status 500 with Nomad's body: on the unix socket "Server
                error authenticating request\\n" (WhoAmI fails first when
-               no server answers), on TCP "No cluster leader"; or "body"
+               no server answers), on TCP and TLS "No cluster leader"; or
+               "body".  (For a real leader outage see Leadership.)
   garbage      200, application/json, a body that is not JSON
   truncated    the headers with the full Content-Length, half the body,
                then close
@@ -119,8 +282,10 @@ alloc, alloc_services, checks or a path prefix, "via" to unix or tcp):
   status       status "status" with "body"
 
 Each request is logged as one line to stderr (and --log-file), when its
-answer has gone out: "EPOCH via=unix|tcp|admin METHOD TARGET status=N
-ms=DURATION [fault=MODE]"; status=gone when the client left first.
+answer has gone out: "EPOCH via=unix|tcp|tls|admin METHOD TARGET
+status=N ms=DURATION [NOTE]"; status=gone when the client left first.
+NOTE is fault=MODE, auth=WHY (see Tokens) or no-leader.  Admin actions
+that act later log a line of their own (inplace_update, stop_alloc).
 """
 
 import argparse
@@ -132,8 +297,10 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -160,6 +327,15 @@ FIXTURE_CHECK_IDS = {
 DEFAULT_TOKEN = ("eyJhbGciOiJSUzI1NiIsImtpZCI6InN0YW5kLWluIiwidHlwIjoiSldUIn0."
                  "eyJub21hZF9uYW1lc3BhY2UiOiJkZWZhdWx0Iiwibm9tYWRfdGFzayI6Im5v"
                  "bWNhc3QifQ.c3RhbmQtaW4tc2lnbmF0dXJl")
+# helper.IsUUID; a JWT is three base64url segments (header.payload.signature)
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                     r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+# Allocation.ClientTerminalStatus
+CLIENT_TERMINAL = ("complete", "failed", "lost")
+POLLRDHUP = getattr(select, "POLLRDHUP", 0x2000)
+# Nomad's limits.https_handshake_timeout default
+TLS_HANDSHAKE_TIMEOUT = 5.0
 ALLOWED_NETS = [ipaddress.ip_network(n) for n in
                 ("198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
 
@@ -185,9 +361,12 @@ ERR_ALLOC_NOT_FOUND = "allocation not found"
 ERR_RESOURCE = "resource not found"
 ERR_METHOD = "Invalid method"
 ERR_PERM = "Permission denied"
-ERR_TOKEN = "ACL token not found"
 ERR_AUTH500 = "Server error authenticating request\n"
 ERR_NO_LEADER = "No cluster leader"
+# admin changes that are raft writes in Nomad: refused without a leader
+RAFT_WRITES = ("/admin/register", "/admin/deregister", "/admin/stop_alloc",
+               "/admin/inplace_update", "/admin/alloc", "/admin/acl",
+               "/admin/token")
 
 REASONS = {200: "OK", 307: "Temporary Redirect", 400: "Bad Request",
            401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -615,12 +794,29 @@ def normalize_registration(r):
     return out
 
 
-def check_id(alloc, group, service, check):
-    known = FIXTURE_CHECK_IDS.get((alloc, service, check))
-    if known:
-        return known
+def check_id(alloc, group, service, check, gen=0):
+    """a stand-in for Nomad's hash of the check definition: gen counts the
+    in-place updates that changed the definition"""
+    if gen == 0:
+        known = FIXTURE_CHECK_IDS.get((alloc, service, check))
+        if known:
+            return known
     key = "%s\x00%s\x00%s\x00%s" % (alloc, group, service, check)
+    if gen:
+        key += "\x00%d" % gen
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def pending_stub(cid, check, service, group, mode="healthiness", task=None,
+                 now=None):
+    """what the checks hook stores for a check before its first run"""
+    c = {"ID": cid, "Mode": mode, "Status": "pending",
+         "Output": "nomad: waiting to run",
+         "Timestamp": int(time.time()) if now is None else now,
+         "Group": group, "Service": service, "Check": check}
+    if task:
+        c["Task"] = task
+    return {k: c[k] for k in CHECK_FIELDS if k in c}
 
 
 def normalize_check(c, alloc):
@@ -723,8 +919,6 @@ class State:
         self.service_index = 1
         self.alloc_table_index = 1
         self.acl = False
-        self.known_leader = True
-        self.last_contact = 0
         self.services = []
         self.allocs = {}
         self.checks = {}
@@ -737,8 +931,6 @@ class State:
             raise UsageError("the state must be a JSON object")
         st = State()
         st.acl = bool(doc.get("acl", False))
-        st.known_leader = bool(doc.get("known_leader", True))
-        st.last_contact = int(doc.get("last_contact", 0))
         st.services = [normalize_registration(r)
                        for r in doc.get("services") or []]
         allocs = doc.get("allocs") or {}
@@ -787,8 +979,6 @@ class State:
     def to_doc(self):
         return {"acl": self.acl, "index": self.raft,
                 "service_index": self.service_index,
-                "known_leader": self.known_leader,
-                "last_contact": self.last_contact,
                 "services": self.services, "allocs": self.allocs,
                 "checks": self.checks, "tokens": self.tokens,
                 "anonymous": self.anonymous}
@@ -811,8 +1001,11 @@ def normalize_token(spec):
         rj = ["*"]
     elif not rj:
         rj = []
-    return {"kind": kind, "read_job": list(rj),
-            "expired": bool(spec.get("expired", False))}
+    out = {"kind": kind, "read_job": list(rj),
+           "expired": bool(spec.get("expired", False))}
+    if spec.get("alloc"):
+        out["alloc"] = str(spec["alloc"])
+    return out
 
 
 def build_default_state(a):
@@ -821,7 +1014,7 @@ def build_default_state(a):
     the alloc, and the token"""
     idx = a.index
     st = {"acl": a.acl, "services": [], "allocs": {}, "checks": {},
-          "tokens": {a.token: {"kind": "workload",
+          "tokens": {a.token: {"kind": "workload", "alloc": a.alloc,
                                "read_job": [] if a.no_read_job
                                else [a.namespace]}},
           "anonymous": []}
@@ -884,8 +1077,19 @@ class Request:
             for k, v in parse_qsl(pair, keep_blank_values=True):
                 self.query.setdefault(k, v)
         self.t0 = time.monotonic()
+        self.lead = None                # leader meta at the query's last run
 
     def client_gone(self):
+        if self.via == "tls":
+            # TLS records (a close_notify) may sit unread before the FIN:
+            # ask the kernel whether the peer has shut its side
+            p = select.poll()
+            p.register(self.sock.fileno(), select.POLLIN | POLLRDHUP)
+            for _, ev in p.poll(0):
+                if ev & (POLLRDHUP | select.POLLHUP | select.POLLERR |
+                         select.POLLNVAL):
+                    return True
+            return False
         try:
             data = self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
         except BlockingIOError:
@@ -1003,7 +1207,12 @@ def finish_response(req, resp):
     """(head bytes, body bytes as sent) as Go's net/http with Nomad's
     gzip handler would write them"""
     headers = dict(resp.headers)
-    headers.setdefault("Vary", "Accept-Encoding")
+    # the HTTP servers wrap their mux in a compression handler, which adds
+    # Vary to every answer and gzips when asked; the Task API server
+    # (newAuthMiddleware around the mux) has none
+    compress = req.via != "unix"
+    if compress:
+        headers.setdefault("Vary", "Accept-Encoding")
     body = resp.body
     sniffed = None
     if resp.json:
@@ -1013,7 +1222,7 @@ def finish_response(req, resp):
         # an error body written without a type: Go sniffs it
         sniffed = "text/plain; charset=utf-8"
     chunked = False
-    if ("gzip" in req.headers.get("accept-encoding", "")
+    if (compress and "gzip" in req.headers.get("accept-encoding", "")
             and len(body) >= GZIP_MIN_SIZE):
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"
@@ -1064,6 +1273,8 @@ class Fault:
             self.count = int(self.count)
         self.endpoint = spec.get("endpoint")
         self.via = spec.get("via")
+        if self.via not in (None, "unix", "tcp", "tls"):
+            raise UsageError("via: unix, tcp or tls")
         self.ms = int(spec.get("ms", 1000))
         self.status = int(spec.get("status", 500))
         self.body = spec.get("body")
@@ -1110,6 +1321,14 @@ def endpoint_of(path):
     return "other"
 
 
+def is_stale(req):
+    """command/agent/http.go:parseConsistency: ?stale, ?stale= or a Go
+    bool that is true"""
+    if "stale" not in req.query:
+        return False
+    return req.query["stale"] in ("", "1", "t", "T", "TRUE", "true", "True")
+
+
 def parse_token(headers):
     """command/agent/http.go:parseToken"""
     t = headers.get("x-nomad-token", "")
@@ -1131,6 +1350,16 @@ class Agent:
         self.st = state
         self.faults = []
         self.wake_gen = 0
+        # raft leadership as this agent sees it (POST /admin/leader)
+        self.leader = True
+        self.leader_lost = None
+        # what wakes a held /v1/service/NAME: a change to the
+        # registrations of its (namespace, name), or a snapshot restore
+        self.reg_gen = {}
+        self.restore_gen = 0
+        # in-place updates of each check definition, by (alloc, group,
+        # service, check): the generation that goes into its new ID
+        self.check_gen = {}
         self.held = 0               # requests held (blocking or hang)
         self.stats = {}
         self.stats_since = time.time()
@@ -1156,6 +1385,27 @@ class Agent:
             status, ms, (" " + note) if note else ""))
 
     # -- connections --
+
+    def serve_tls(self, raw, ctx):
+        """the TLS handshake, in the connection's own thread (a client
+        that never finishes it holds only this thread, for at most the
+        handshake timeout), then HTTP as on TCP"""
+        try:
+            peer = "%s:%d" % raw.getpeername()[:2]
+        except OSError:
+            peer = "?"
+        try:
+            raw.settimeout(TLS_HANDSHAKE_TIMEOUT)
+            sock = ctx.wrap_socket(raw, server_side=True)
+            sock.settimeout(None)
+        except (OSError, ValueError) as e:
+            self.log("via=tls handshake from %s failed: %s" % (peer, e))
+            try:
+                raw.close()
+            except OSError:
+                pass
+            return
+        self.serve_conn(sock, "tls")
 
     def serve_conn(self, sock, via):
         buf = b""
@@ -1297,23 +1547,49 @@ class Agent:
 
     # -- authentication (s6) --
 
+    def token_problem(self, token, spec):
+        """why a token the agent knows does not authenticate (ACLs on), or
+        None: expired, or a workload identity whose alloc is gone or
+        client-terminal (nomad/auth/auth.go:verifyWorkloadIdentityClaim;
+        before 1.7 TerminalStatus, which counts DesiredStatus stop too)"""
+        if spec["expired"]:
+            return "expired"
+        if spec["kind"] == "workload" and spec.get("alloc"):
+            a = self.st.allocs.get(spec["alloc"])
+            if a is None:
+                return "alloc-gone"
+            if a.get("ClientStatus") in CLIENT_TERMINAL:
+                return "alloc-terminal"
+        return None
+
     def identify(self, req):
         """(Ident, None) or (None, Response)"""
         token = parse_token(req.headers)
         st = self.st
         if req.via == "unix":
-            # command/agent/http.go:authMiddleware
+            # command/agent/http.go:authMiddleware, then ACL.WhoAmI
             if not token:
                 return None, error_response(401, "Unauthorized")
             spec = st.tokens.get(token)
-            if spec is None or spec["expired"]:
-                return None, error_response(403, "Forbidden")
             if not st.acl:
-                # WhoAmI verifies workload identities even with ACLs off;
-                # an ACL secret yields no identity then
-                if spec["kind"] != "workload":
-                    return None, error_response(403, "Forbidden")
+                # any credential passes: WhoAmI needs one, checks none
                 return Ident(all_=True, workload=True), None
+            if spec is None:
+                if UUID_RE.match(token):
+                    # an ACL secret nobody knows: ErrTokenNotFound
+                    r = error_response(403, "Forbidden")
+                    r.note = "auth=unknown-secret"
+                    return None, r
+                # anything else is verified as a JWT, and fails
+                r = error_response(500, ERR_AUTH500)
+                r.note = "auth=%s" % ("unknown-jwt" if JWT_RE.match(token)
+                                      else "malformed-jwt")
+                return None, r
+            why = self.token_problem(token, spec)
+            if why:
+                r = error_response(500, ERR_AUTH500)
+                r.note = "auth=" + why
+                return None, r
             return Ident(workload=spec["kind"] == "workload",
                          read_job=spec["read_job"]), None
         if not st.acl:
@@ -1321,8 +1597,8 @@ class Agent:
         if not token:
             return Ident(read_job=st.anonymous), None
         spec = st.tokens.get(token)
-        if spec is None or spec["expired"]:
-            return Ident(error=error_response(403, ERR_TOKEN)), None
+        if spec is None or self.token_problem(token, spec):
+            return Ident(error=error_response(403, ERR_PERM)), None
         return Ident(workload=spec["kind"] == "workload",
                      read_job=spec["read_job"]), None
 
@@ -1351,23 +1627,43 @@ class Agent:
             wait_ns += random.randrange(max(1, wait_ns // JITTER_FRACTION))
         return index, wait_ns / 1e9
 
-    def meta(self, index):
-        return {"X-Nomad-Index": str(max(1, index)),
-                "X-Nomad-Knownleader": "true" if self.st.known_leader
-                else "false",
-                "X-Nomad-Lastcontact": str(self.st.last_contact)}
+    def leader_meta(self):
+        """(KnownLeader, LastContact) as this agent's server would set
+        them now: LastContact is the milliseconds since it last heard from
+        the leader, 0 while there is one"""
+        if self.leader:
+            return "true", "0"
+        return "false", str(int((time.monotonic() - self.leader_lost) *
+                                1000))
 
-    def block(self, req, min_index, wait_s, compute, no_block=False):
-        """run compute() (under the lock; returns (index, result)) until
-        its index passes min_index or the wait is over; None when the
-        client went away"""
+    def meta(self, index, req=None):
+        """the query meta: KnownLeader and LastContact as they were when
+        the query last ran (blockingRPC's setQueryMeta), or now"""
+        lead = getattr(req, "lead", None) or self.leader_meta()
+        return {"X-Nomad-Index": str(max(1, index)),
+                "X-Nomad-Knownleader": lead[0],
+                "X-Nomad-Lastcontact": lead[1]}
+
+    def block(self, req, min_index, wait_s, compute, no_block=False,
+              watch=None):
+        """nomad/rpc.go:blockingRPC: run compute() (under the lock;
+        returns (index, result)) and, while its index is not past
+        min_index, wait for a change and run it again, until the wait is
+        over.  watch() (under the lock) names what wakes the query: it is
+        run again only when watch() has changed (the memdb watch set);
+        without watch every change runs it again.  On expiry the answer
+        is the last run's, as Nomad's.  None when the client went away."""
         deadline = time.monotonic() + wait_s
         with self.cv:
             gen = self.wake_gen
             self.held += 1
             try:
+                tok = watch() if watch is not None else None
+                run = True
                 while True:
-                    idx, result = compute()
+                    if run:
+                        idx, result = compute()
+                        req.lead = self.leader_meta()
                     if no_block or min_index == 0 or idx > min_index:
                         return idx, result
                     now = time.monotonic()
@@ -1376,6 +1672,12 @@ class Agent:
                     self.cv.wait(min(deadline - now, 0.5))
                     if req.client_gone():
                         return None
+                    if watch is None:
+                        run = True
+                    else:
+                        t = watch()
+                        run = t != tok
+                        tok = t
             finally:
                 self.held -= 1
 
@@ -1383,6 +1685,10 @@ class Agent:
 
     def api(self, req, no_block=False):
         p = req.path
+        endpoint = endpoint_of(p)
+        # without a leader only a stale read of a service is answered (by
+        # any server, from its own state)
+        stale_ok = endpoint == "service" and is_stale(req)
         if req.via == "unix":
             # the Task API middleware parses the query first; a parse error
             # there has already written parseWait's 400 body, and the
@@ -1391,11 +1697,27 @@ class Agent:
             if isinstance(w, Response):
                 w.body += b"Bad Request"
                 return w
+            if not parse_token(req.headers):
+                return error_response(401, "Unauthorized")
+            # ACL.WhoAmI goes to the leader unless the request is stale
+            if not self.leader and not stale_ok:
+                r = error_response(500, ERR_AUTH500)
+                r.note = "no-leader"
+                return r
             with self.cv:
                 ident, err = self.identify(req)
             if err is not None:
                 return err
         else:
+            if not self.leader and not stale_ok and endpoint != "other":
+                # the handler parses the query, then its RPC finds no
+                # leader
+                w = self.parse_wait(req)
+                if isinstance(w, Response):
+                    return w
+                r = error_response(500, ERR_NO_LEADER)
+                r.note = "no-leader"
+                return r
             with self.cv:
                 ident, err = self.identify(req)
         if p == "/":
@@ -1486,13 +1808,18 @@ class Agent:
                 out.append(r)
             return self.st.service_index, copy.deepcopy(out)
 
-        got = self.block(req, min_index, wait_s, compute, no_block)
+        def watch():
+            # state.GetServiceRegistrationByName: the watch channel of the
+            # (namespace, name) index entry, plus the restore (abandon)
+            return self.reg_gen.get((ns, name), 0), self.restore_gen
+
+        got = self.block(req, min_index, wait_s, compute, no_block, watch)
         if got is None:
             return Response(0)
         idx, out = got
         if isinstance(out, BexprEvalError):
             return error_response(400, "failed to read result page: %s" % out)
-        return json_response(out, self.meta(idx))
+        return json_response(out, self.meta(idx, req))
 
     def services_list(self, req, ident, no_block):
         w = self.parse_wait(req)
@@ -1534,7 +1861,7 @@ class Agent:
         got = self.block(req, min_index, wait_s, compute, no_block)
         if got is None:
             return Response(0)
-        return json_response(got[1], self.meta(got[0]))
+        return json_response(got[1], self.meta(got[0], req))
 
     def alloc_get(self, req, ident, aid, no_block):
         w = self.parse_wait(req)
@@ -1556,11 +1883,12 @@ class Agent:
         idx, a = got
         if a is None:
             # setMeta runs before the nil check: the 404 carries the index
-            return error_response(404, ERR_NOT_FOUND_ALLOC, self.meta(idx))
+            return error_response(404, ERR_NOT_FOUND_ALLOC,
+                                  self.meta(idx, req))
         if not ident.can_read_job(a.get("Namespace", "default")):
             # nomad/alloc_endpoint.go:GetAlloc, an uncoded error: 500
             return error_response(500, 'Unknown allocation "%s"' % aid)
-        return json_response(a, self.meta(idx))
+        return json_response(a, self.meta(idx, req))
 
     def alloc_services(self, req, ident, aid, no_block):
         w = self.parse_wait(req)
@@ -1591,7 +1919,7 @@ class Agent:
             return Response(0)
         if got[1] is None:
             return error_response(404, ERR_ALLOC_NOT_FOUND)
-        return json_response(got[1], self.meta(got[0]))
+        return json_response(got[1], self.meta(got[0], req))
 
     def alloc_checks(self, req, ident, aid):
         w = self.parse_wait(req)           # parsed, then ignored
@@ -1607,6 +1935,9 @@ class Agent:
             if not ident.can_read_job(a.get("Namespace", "default")):
                 return error_response(403, ERR_PERM)
             res = copy.deepcopy(self.st.checks.get(aid))
+        if isinstance(res, dict):
+            # encoding/json writes a map's keys sorted
+            res = {k: res[k] for k in sorted(res)}
         return json_response(res)
 
     # -- state changes --
@@ -1617,6 +1948,15 @@ class Agent:
 
     def changed(self):
         self.cv.notify_all()
+
+    def touch(self, namespace, name):
+        """a raft write to the registrations of (namespace, name)"""
+        k = (namespace, name)
+        self.reg_gen[k] = self.reg_gen.get(k, 0) + 1
+
+    def restored(self):
+        """a snapshot restore: every watch set fires"""
+        self.restore_gen += 1
 
     def set_state(self, doc, initial=False):
         new = State.from_doc(doc)
@@ -1640,6 +1980,7 @@ class Agent:
                                                int(prev["ModifyIndex"]))
                 new.alloc_table_index = idx
             self.st = new
+            self.restored()
             self.changed()
 
     def admin(self, req):
@@ -1664,8 +2005,30 @@ class Agent:
                                       "held": self.held,
                                       "requests": sum(self.stats.values()),
                                       "by_endpoint": self.stats})
+        if req.method == "GET" and p == "/admin/leader":
+            with self.cv:
+                return json_response(self.leader_doc())
         if req.method != "POST":
             return error_response(405, ERR_METHOD)
+        if p == "/admin/leader":
+            with self.cv:
+                if "leader" not in doc:
+                    raise UsageError("leader needs leader: true|false")
+                if bool(doc["leader"]):
+                    self.leader, self.leader_lost = True, None
+                elif self.leader:
+                    self.leader, self.leader_lost = False, time.monotonic()
+                self.changed()
+                self.log("leader: %s" % ("elected" if self.leader
+                                         else "lost"))
+                return json_response(self.leader_doc())
+        if p in RAFT_WRITES and not self.leader:
+            r = Response(409, go_json({
+                "error": "no cluster leader: %s is a raft write; try again "
+                "once POST /admin/leader {\"leader\": true}" % p}),
+                json_body=True)
+            return r
+        answer = None
         with self.cv:
             st = self.st
             if p == "/admin/register":
@@ -1690,6 +2053,9 @@ class Agent:
                 else:
                     st.services.append(reg)
                 st.service_index = idx
+                self.touch(reg["Namespace"], reg["ServiceName"])
+                if doc.get("checks"):
+                    answer = self.register_checks(doc, reg)
             elif p == "/admin/deregister":
                 if not doc.get("service"):
                     raise UsageError("deregister needs service")
@@ -1699,12 +2065,18 @@ class Agent:
                                  r["AllocID"] == doc["alloc"]) and
                                 (not doc.get("namespace") or
                                  r["Namespace"] == doc["namespace"]))]
-                removed = len(st.services) - len(keep)
-                if removed:
+                gone = [r for r in st.services if r not in keep]
+                if gone:
                     st.services = keep
                     st.service_index = self.bump()
+                    for r in gone:
+                        self.touch(r["Namespace"], r["ServiceName"])
             elif p == "/admin/check":
                 self.admin_check(doc)
+            elif p == "/admin/stop_alloc":
+                answer = self.admin_stop_alloc(doc)
+            elif p == "/admin/inplace_update":
+                answer = self.admin_inplace_update(doc)
             elif p == "/admin/alloc":
                 aid = doc.get("alloc") or FIXTURE_ALLOC
                 idx = self.bump()
@@ -1752,6 +2124,7 @@ class Agent:
                 for a in st.allocs.values():
                     a["CreateIndex"] = a["ModifyIndex"] = idx
                     a["AllocModifyIndex"] = idx
+                self.restored()
                 if doc.get("wake"):
                     self.wake_gen += 1
             elif p == "/admin/fault":
@@ -1769,6 +2142,8 @@ class Agent:
             else:
                 return error_response(404, "no such admin endpoint\n")
             self.changed()
+        if answer is not None:
+            return json_response(answer)
         return self.admin_ok()
 
     def admin_check(self, doc):
@@ -1795,7 +2170,15 @@ class Agent:
         if not service:
             regs = [r for r in st.services if r["AllocID"] == aid]
             service = regs[0]["ServiceName"] if regs else "traefik"
-        cid = check_id(aid, group, service, doc["check"])
+        # the check by its name: after an in-place update it lives under
+        # another ID
+        old = self.find_check(aid, service, doc["check"])
+        if old is not None:
+            cid = old["ID"]
+            group = doc.get("group") or old["Group"]
+        else:
+            key = (aid, group, service, doc["check"])
+            cid = check_id(*key, gen=self.check_gen.get(key, 0))
         if doc.get("delete"):
             if st.checks.get(aid):
                 st.checks[aid].pop(cid, None)
@@ -1815,6 +2198,11 @@ class Agent:
             c["StatusCode"] = doc["status_code"]
         elif status == "failure" and "output" in doc:
             c.pop("StatusCode", None)
+        c["ID"] = cid
+        if old is not None:
+            c["Mode"] = old["Mode"]
+            if old.get("Task"):
+                c["Task"] = old["Task"]
         if doc.get("mode"):
             c["Mode"] = doc["mode"]
         if doc.get("task"):
@@ -1825,6 +2213,187 @@ class Agent:
         if st.checks.get(aid) is None:
             st.checks[aid] = {}
         st.checks[aid][cid] = c
+
+    def find_check(self, aid, service, check):
+        """the alloc's result of that check, by names, or None"""
+        for c in (self.st.checks.get(aid) or {}).values():
+            if c.get("Check") == check and c.get("Service") == service:
+                return c
+        return None
+
+    def register_checks(self, doc, reg):
+        """the checks hook's Prerun: a pending stub for each check of the
+        registered service that has no entry yet"""
+        st = self.st
+        aid = reg["AllocID"]
+        a = st.allocs.get(aid)
+        group = (a or {}).get("Name") or "%s.%s[0]" % (
+            doc.get("job", "proxy"), doc.get("group", "traefik"))
+        specs = doc["checks"]
+        if not isinstance(specs, list):
+            raise UsageError("checks: a list of names or objects")
+        now = int(time.time())
+        made = []
+        for spec in specs:
+            if isinstance(spec, str):
+                spec = {"check": spec}
+            name = spec.get("check") or spec.get("name")
+            if not name:
+                raise UsageError("a check needs a name")
+            if self.find_check(aid, reg["ServiceName"], name) is not None:
+                continue
+            key = (aid, group, reg["ServiceName"], name)
+            cid = check_id(*key, gen=self.check_gen.get(key, 0))
+            if st.checks.get(aid) is None:
+                st.checks[aid] = {}
+            st.checks[aid][cid] = pending_stub(
+                cid, name, reg["ServiceName"], group,
+                mode=spec.get("mode", "healthiness"), task=spec.get("task"),
+                now=now)
+            made.append(cid)
+        return {"ok": True, "index": st.raft, "checks": made}
+
+    def admin_stop_alloc(self, doc):
+        """what a Nomad client does when the alloc is stopped: the server
+        sets DesiredStatus stop; the client's PreKill deregisters the
+        alloc's services (group_service_hook), waits shutdown_delay, then
+        the checks hook purges its results (null from then on)"""
+        st = self.st
+        aid = doc.get("alloc")
+        if not aid:
+            raise UsageError("stop_alloc needs alloc")
+        if not st.alloc_known(aid):
+            raise UsageError("alloc %s is not known to this client" % aid)
+        a = st.allocs.get(aid)
+        if a is not None:
+            idx = self.bump()
+            a["DesiredStatus"] = "stop"
+            a["ModifyIndex"] = a["AllocModifyIndex"] = idx
+            st.alloc_table_index = idx
+        gone = []
+        for r in [r for r in st.services if r["AllocID"] == aid]:
+            # one ServiceRegistration.DeleteByID, one raft write, each
+            st.services.remove(r)
+            st.service_index = self.bump()
+            self.touch(r["Namespace"], r["ServiceName"])
+            gone.append(r["ID"])
+        delay = int(doc.get("shutdown_delay_ms", 0))
+        if delay <= 0:
+            st.checks[aid] = None
+        else:
+            t = threading.Timer(delay / 1000.0, self.purge_checks,
+                                args=(st, aid))
+            t.daemon = True
+            t.start()
+        self.log("stop_alloc: alloc=%s deregistered=%d purge_in_ms=%d"
+                 % (aid, len(gone), max(0, delay)))
+        return {"ok": True, "index": st.raft, "deregistered": gone,
+                "purge_in_ms": max(0, delay)}
+
+    def purge_checks(self, st, aid):
+        with self.cv:
+            if self.st is st and st.alloc_known(aid):
+                st.checks[aid] = None
+                self.changed()
+        self.log("stop_alloc: alloc=%s check results purged" % aid)
+
+    def admin_inplace_update(self, doc):
+        """an in-place job update that changes the alloc's check
+        definitions: each check gets a new ID (its definition's hash),
+        a pending stub under it, and its first run interval/2 later; one
+        plan, so every check of the call at the same instant"""
+        st = self.st
+        aid = doc.get("alloc")
+        if not aid:
+            raise UsageError("inplace_update needs alloc")
+        res = st.checks.get(aid)
+        if not st.alloc_known(aid):
+            raise UsageError("alloc %s is not known to this client" % aid)
+        interval_ms = int(doc.get("interval_ms", 2000))
+        if interval_ms <= 0:
+            raise UsageError("interval_ms must be positive")
+        result = doc.get("result", "previous")
+        if result not in ("previous", "success", "failure"):
+            raise UsageError("result: previous, success or failure")
+        svc = doc.get("service")
+        now = int(time.time())
+        runs = []
+        for cid, c in list((res or {}).items()):
+            if svc and c.get("Service") != svc:
+                continue
+            key = (aid, c["Group"], c["Service"], c["Check"])
+            g = self.check_gen.get(key, 0) + 1
+            nid = check_id(*key, gen=g)
+            while nid in res:
+                g += 1
+                nid = check_id(*key, gen=g)
+            self.check_gen[key] = g
+            del res[cid]
+            stub = pending_stub(nid, c["Check"], c["Service"], c["Group"],
+                                mode=c.get("Mode", "healthiness"),
+                                task=c.get("Task"), now=now)
+            res[nid] = stub
+            runs.append((cid, nid, c, stub))
+        if not runs:
+            raise UsageError("alloc %s has no check%s to update" % (
+                aid, " of service %s" % svc if svc else ""))
+        a = st.allocs.get(aid)
+        if a is not None:
+            # the plan updates the alloc in place
+            idx = self.bump()
+            a["ModifyIndex"] = a["AllocModifyIndex"] = idx
+            st.alloc_table_index = idx
+        t = threading.Timer(interval_ms / 2000.0, self.run_updated_checks,
+                            args=(st, aid, runs, result, doc))
+        t.daemon = True
+        t.start()
+        self.log("inplace_update: alloc=%s checks=%d first run in %d ms"
+                 % (aid, len(runs), interval_ms // 2))
+        return {"ok": True, "checks": [nid for _, nid, _, _ in runs],
+                "replaced": {cid: nid for cid, nid, _, _ in runs},
+                "first_run_in_ms": interval_ms // 2}
+
+    def run_updated_checks(self, st, aid, runs, result, doc):
+        """the first run of the updated checks: a stub that is still the
+        one the update stored gets its result; one replaced meanwhile (by
+        /admin/check, another update, a purge, a new state) is left be"""
+        n = 0
+        with self.cv:
+            res = st.checks.get(aid) if self.st is st else None
+            now = int(time.time())
+            addr = "198.51.100.11"
+            for r in st.services:
+                if r["AllocID"] == aid:
+                    addr = r["Address"]
+                    break
+            for _, nid, prev, stub in runs:
+                if not res or res.get(nid) is not stub:
+                    continue
+                c = dict(stub)
+                c.pop("StatusCode", None)
+                if result == "previous":
+                    c["Status"] = prev["Status"]
+                    c["Output"] = prev.get("Output", "")
+                    if prev.get("StatusCode"):
+                        c["StatusCode"] = prev["StatusCode"]
+                else:
+                    d = default_check(aid, c["Service"], c["Check"], result,
+                                      addr, c["Group"])
+                    c["Status"] = result
+                    c["Output"] = doc.get("output", d["Output"])
+                    code = doc.get("status_code", d.get("StatusCode"))
+                    if code:
+                        c["StatusCode"] = code
+                c["Timestamp"] = now
+                res[nid] = {k: c[k] for k in CHECK_FIELDS if k in c}
+                n += 1
+            self.changed()
+        self.log("inplace_update: alloc=%s checks=%d ran" % (aid, n))
+
+    def leader_doc(self):
+        k, c = self.leader_meta()
+        return {"leader": self.leader, "known_leader": k == "true",
+                "last_contact_ms": int(c)}
 
     def admin_ok(self):
         with self.cv:
@@ -1861,14 +2430,28 @@ def unix_listener(path):
     return s
 
 
-def accept_loop(agent, lsock, via):
+def accept_loop(agent, lsock, via, ctx=None):
     while True:
         try:
             conn, _ = lsock.accept()
         except OSError:
             return
-        threading.Thread(target=agent.serve_conn, args=(conn, via),
-                         daemon=True).start()
+        if ctx is not None:
+            target, args = agent.serve_tls, (conn, ctx)
+        else:
+            target, args = agent.serve_conn, (conn, via)
+        threading.Thread(target=target, args=args, daemon=True).start()
+
+
+def tls_context(a):
+    """the server side of --tls-listen; with --tls-client-ca a client
+    certificate signed by that CA is required (mutual TLS)"""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.tls_cert, a.tls_key)
+    if a.tls_client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(cafile=a.tls_client_ca)
+    return ctx
 
 
 def main():
@@ -1876,6 +2459,11 @@ def main():
         description="a stand-in Nomad agent for nomcast's tests")
     p.add_argument("--unix", help="Task API socket path")
     p.add_argument("--listen", help="HTTP API on HOST:PORT")
+    p.add_argument("--tls-listen", help="HTTPS API on HOST:PORT")
+    p.add_argument("--tls-cert", help="the TLS listener's certificate (PEM)")
+    p.add_argument("--tls-key", help="its private key (PEM)")
+    p.add_argument("--tls-client-ca",
+                   help="require client certificates signed by this CA")
     p.add_argument("--admin", help="admin endpoint on HOST:PORT")
     p.add_argument("--state", help="state file (JSON); SIGHUP reloads it")
     p.add_argument("--alloc", default=FIXTURE_ALLOC)
@@ -1887,7 +2475,8 @@ def main():
     p.add_argument("--check-status", default="success",
                    choices=["success", "failure", "pending"])
     p.add_argument("--no-checks", action="store_true",
-                   help="the alloc's check results are null")
+                   help="the alloc's services have no checks (its checks "
+                   "body is null)")
     p.add_argument("--address", default="198.51.100.11")
     p.add_argument("--port", type=int, default=80)
     p.add_argument("--namespace", default="default")
@@ -1909,8 +2498,14 @@ def main():
     p.add_argument("--ready", help="written once listening")
     p.add_argument("--log-file")
     args = p.parse_args()
-    if not args.unix and not args.listen:
-        p.error("give --unix and/or --listen")
+    if not args.unix and not args.listen and not args.tls_listen:
+        p.error("give --unix, --listen and/or --tls-listen")
+    if args.tls_listen and not (args.tls_cert and args.tls_key):
+        p.error("--tls-listen needs --tls-cert and --tls-key")
+    if (args.tls_cert or args.tls_key or args.tls_client_ca) and \
+            not args.tls_listen:
+        p.error("--tls-cert, --tls-key and --tls-client-ca need "
+                "--tls-listen")
 
     try:
         if args.state:
@@ -1943,6 +2538,7 @@ def main():
 
     ready = []
     listeners = []
+    ctx = None
     try:
         if args.unix:
             listeners.append((unix_listener(args.unix), "unix"))
@@ -1951,15 +2547,21 @@ def main():
             s, where = tcp_listener(args.listen)
             listeners.append((s, "tcp"))
             ready.append("tcp %s" % where)
+        if args.tls_listen:
+            ctx = tls_context(args)
+            s, where = tcp_listener(args.tls_listen)
+            listeners.append((s, "tls"))
+            ready.append("tls %s" % where)
         if args.admin:
             s, where = tcp_listener(args.admin)
             listeners.append((s, "admin"))
             ready.append("admin %s" % where)
-    except OSError as e:
+    except (OSError, ssl.SSLError) as e:
         sys.stderr.write("nomad_agent: listen: %s\n" % e)
         sys.exit(2)
     for s, via in listeners:
-        threading.Thread(target=accept_loop, args=(agent, s, via),
+        threading.Thread(target=accept_loop,
+                         args=(agent, s, via, ctx if via == "tls" else None),
                          daemon=True).start()
     agent.log("nomad_agent: %s" % "; ".join(ready))
     if args.ready:
