@@ -486,7 +486,10 @@ reload_check_src(struct svc *s, const struct svc *o, const struct conf *oldc,
 		snprintf(why, sizeof(why), "added by reload: passing until it "
 		    "fails %u time%s", ck->fall, ck->fall == 1 ? "" : "s");
 		verdict_src_assume(src, SRC_PASS, why);
-	}
+	} else
+		return;
+	log_info("svc=%s check=%s state=%s reason=\"%s\"", s->cf->name,
+	    ck->name, src_state_name(src->state), src->reason);
 }
 
 /* a kept service: same prefixes and VIP interface keep their VIP */
