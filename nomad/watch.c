@@ -11,7 +11,7 @@
  *   came, passing back X-Nomad-Index.  An index that went backwards
  *   (a restored or rebuilt state) is re-read with index 0 at once (100
  *   ms apart when it keeps happening: no agent can make us spin); a run
- *   of answers that do not block is spaced, by at most 1 s.  After an
+ *   of answers that do not block is spaced, by at most 500 ms.  After an
  *   error, a capped exponential backoff with jitter and index 0.
  * - per client, the check results of the alloc: no blocking query exists
  *   for them (nomad-api notes 3), so they are polled every
@@ -59,7 +59,7 @@
 #define NOMAD_QUICK_MAX		4
 #define NOMAD_QUICK_SPACING_MS	100
 /* the spacing of answers that do not block grows to at most this */
-#define NOMAD_ODD_MAX_MS	1000
+#define NOMAD_ODD_MAX_MS	500
 #define NOMAD_LOG_BODY_MAX	200
 /* bodies over this are not kept between requests */
 #define NOMAD_BODY_KEEP		(64 * 1024)

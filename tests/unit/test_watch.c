@@ -159,7 +159,7 @@ test_watch_reg_spacing_index_backwards_rereads_at_once(void **state)
 }
 
 static void
-test_watch_reg_spacing_odd_answers_grow_to_1s(void **state)
+test_watch_reg_spacing_odd_answers_grow_to_the_cap(void **state)
 {
 	struct fx *f = *state;
 	struct nomad_regq *q = f->q[0];
@@ -511,7 +511,7 @@ main(void)
 		    test_watch_reg_spacing_index_backwards_rereads_at_once,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_watch_reg_spacing_odd_answers_grow_to_1s, setup,
+		    test_watch_reg_spacing_odd_answers_grow_to_the_cap, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_watch_reg_spacing_quick_wakeups_spaced, setup,
