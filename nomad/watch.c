@@ -467,6 +467,22 @@ nomad_req_curl_error(struct nomad_req *r, CURLcode rc)
 		nomad_req_error(r, 0, NOMAD_OUT_REFUSED, "TLS with %s failed: "
 		    "%s", cl->where, eb);
 		break;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		/*
+		 * Under TLS 1.3 the server's verdict on our certificate (an
+		 * alert) arrives after the handshake, as a failed read or
+		 * write: a refusal, like a failed handshake.
+		 */
+		if (strstr(eb, "alert") != NULL || strstr(eb, "SSL_write") !=
+		    NULL) {
+			nomad_req_error(r, 0, NOMAD_OUT_REFUSED, "TLS with %s "
+			    "refused: %s", cl->where, eb);
+			break;
+		}
+		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "request to %s "
+		    "failed: %s", cl->where, eb);
+		break;
 	default:
 		/* cut answers, resets, receive errors: the agent went away */
 		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "request to %s "
