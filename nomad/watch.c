@@ -644,15 +644,19 @@ nomad_client_outcome(struct nomad_client *cl)
 
 /* ---- registration: the blocking query ---- */
 
-static void
-nomad_reg_send(struct nomad_regq *q)
+/*
+ * url = /v1/service/<name>?stale, filtered to our alloc (and node, with
+ * node-filter), blocking on index if it is not 0.  stale: any server
+ * answers (notes 5), so a lost leader does not fail the query; without a
+ * leader nothing can change anyway.  0, or -1 (out of memory).
+ */
+static int
+nomad_service_url(struct nomad_client *cl, CURL *e, const char *name,
+    uint64_t index, char *url, size_t size)
 {
-	struct nomad_client *cl = q->cl;
 	const struct conf_nomad *cf = cl->cf;
-	char filter[160], url[1024], wait[24];
-	char *ename = NULL, *ens = NULL, *efilter = NULL;
-	uint32_t timeout;
-	CURL *e = q->req.x.easy;
+	char filter[160], wait[24], *ename, *ens, *efilter;
+	int rc = -1;
 
 	if (cf->node_filter)
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\" and "
@@ -660,54 +664,50 @@ nomad_reg_send(struct nomad_regq *q)
 	else
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\"",
 		    cf->alloc_id);
-	ename = curl_easy_escape(e, q->name, 0);
+	/* Go duration syntax (nomad-api notes 5) */
+	if (cf->wait_ms % 1000 == 0)
+		snprintf(wait, sizeof(wait), "%us", cf->wait_ms / 1000);
+	else
+		snprintf(wait, sizeof(wait), "%ums", cf->wait_ms);
+	ename = curl_easy_escape(e, name, 0);
 	ens = curl_easy_escape(e, cf->ns, 0);
 	efilter = curl_easy_escape(e, filter, 0);
-	if (ename == NULL || ens == NULL || efilter == NULL) {
-		curl_free(ename);
-		curl_free(ens);
-		curl_free(efilter);
+	if (ename != NULL && ens != NULL && efilter != NULL) {
+		if (index == 0)
+			snprintf(url, size, "%s/v1/service/%s?namespace=%s&"
+			    "stale=true&filter=%s", cl->base, ename, ens,
+			    efilter);
+		else
+			snprintf(url, size, "%s/v1/service/%s?namespace=%s&"
+			    "stale=true&filter=%s&index=%" PRIu64 "&wait=%s",
+			    cl->base, ename, ens, efilter, index, wait);
+		rc = 0;
+	}
+	curl_free(ename);
+	curl_free(ens);
+	curl_free(efilter);
+	return rc;
+}
+
+static void
+nomad_reg_send(struct nomad_regq *q)
+{
+	struct nomad_client *cl = q->cl;
+	const struct conf_nomad *cf = cl->cf;
+	char url[1024];
+
+	if (nomad_service_url(cl, q->req.x.easy, q->name, q->index, url,
+	    sizeof(url)) == -1) {
 		nomad_req_error(&q->req, 0, NOMAD_OUT_ERROR, "out of memory");
 		nomad_update_all(cl);
 		nomad_timer_in(cl->loop, &q->req.next, nomad_jitter(
 		    nomad_backoff_ms(q->req.nerr)));
 		return;
 	}
-	/* Go duration syntax (nomad-api notes 5) */
-	if (cf->wait_ms % 1000 == 0)
-		snprintf(wait, sizeof(wait), "%us", cf->wait_ms / 1000);
-	else
-		snprintf(wait, sizeof(wait), "%ums", cf->wait_ms);
 	q->sent_index = q->index;
-	/*
-	 * stale: any server answers (notes 5), so a lost leader does not
-	 * fail the query; without a leader nothing can change anyway.
-	 */
-	if (q->index == 0) {
-		/* no index: Nomad answers at once */
-		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
-		    "stale=true&filter=%s", cl->base, ename, ens, efilter);
-		timeout = NOMAD_TIMEOUT_MARGIN_MS;
-	} else {
-		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
-		    "stale=true&filter=%s&index=%" PRIu64 "&wait=%s", cl->base,
-		    ename, ens, efilter, q->index, wait);
-		/* notes 5: the server adds up to wait/16 of jitter */
-		timeout = cf->wait_ms + cf->wait_ms / 16 +
-		    NOMAD_TIMEOUT_MARGIN_MS;
-	}
-	curl_free(ename);
-	curl_free(ens);
-	curl_free(efilter);
-	nomad_req_send(&q->req, url, timeout);
-}
-
-static void
-nomad_reg_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)loop;
-	(void)revents;
-	nomad_reg_send(t->data);
+	/* no index: Nomad answers at once; else within wait + wait/16 */
+	nomad_req_send(&q->req, url, q->index == 0 ? NOMAD_TIMEOUT_MARGIN_MS :
+	    cf->wait_ms + cf->wait_ms / 16 + NOMAD_TIMEOUT_MARGIN_MS);
 }
 
 /* the answer was good: tell every watch of q, log a change */
@@ -853,14 +853,6 @@ nomad_checks_send(struct nomad_client *cl)
 	nomad_req_send(&cl->checks, url, NOMAD_POLL_TIMEOUT_MS);
 }
 
-static void
-nomad_checks_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)loop;
-	(void)revents;
-	nomad_checks_send(t->data);
-}
-
 /* a 200 from the checks endpoint: every watch parses its part first */
 static bool
 nomad_checks_parse(struct nomad_client *cl)
@@ -942,10 +934,8 @@ next:
 static void
 nomad_probe_send(struct nomad_client *cl)
 {
-	const struct conf_nomad *cf = cl->cf;
-	char filter[160], url[1024], *ename, *ens, *efilter;
 	const char *name = NULL;
-	CURL *e = cl->probe.x.easy;
+	char url[1024];
 	size_t i;
 
 	for (i = 0; i < cl->nw && name == NULL; i++)
@@ -953,30 +943,14 @@ nomad_probe_send(struct nomad_client *cl)
 			name = cl->w[i]->svc->nomad_service;
 	if (name == NULL)
 		return;
-	snprintf(filter, sizeof(filter), "AllocID == \"%s\"", cf->alloc_id);
-	ename = curl_easy_escape(e, name, 0);
-	ens = curl_easy_escape(e, cf->ns, 0);
-	efilter = curl_easy_escape(e, filter, 0);
-	if (ename != NULL && ens != NULL && efilter != NULL) {
-		snprintf(url, sizeof(url), "%s/v1/service/%s?namespace=%s&"
-		    "stale=true&filter=%s", cl->base, ename, ens, efilter);
+	if (nomad_service_url(cl, cl->probe.x.easy, name, 0, url,
+	    sizeof(url)) == 0)
 		nomad_req_send(&cl->probe, url, NOMAD_POLL_TIMEOUT_MS);
-	} else {
+	else {
 		nomad_req_error(&cl->probe, 0, NOMAD_OUT_ERROR,
 		    "out of memory");
 		nomad_poll_next(cl, &cl->probe);
 	}
-	curl_free(ename);
-	curl_free(ens);
-	curl_free(efilter);
-}
-
-static void
-nomad_probe_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	(void)loop;
-	(void)revents;
-	nomad_probe_send(t->data);
 }
 
 /*
@@ -1054,17 +1028,37 @@ nomad_req_done(struct curl_ev_xfer *x, CURLcode rc)
 
 /* ---- API ---- */
 
+/* a request's timer: send it again */
+static void
+nomad_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct nomad_req *r = t->data;
+
+	(void)loop;
+	(void)revents;
+	switch (r->kind) {
+	case NOMAD_REQ_REG:
+		nomad_reg_send(r->owner);
+		break;
+	case NOMAD_REQ_CHECKS:
+		nomad_checks_send(r->owner);
+		break;
+	case NOMAD_REQ_PROBE:
+		nomad_probe_send(r->owner);
+		break;
+	}
+}
+
 /* the request slot's fixed parts; 0 or -1 (libcurl refused) */
 static int
 nomad_req_init(struct nomad_client *cl, struct nomad_req *r,
-    enum nomad_req_kind kind, void *owner, const char *what,
-    void (*cb)(struct ev_loop *, ev_timer *, int))
+    enum nomad_req_kind kind, void *owner, const char *what)
 {
 	r->kind = kind;
 	r->owner = owner;
 	r->what = what;
-	ev_timer_init(&r->next, cb, 0., 0.);
-	r->next.data = owner;
+	ev_timer_init(&r->next, nomad_next_cb, 0., 0.);
+	r->next.data = r;
 	return nomad_req_setup(cl, r);
 }
 
@@ -1109,10 +1103,10 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 	    cf->alloc_id);
 	snprintf(cl->probe.path, sizeof(cl->probe.path), "/v1/service "
 	    "(probe)");
-	if (nomad_req_init(cl, &cl->checks, NOMAD_REQ_CHECKS, cl, "checks",
-	    nomad_checks_next_cb) == -1 ||
-	    nomad_req_init(cl, &cl->probe, NOMAD_REQ_PROBE, cl, "probe",
-	    nomad_probe_next_cb) == -1) {
+	if (nomad_req_init(cl, &cl->checks, NOMAD_REQ_CHECKS, cl,
+	    "checks") == -1 ||
+	    nomad_req_init(cl, &cl->probe, NOMAD_REQ_PROBE, cl,
+	    "probe") == -1) {
 		log_err("msg=\"nomad: libcurl refused the options\"");
 		nomad_client_free(cl);
 		return NULL;
@@ -1164,8 +1158,8 @@ nomad_regq_get(struct nomad_client *cl, const char *name)
 	q->name = name;
 	snprintf(q->req.label, sizeof(q->req.label), "nomad-service=%s", name);
 	snprintf(q->req.path, sizeof(q->req.path), "/v1/service/%s", name);
-	if (nomad_req_init(cl, &q->req, NOMAD_REQ_REG, q, "registration",
-	    nomad_reg_next_cb) == -1) {
+	if (nomad_req_init(cl, &q->req, NOMAD_REQ_REG, q,
+	    "registration") == -1) {
 		nomad_req_fini(cl, &q->req);
 		free(q);
 		return NULL;

@@ -43,16 +43,15 @@ record(void *ctx, struct nomad_watch *w, enum src_state st, const char *why)
 
 static void
 req_fill(struct nomad_req *r, struct nomad_client *cl,
-    enum nomad_req_kind kind, void *owner, const char *what,
-    void (*cb)(struct ev_loop *, ev_timer *, int))
+    enum nomad_req_kind kind, void *owner, const char *what)
 {
 	r->kind = kind;
 	r->owner = owner;
 	r->cl = cl;
 	r->what = what;
 	snprintf(r->label, sizeof(r->label), "alloc=5b3d8f2e");
-	ev_timer_init(&r->next, cb, 0., 0.);
-	r->next.data = owner;
+	ev_timer_init(&r->next, nomad_next_cb, 0., 0.);
+	r->next.data = r;
 }
 
 static int
@@ -78,10 +77,8 @@ setup(void **state)
 	f->cl->loop = f->loop;
 	f->cl->cf = &f->cf;
 	f->cl->st.known_leader = -1;
-	req_fill(&f->cl->checks, f->cl, NOMAD_REQ_CHECKS, f->cl, "checks",
-	    nomad_checks_next_cb);
-	req_fill(&f->cl->probe, f->cl, NOMAD_REQ_PROBE, f->cl, "probe",
-	    nomad_probe_next_cb);
+	req_fill(&f->cl->checks, f->cl, NOMAD_REQ_CHECKS, f->cl, "checks");
+	req_fill(&f->cl->probe, f->cl, NOMAD_REQ_PROBE, f->cl, "probe");
 	for (i = 0; i < 2; i++) {
 		/* calloc: the log_rl bucket of each request starts at 0 */
 		if ((f->q[i] = calloc(1, sizeof(*f->q[i]))) == NULL)
@@ -89,7 +86,7 @@ setup(void **state)
 		f->q[i]->cl = f->cl;
 		f->q[i]->name = i == 0 ? "traefik" : "api";
 		req_fill(&f->q[i]->req, f->cl, NOMAD_REQ_REG, f->q[i],
-		    "registration", nomad_reg_next_cb);
+		    "registration");
 	}
 	f->cl->q = f->q;
 	f->cl->nq = 0;
