@@ -480,12 +480,15 @@ nomad_req_curl_error(struct nomad_req *r, CURLcode rc)
 			    "refused: %s", cl->where, eb);
 			break;
 		}
-		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "request to %s "
-		    "failed: %s", cl->where, eb);
-		break;
+		/* FALLTHROUGH */
 	default:
-		/* cut answers, resets, receive errors: the agent went away */
-		nomad_req_error(r, 0, NOMAD_OUT_UNREACHABLE, "request to %s "
+		/*
+		 * Cut answers, resets, receive errors: the agent went away,
+		 * unless it just refused our TLS: a server that sent its
+		 * alert then shows up as a closed or reset connection.
+		 */
+		nomad_req_error(r, 0, r->cls == NOMAD_OUT_REFUSED ?
+		    NOMAD_OUT_REFUSED : NOMAD_OUT_UNREACHABLE, "request to %s "
 		    "failed: %s", cl->where, eb);
 		break;
 	}
