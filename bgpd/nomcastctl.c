@@ -337,6 +337,11 @@ out_services(jobj *d, int nargs)
 				snprintf(lat, sizeof(lat), "%.0fs",
 				    json_object_get_double(get(x,
 				    "outage_seconds")));
+			} else if (strcmp(gstr_or(x, "kind", ""), "nomad") ==
+			    0) {
+				/* Nomad's answers have no latency to show */
+				snprintf(last, sizeof(last), "agent answers");
+				snprintf(lat, sizeof(lat), "-");
 			} else {
 				snprintf(last, sizeof(last), "no result yet");
 				snprintf(lat, sizeof(lat), "-");

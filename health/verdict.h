@@ -30,7 +30,7 @@ struct verdict_src {
 	uint16_t	oks;		/* current run of passes */
 	uint16_t	fails;		/* current run of failures */
 	char		name[64];	/* "check web-ping", "nomad traefik" */
-	char		reason[160];	/* what the last result saw */
+	char		reason[224];	/* what the last result saw */
 };
 
 /* an unknown source; rise or fall 0 is taken as 1, name is truncated */

@@ -262,43 +262,45 @@ test_verdict_src_reason_and_name_truncate(void **state)
 	assert_memory_equal(s.reason, longs, sizeof(s.reason) - 1);
 }
 
+/* the reason holds 223 bytes: a cut never splits a UTF-8 sequence */
 static void
 test_verdict_src_reason_truncates_on_utf8_boundary(void **state)
 {
 	struct verdict_src s;
-	char two[201], three[181], xthree[182];
+	char two[301], three[241], xxthree[243];
 	size_t i, n;
 
 	(void)state;
-	/* U+00E9, 2 bytes: 159 would split the 80th; 158 bytes are kept */
-	for (i = 0; i < 200; i += 2) {
+	assert_int_equal(sizeof(s.reason), 224);
+	/* U+00E9, 2 bytes: 223 would split the 112th; 222 bytes are kept */
+	for (i = 0; i < 300; i += 2) {
 		two[i] = (char)0xc3;
 		two[i + 1] = (char)0xa9;
 	}
-	two[200] = '\0';
+	two[300] = '\0';
 	verdict_src_init(&s, "check t", 1, 1);
 	(void)verdict_src_result(&s, false, two);
 	n = strlen(s.reason);
-	assert_int_equal(n, 158);
+	assert_int_equal(n, 222);
 	assert_memory_equal(s.reason, two, n);
 
-	/* U+20AC, 3 bytes: 159 is exactly 53 of them */
-	for (i = 0; i < 180; i += 3) {
+	/* U+20AC, 3 bytes: 223 = 74 * 3 + 1, the 75th is dropped */
+	for (i = 0; i < 240; i += 3) {
 		three[i] = (char)0xe2;
 		three[i + 1] = (char)0x82;
 		three[i + 2] = (char)0xac;
 	}
-	three[180] = '\0';
+	three[240] = '\0';
 	(void)verdict_src_result(&s, false, three);
-	assert_int_equal(strlen(s.reason), 159);
-	assert_memory_equal(s.reason, three, 159);
+	assert_int_equal(strlen(s.reason), 222);
+	assert_memory_equal(s.reason, three, 222);
 
-	/* "x" then U+20AC: 159 = 1 + 52 * 3 + 2, the 53rd is dropped */
-	xthree[0] = 'x';
-	memcpy(xthree + 1, three, sizeof(three));
-	(void)verdict_src_result(&s, false, xthree);
-	assert_memory_equal(s.reason, xthree, 157);
-	assert_int_equal(strlen(s.reason), 157);
+	/* "xx" then U+20AC: 223 = 2 + 73 * 3 + 2, the 74th is dropped */
+	xxthree[0] = xxthree[1] = 'x';
+	memcpy(xxthree + 2, three, sizeof(three));
+	(void)verdict_src_result(&s, false, xxthree);
+	assert_memory_equal(s.reason, xxthree, 221);
+	assert_int_equal(strlen(s.reason), 221);
 }
 
 static void
