@@ -23,6 +23,7 @@ ALLOC=5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73
 NODE=f2a1c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d
 TOKEN=$(python3 -c "import sys; sys.path.insert(0, '$HERE/..'); import nomad_agent; print(nomad_agent.DEFAULT_TOKEN)")
 P1=203.0.113.50/32	# n1, unix socket
+P1R=203.0.113.51/32	# n1, the registration alone (nomad-checks = none)
 P2=203.0.113.60/32	# n2, TCP
 
 ns_add edge n1 n2
@@ -88,6 +89,11 @@ EOT
 }
 common 198.51.100.2 $P1 198.51.100.1 >"$T/n1.ini"
 cat >>"$T/n1.ini" <<EOT
+
+[service reg]
+prefix = $P1R
+nomad-service = traefik
+nomad-checks = none
 
 [nomad]
 check-interval = 200ms
@@ -265,15 +271,22 @@ ok "agent back: announced again after $(( $(now_ms) - t0 )) ms (agent start incl
 alive
 t0=$(now_ms)
 fault hang
+bird_has_route edge "$P1R" || fail "$P1R (nomad-checks = none) not announced"
+t0=$(now_ms)
+fault hang
 d=$(gone_within 6000 "$t0" "$P1") || fail "n1 still announced 6 s into a hung agent"
 [ "$d" -le 4000 ] || fail "hung agent noticed after $d ms (grace 2 s + 2 s)"
+# the registration-only service has no checks poll: the probe sees it
+dr=$(gone_within 6000 "$t0" "$P1R") || fail "$P1R still announced 6 s into a hung agent"
+[ "$dr" -le 4000 ] || fail "hung agent noticed after $dr ms for nomad-checks = none"
 bird_has_route edge "$P2" || fail "n2 withdrew for a hung agent under hold"
 t0=$(now_ms)
 fault clear
 wait_for 5 bird_has_route edge "$P1" || fail "n1 not back after the hang"
+wait_for 5 bird_has_route edge "$P1R" || fail "$P1R not back after the hang"
 b=$(( $(now_ms) - t0 ))
 [ "$b" -le 1500 ] || fail "n1 back $b ms after the agent answered again"
-ok "hung agent: n1 withdrawn after $d ms (grace 2 s), n2 held; back $b ms after the hang ended"
+ok "hung agent: n1 withdrawn after $d ms (checks) / $dr ms (nomad-checks = none, the probe) (grace 2 s), n2 held; back $b ms after the hang ended"
 
 # 6. ACLs on and no policy: the workload identity may still read the
 #    registration (notes 6) but the checks answer 403; n2 has no token at
@@ -380,10 +393,12 @@ python3 - "$T/stats.json" <<'EOF' || fail "request rate: $(cat "$T/stats.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))
 n = s["requests"]
-# two daemons, 3 s: 2 x 15 check polls (200 ms) plus a few blocking queries
+# two daemons, 3 s: 2 x 15 check polls (200 ms), n1's 15 probes (its
+# service with nomad-checks = none) and a few blocking queries, one per
+# Nomad service and daemon (n1's two services share theirs)
 print("ok - idle: %d requests in 3 s from two daemons: %s" %
       (n, s["by_endpoint"]))
-sys.exit(0 if n <= 45 else 1)
+sys.exit(0 if n <= 60 else 1)
 EOF
 
 # 8b. the Nomad client's requests are in the metrics: answers and the
