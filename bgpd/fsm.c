@@ -32,8 +32,8 @@
  */
 #include <stddef.h>
 
-#include "fsm.h"
-#include "notif.h"
+#include "bgpd/fsm.h"
+#include "bgpd/notif.h"
 
 /* what a transition does to the ConnectRetryCounter */
 enum fsm_crc {

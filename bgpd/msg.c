@@ -6,14 +6,14 @@
  * Pure: every received byte is read through struct rd, every sent byte
  * written through struct wr.  Nothing here allocates.
  */
-#include "msg.h"
+#include "bgpd/msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "attr.h"
-#include "notif.h"
+#include "bgpd/attr.h"
+#include "bgpd/notif.h"
 
 #define BGP_OPEN_MIN_LEN	29	/* RFC 4271 4.2 */
 #define BGP_UPDATE_MIN_LEN	23	/* RFC 4271 4.3 */

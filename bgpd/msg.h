@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "prefix.h"
-#include "rd.h"
+#include "lib/prefix.h"
+#include "lib/rd.h"
 
 #define BGP_VERSION		4
 #define BGP_HDR_LEN		19

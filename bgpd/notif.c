@@ -5,7 +5,7 @@
  * Codes" and subcode registries, so a log line can be grepped against
  * the RFC text.
  */
-#include "notif.h"
+#include "bgpd/notif.h"
 
 #include <stddef.h>
 

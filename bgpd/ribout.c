@@ -16,7 +16,7 @@
  *
  * Pure: no I/O; the caller's emit callback does the sending.
  */
-#include "ribout.h"
+#include "bgpd/ribout.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
-#include "prefix.h"
+#include "bgpd/msg.h"
+#include "lib/prefix.h"
 
 struct ribout;
 

@@ -4,7 +4,7 @@
  * event, or carries out the FSM's actions; protocol decisions live in
  * fsm.c and msg.c.
  */
-#include "session.h"
+#include "bgpd/session.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "notif.h"
+#include "nomcastd/daemon.h"
+#include "bgpd/notif.h"
 
 #define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
 #define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */

@@ -12,11 +12,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"
-#include "fsm.h"
-#include "log.h"
-#include "msg.h"
-#include "ribout.h"
+#include "nomcastd/config.h"
+#include "bgpd/fsm.h"
+#include "lib/log.h"
+#include "bgpd/msg.h"
+#include "bgpd/ribout.h"
 
 struct nomcast;
 struct peer;

@@ -4,8 +4,8 @@
  *
  * Pure: writes through struct wr into the builder's own fixed buffer.
  */
-#include "attr.h"
-#include "msg.h"
+#include "bgpd/attr.h"
+#include "bgpd/msg.h"
 
 #include <string.h>
 

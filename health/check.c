@@ -1,7 +1,7 @@
 /*
  * check.c - the scheduler shared by every check type; see check.h.
  */
-#include "check.h"
+#include "health/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "log.h"
+#include "nomcastd/config.h"
+#include "lib/log.h"
 
 struct check;
 
@@ -80,7 +80,7 @@ struct check {
 	double			 last_latency;
 	char			 last_reason[256];
 	uint64_t		 probes;	/* probes started */
-	/* counters for the metrics (bgpd/metrics.c) */
+	/* counters for the metrics (nomcastd/metrics.c) */
 	uint64_t		 npass, nfail;	/* results reported */
 	/* probes per latency bucket, each counted once (not cumulative) */
 	uint64_t		 lat_bucket[CHECK_LAT_NBUCKETS];

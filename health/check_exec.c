@@ -17,7 +17,7 @@
  * SIGCHLD, so even a run dropped by fini() leaves no zombie while the
  * loop runs.)
  */
-#include "check.h"
+#include "health/check.h"
 
 #include <sys/types.h>
 #include <sys/wait.h>

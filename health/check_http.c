@@ -17,14 +17,14 @@
  * never starts one.  Cancelling a probe while a name is being resolved
  * may make libcurl wait for its resolver thread: use addresses.
  */
-#include "check.h"
+#include "health/check.h"
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "curl_ev.h"
+#include "lib/curl_ev.h"
 
 #ifndef NOMCAST_VERSION
 #define NOMCAST_VERSION "0"

@@ -6,7 +6,7 @@
  * timeout) closes it, so a target that never answers a SYN costs nothing
  * past the timeout.
  */
-#include "check.h"
+#include "health/check.h"
 
 #include <sys/socket.h>
 

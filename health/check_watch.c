@@ -18,7 +18,7 @@
  * result goes through check_done() like any polled check.  A pass is never
  * reported between probes: only probes bring a check up.
  */
-#include "check.h"
+#include "health/check.h"
 
 #include <sys/socket.h>
 

@@ -31,7 +31,7 @@
  * '"' becomes '\'', so a log line's reason="..." stays one field, and a
  * cut never splits a UTF-8 sequence.
  */
-#include "verdict.h"
+#include "health/verdict.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -30,7 +30,7 @@
  *   spaces, only the first line of a check's Output is kept, and a cut
  *   never splits a UTF-8 sequence.
  */
-#include "catalog.h"
+#include "nomad/catalog.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -19,7 +19,7 @@
  * - A source whose facts are incomplete after a reload (its checks
  *   setting changed) keeps its decided state until the answer comes.
  */
-#include "source.h"
+#include "nomad/source.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "catalog.h"
-#include "verdict.h"
+#include "nomad/catalog.h"
+#include "health/verdict.h"
 
 /* why the agent gives no facts; in order of how telling the class is */
 enum nomad_outage {

@@ -30,7 +30,7 @@
  * is known within a round trip.  Each error is also logged once per
  * reason (repeats go through log_rl and debug).
  */
-#include "watch.h"
+#include "nomad/watch.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -39,8 +39,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalog.h"
-#include "log.h"
+#include "nomad/catalog.h"
+#include "lib/log.h"
 
 #ifndef NOMCAST_VERSION
 #define NOMCAST_VERSION "0"

@@ -23,10 +23,10 @@
 #include <ev.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "curl_ev.h"
-#include "source.h"
-#include "verdict.h"
+#include "nomcastd/config.h"
+#include "lib/curl_ev.h"
+#include "nomad/source.h"
+#include "health/verdict.h"
 
 struct nomad_client;
 struct nomad_watch;

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "source.h"
+#include "nomad/catalog.h"
+#include "nomad/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "msg.h"
-#include "notif.h"
+#include "bgpd/msg.h"
+#include "bgpd/notif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/integ/metrics.sh NOMCASTD - the Prometheus endpoint (bgpd/metrics.c)
+# tests/integ/metrics.sh NOMCASTD - the Prometheus endpoint (nomcastd/metrics.c)
 # of a nomcastd peering with BIRD in network namespaces, scraped with curl
 # from inside the node's namespace.  Every scrape is checked by
 # promparse.py (the text format: names, labels, escapes, TYPE lines,

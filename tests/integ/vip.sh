@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/integ/vip.sh NOMCASTD - the service address on an interface through
-# libnl (bgpd/vip.c), driven by viptool ($VIPTOOL) inside a network
+# libnl (nomcastd/vip.c), driven by viptool ($VIPTOOL) inside a network
 # namespace and observed with `ip -n NS addr` / `ip -n NS link`: add on lo
 # (IPv4 and IPv6, usable at once: a socket binds to it and a peer namespace
 # connects to it), idempotent add and del, a missing interface created as
@@ -126,7 +126,7 @@ ok "a prefix that is not /32 or /128 is refused with a logged reason"
 # A kernel without the dummy driver (CONFIG_DUMMY) cannot do that: then
 # ensure must fail with a logged reason and leave nothing behind.
 # VIP_KIND=bridge runs this part against a viptool built with
-# -DVIP_LINK_KIND='"bridge"' (see bgpd/vip.c) on such a kernel.
+# -DVIP_LINK_KIND='"bridge"' (see nomcastd/vip.c) on such a kernel.
 KIND=${VIP_KIND:-dummy}
 if ip -n "$NODE" link add vipprobe type "$KIND" 2>/dev/null; then
 	ip -n "$NODE" link del vipprobe

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "config.h"
-#include "log.h"
+#include "health/check.h"
+#include "nomcastd/config.h"
+#include "lib/log.h"
 
 struct run {
 	struct ev_loop	*loop;

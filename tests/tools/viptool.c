@@ -1,5 +1,5 @@
 /*
- * viptool.c - drive bgpd/vip.c from the command line, for the VIP
+ * viptool.c - drive nomcastd/vip.c from the command line, for the VIP
  * integration test (tests/integ/vip.sh, always inside a network namespace).
  *
  * usage: viptool ensure IF
@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "prefix.h"
-#include "vip.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "nomcastd/vip.h"
 
 static void
 usage(void)

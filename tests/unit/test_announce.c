@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "announce.h"
+#include "nomcastd/announce.h"
 
 struct fixture {
 	struct conf	c;

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "catalog.h"
+#include "nomad/catalog.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "config.h"
+#include "nomcastd/config.h"
 
 /*
  * A valid file of 11 lines; tests append to it, so the first appended line

@@ -1,5 +1,5 @@
 /*
- * test_control.c - the control socket's transport (bgpd/control.c) on a
+ * test_control.c - the control socket's transport (nomcastd/control.c) on a
  * real libev loop and real unix sockets, with a handler of the test's
  * own: framing, the limits (line length, clients, unread output, idle
  * time), the socket file (mode, parent directory, stale and live
@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "control.c"
-#include "ctl_path.c"
+#include "nomcastd/control.c"
+#include "lib/ctl_path.c"
 
 struct fx {
 	struct ev_loop		*loop;

@@ -1,5 +1,5 @@
 /*
- * test_ctl_cmds.c - nomcastd's control commands (bgpd/ctl_cmds.c): the
+ * test_ctl_cmds.c - nomcastd's control commands (nomcastd/ctl_cmds.c): the
  * request forms, the errors, and every reply built from a hand-built
  * daemon (a real config file, peers, services and checks filled in by
  * the test).  daemon_drain() and daemon_reload() are the test's own
@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "ctl_cmds.c"
-#include "control.c"
-#include "ctl_path.c"
+#include "nomcastd/ctl_cmds.c"
+#include "nomcastd/control.c"
+#include "lib/ctl_path.c"
 
 /* ---- the doubles ---- */
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fsm.h"
+#include "bgpd/fsm.h"
 
 /* what the row does to the ConnectRetryCounter */
 enum crc {

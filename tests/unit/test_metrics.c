@@ -12,7 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
-#include "../../bgpd/metrics.c"
+#include "nomcastd/metrics.c"
 
 struct fixture {
 	struct nomcast		 nc;

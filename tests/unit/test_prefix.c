@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "prefix.h"
+#include "lib/prefix.h"
 
 static void
 test_prefix_parses_v4_and_v6_host_routes(void **state)

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "msg.h"
-#include "prefix.h"
-#include "rd.h"
-#include "ribout.h"
+#include "bgpd/msg.h"
+#include "lib/prefix.h"
+#include "lib/rd.h"
+#include "bgpd/ribout.h"
 
 #define MARKER	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "source.h"
+#include "nomad/source.h"
 
 #define SVC	"traefik"
 #define ALLOC	"5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "verdict.h"
+#include "health/verdict.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

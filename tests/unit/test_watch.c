@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../nomad/watch.c"
+#include "nomad/watch.c"
 
 struct fx {
 	struct ev_loop		*loop;

@@ -9,7 +9,7 @@
  * json-c objects live and die in this file: the transport only sees the
  * finished text.  Every field is described in nomcastctl(1).
  */
-#include "control.h"
+#include "nomcastd/control.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -21,12 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "notif.h"
-#include "ribout.h"
-#include "service.h"
-#include "session.h"
-#include "watch.h"
+#include "nomcastd/daemon.h"
+#include "bgpd/notif.h"
+#include "bgpd/ribout.h"
+#include "nomcastd/service.h"
+#include "bgpd/session.h"
+#include "nomad/watch.h"
 
 #define CTL_MAX_WORDS	16
 #define CTL_ERR_MAX	8192	/* reload: many file:line errors */

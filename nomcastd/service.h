@@ -15,9 +15,9 @@
 #include <ev.h>
 #include <stdbool.h>
 
-#include "check.h"
-#include "config.h"
-#include "verdict.h"
+#include "health/check.h"
+#include "nomcastd/config.h"
+#include "health/verdict.h"
 
 struct nomcast;
 struct nomad_watch;

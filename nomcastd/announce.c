@@ -1,5 +1,5 @@
 /* announce.c - per-peer attributes of a service; see announce.h */
-#include "announce.h"
+#include "nomcastd/announce.h"
 
 #include <stdlib.h>
 #include <string.h>

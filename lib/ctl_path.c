@@ -1,18 +1,17 @@
 /*
  * ctl_path.c - where the control socket is, for nomcastd and nomcastctl
- * alike; see control.h.
+ * alike; see ctl_path.h.
  *
  * Inside a Nomad task /run is rarely shared with anything, so the socket
  * goes where the task's neighbours can reach it: the allocation directory
  * (shared by every task of the group), else the task's own directory.
  */
-#include "control.h"
+#include "lib/ctl_path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/un.h>
 
-#include "config.h"
 
 int
 ctl_socket_path(const char *configured, char *buf, size_t len)
@@ -38,7 +37,7 @@ ctl_socket_path(const char *configured, char *buf, size_t len)
 			n = snprintf(buf, len, "%s/%s", dir, CTL_SOCKET_NAME);
 		else
 			n = snprintf(buf, len, "%s",
-			    CONF_DEFAULT_CONTROL_SOCKET);
+			    CTL_DEFAULT_SOCKET);
 	}
 	if (n < 0 || (size_t)n >= len || (size_t)n >= max) {
 		snprintf(buf, len, "control socket path longer than %zu "

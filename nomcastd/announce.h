@@ -4,8 +4,8 @@
 #ifndef NOMCAST_ANNOUNCE_H
 #define NOMCAST_ANNOUNCE_H
 
-#include "config.h"
-#include "msg.h"
+#include "nomcastd/config.h"
+#include "bgpd/msg.h"
 
 /*
  * Fill the attributes that peer gets for service's prefixes of family afi.

@@ -7,8 +7,8 @@
  * (seconds), counters end in _total, one # HELP and one # TYPE line per
  * family with every sample of the family right after them.
  */
-#include "metrics.h"
-#include "watch.h"
+#include "nomcastd/metrics.h"
+#include "nomad/watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,11 +21,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "check.h"
-#include "daemon.h"
-#include "service.h"
-#include "session.h"
-#include "verdict.h"
+#include "health/check.h"
+#include "nomcastd/daemon.h"
+#include "nomcastd/service.h"
+#include "bgpd/session.h"
+#include "health/verdict.h"
 
 #define METRICS_PATH		"/metrics"
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "prefix.h"
+#include "lib/prefix.h"
 
 struct vip;
 

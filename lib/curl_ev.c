@@ -8,13 +8,13 @@
  * curl_multi_socket_action() and collects finished transfers with
  * curl_multi_info_read().  No curl call here waits for the network.
  */
-#include "curl_ev.h"
+#include "lib/curl_ev.h"
 
 #include <sys/queue.h>
 
 #include <stdlib.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 struct curl_ev_sock {
 	ev_io				 io;

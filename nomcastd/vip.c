@@ -22,7 +22,7 @@
  * the VIP must be usable before the route is announced, and an anycast
  * address is duplicated on purpose.
  */
-#include "vip.h"
+#include "nomcastd/vip.h"
 
 #include <net/if.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 /*
  * The kind of interface made for a missing vip-interface.  A build switch

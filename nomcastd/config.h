@@ -12,15 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
-#include "prefix.h"
+#include "bgpd/msg.h"
+#include "lib/ctl_path.h"
+#include "lib/prefix.h"
 
 #define CONF_NAME_MAX		64
 #define CONF_PATH_MAX		108	/* sun_path */
 #define CONF_PASSWORD_MAX	80	/* TCP_MD5SIG_MAXKEYLEN */
 #define CONF_MAX_PREFIXES	64	/* per service */
 
-#define CONF_DEFAULT_CONTROL_SOCKET	"/run/nomcast/nomcast.sock"
+#define CONF_DEFAULT_CONTROL_SOCKET	CTL_DEFAULT_SOCKET
 #define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
 #define CONF_DEFAULT_SHUTDOWN_MSG	"nomcast shutting down"
 #define CONF_DEFAULT_HOLD_TIME		90

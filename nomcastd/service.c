@@ -1,17 +1,17 @@
 /*
  * service.c - checks -> verdicts -> peers and VIPs; see service.h.
  */
-#include "service.h"
+#include "nomcastd/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "daemon.h"
-#include "session.h"
-#include "vip.h"
-#include "watch.h"
+#include "nomcastd/daemon.h"
+#include "bgpd/session.h"
+#include "nomcastd/vip.h"
+#include "nomad/watch.h"
 
 #define VIP_WAIT_STEP	0.005	/* re-check pending output every 5 ms */
 #define VIP_WAIT_MAX	200	/* ... at most 1 s */

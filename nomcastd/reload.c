@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
-#include "notif.h"
-#include "service.h"
-#include "session.h"
+#include "nomcastd/daemon.h"
+#include "bgpd/notif.h"
+#include "nomcastd/service.h"
+#include "bgpd/session.h"
 
 /* would this change of the peer's config need a new session? */
 static bool

@@ -1,5 +1,5 @@
 /* prefix.c - addresses and prefixes; see prefix.h */
-#include "prefix.h"
+#include "lib/prefix.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -12,7 +12,7 @@
  * leaves the rest in the kernel for the next iteration and one busy
  * client cannot starve the BGP sessions on the same loop.
  */
-#include "control.h"
+#include "nomcastd/control.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 _Static_assert(sizeof(((struct sockaddr_un *)0)->sun_path) == CTL_PATH_MAX,
     "CTL_PATH_MAX is sun_path's size");

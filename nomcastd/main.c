@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "daemon.h"
-#include "log.h"
+#include "nomcastd/config.h"
+#include "nomcastd/daemon.h"
+#include "lib/log.h"
 
 #define DEFAULT_CONF	"/etc/nomcast/nomcast.ini"
 

@@ -3,7 +3,7 @@
  * the peers, puts the services' prefixes into each Adj-RIB-Out, and on
  * SIGTERM/SIGINT withdraws everything before it says goodbye.
  */
-#include "daemon.h"
+#include "nomcastd/daemon.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "announce.h"
-#include "control.h"
-#include "metrics.h"
-#include "service.h"
-#include "session.h"
+#include "nomcastd/announce.h"
+#include "nomcastd/control.h"
+#include "nomcastd/metrics.h"
+#include "nomcastd/service.h"
+#include "bgpd/session.h"
 
 /* the service's prefixes of one family as the peer should hold them */
 static void

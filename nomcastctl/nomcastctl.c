@@ -20,7 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "lib/ctl_path.h"
 
 #define REPLY_TIMEOUT	30	/* s: show routes of a big RIB-out */
 #define MAX_COLS	10

@@ -4,7 +4,7 @@
  * Each line starts with a UTC timestamp with microseconds, so that a
  * timeline can be read off the log, then lvl=, then the caller's text.
  */
-#include "log.h"
+#include "lib/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

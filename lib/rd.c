@@ -1,5 +1,5 @@
 /* rd.c - bounds-checked reader and writer; see rd.h */
-#include "rd.h"
+#include "lib/rd.h"
 
 #include <string.h>
 

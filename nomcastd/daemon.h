@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "check.h"
-#include "config.h"
-#include "log.h"
+#include "health/check.h"
+#include "nomcastd/config.h"
+#include "lib/log.h"
 
 struct ctl_server;
 struct metrics;

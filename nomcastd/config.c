@@ -15,7 +15,7 @@
  * processes each line before asking for the next, so the handler's line
  * is the reader's last one.
  */
-#include "config.h"
+#include "nomcastd/config.h"
 
 #include <ctype.h>
 #include <errno.h>

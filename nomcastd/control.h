@@ -18,13 +18,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "lib/ctl_path.h"
+
 struct nomcast;
 struct conf_global;
 struct ctl_server;
-
-#define CTL_SOCKET_NAME		"nomcast.sock"
-
-#define CTL_PATH_MAX		108	/* sizeof(sun_path) */
 
 #define CTL_MAX_CLIENTS		256
 #define CTL_MAX_LINE		8192	/* bytes, newline included */
@@ -51,14 +49,6 @@ typedef char *(*ctl_handler_fn)(void *ctx, const char *line);
 
 /* the fixed reply for a refused or broken request: {"ok":false,...} */
 char	*ctl_error_reply(const char *msg);
-
-/*
- * The socket path: configured (NULL or "" when the key is not set), else
- * $NOMAD_ALLOC_DIR/nomcast.sock, else $NOMAD_TASK_DIR/nomcast.sock when
- * nomcastd runs as a Nomad task, else the default under /run/nomcast.
- * 0, or -1 if the result does not fit in a sockaddr_un (buf holds why).
- */
-int	ctl_socket_path(const char *configured, char *buf, size_t len);
 
 /*
  * Create the socket and serve it on loop: the parent directory is made if
