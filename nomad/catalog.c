@@ -706,10 +706,10 @@ nomad_status_hint(long status, bool checks_endpoint)
 	if (status == 403)
 		return "403: the token was refused (Forbidden: expired or "
 		    "not a workload identity) or lacks namespace:read-job "
-		    "on the job's namespace: apply nomad/nomcast-policy.hcl "
+		    "on the job's namespace: apply examples/nomad/nomcast-policy.hcl "
 		    "to the task's workload identity with nomad acl policy "
 		    "apply -namespace NS -job JOB -group GROUP -task TASK "
-		    "nomcast-read nomad/nomcast-policy.hcl";
+		    "nomcast-read examples/nomad/nomcast-policy.hcl";
 	if (status == 404 && checks_endpoint)
 		return "404: the alloc is unknown to this Nomad client "
 		    "(NOMAD_ALLOC_ID of another node, or the alloc is gone): "

@@ -136,7 +136,7 @@ bool	nomad_header_index(const char *line, size_t len, uint64_t *index);
 /*
  * What an error status from the agent means for the operator, one line:
  * 401/403 name the token or capability (namespace:read-job) and point at
- * nomad/nomcast-policy.hcl; 404 on checks: the alloc is unknown to this
+ * examples/nomad/nomcast-policy.hcl; 404 on checks: the alloc is unknown to this
  * client; 5xx: the agent failed.  Never NULL.
  */
 const char *nomad_status_hint(long status, bool checks_endpoint);

@@ -8,7 +8,7 @@ only.
 
 The template is the heredoc (data = <<-EOH ... EOH) of the job's template
 block whose text holds "[global]"; <<- strips the common indentation, as
-HCL does.  It may use only {{ env "NAME" }} (as nomad/proxy.nomad.hcl
+HCL does.  It may use only {{ env "NAME" }} (as examples/nomad/proxy.nomad.hcl
 promises): each is replaced by the --env value of that name, and a name
 without one, or any other {{ action }}, is an error, so that a template
 that grows a new variable cannot be rendered half-way.

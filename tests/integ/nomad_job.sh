@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/integ/nomad_job.sh NOMCASTD - the example job for users
-# (nomad/proxy.nomad.hcl): the INI its template block renders is valid.
+# (examples/nomad/proxy.nomad.hcl): the INI its template block renders is valid.
 #
 # A small renderer (python3, below) does what Nomad would do with the
 # nomcast task: it builds the task environment from the job file (job,
@@ -20,7 +20,7 @@
 # same file is an error naming it, without NOMAD_TOKEN it draws the
 # token warning, and the renderer refuses a construct it does not know.
 #
-# Then the promises of nomad/README.md are checked against the job and the
+# Then the promises of examples/nomad/README.md are checked against the job and the
 # policy: sidecar, prestart, identity { env = true }, shutdown_delay, host
 # networking, the capabilities, the Nomad service that nomad-service
 # names, the ports the local checks use, shutdown-drain-time within the
@@ -31,9 +31,9 @@ set -eu
 NOMCASTD=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-JOB=$TOP/nomad/proxy.nomad.hcl
-POL=$TOP/nomad/nomcast-policy.hcl
-DOC=$TOP/nomad/README.md
+JOB=$TOP/examples/nomad/proxy.nomad.hcl
+POL=$TOP/examples/nomad/nomcast-policy.hcl
+DOC=$TOP/examples/nomad/README.md
 T=$(mktemp -d /tmp/nomcast-nomad-job.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -344,7 +344,7 @@ if render "$T/bad2.hcl" "$T/b2" 2>"$T/b2.err"; then fail "an unknown env rendere
 grep -q "not in the task environment" "$T/b2.err" || fail "bad2: $(cat "$T/b2.err")"
 ok "the renderer refuses other constructs and names Nomad would not set"
 
-# ---- the job keeps what nomad/README.md promises ----
+# ---- the job keeps what examples/nomad/README.md promises ----
 python3 - "$JOB" "$INI" <<'PYEOF' || fail "the job file"
 import re, sys
 job, ini = open(sys.argv[1]).read(), open(sys.argv[2]).read()
@@ -451,7 +451,7 @@ def cmds(text):
             re.findall(r"nomad acl policy apply [^\n`]*", flat)}
 jobid = re.search(r'job\s+"([^"]+)"', job).group(1)
 want = ("nomad acl policy apply -namespace %s -job %s -group traefik "
-        "-task nomcast nomcast-read nomad/nomcast-policy.hcl" % (ns, jobid))
+        "-task nomcast nomcast-read examples/nomad/nomcast-policy.hcl" % (ns, jobid))
 for name, text in (("policy", pol), ("job", job), ("README", doc)):
     need(want in cmds(text), "%s lacks: %s (has %s)" % (name, want, cmds(text)))
 PYEOF
@@ -463,7 +463,7 @@ for pat in 'shutdown_delay' 'identity' 'env = true' 'sidecar' \
 	'next-hop' 'grace' '401' '403' 'Permission denied' 'read-job' \
 	'shutdown-drain-time' 'drain-time' 'raw_exec' 'docker' 'nomcast:latest' \
 	'allow_caps'; do
-	grep -qF -- "$pat" "$DOC" || fail "nomad/README.md does not mention '$pat'"
+	grep -qF -- "$pat" "$DOC" || fail "examples/nomad/README.md does not mention '$pat'"
 done
 ok "README covers deploy, redeploys, drain, bridge mode, drivers, failure policy, 401/403"
 

@@ -1140,7 +1140,7 @@ test_catalog_status_hints(void **state)
 	assert_string_equal(nomad_status_hint(401, true), h);
 	h = nomad_status_hint(403, true);
 	assert_non_null(strstr(h, "namespace:read-job"));
-	assert_non_null(strstr(h, "nomad/nomcast-policy.hcl"));
+	assert_non_null(strstr(h, "examples/nomad/nomcast-policy.hcl"));
 	assert_non_null(strstr(h, "nomad acl policy apply"));
 	assert_non_null(strstr(h, "-task"));
 	h = nomad_status_hint(404, true);

@@ -1,4 +1,4 @@
-# nomad/proxy.nomad.hcl - a Traefik ingress system job with nomcast beside
+# examples/nomad/proxy.nomad.hcl - a Traefik ingress system job with nomcast beside
 # it as a sidecar task in the same group.
 #
 # nomcast announces the service address (meta.service_ip below) to the edge
@@ -7,7 +7,7 @@
 # locally; it withdraws the route the moment one of them stops being true.
 # What reaches every node at once (a job update that re-registers the
 # check, an outage of Nomad's servers) is not read as a failure: see
-# "Failure policy" in nomad/README.md, which walks through deploying it;
+# "Failure policy" in examples/nomad/README.md, which walks through deploying it;
 # nomcast.ini(5) has every key of the file the template below renders.
 #
 # Needs Nomad 1.7.0 or later: the traefik task's identity block sets
@@ -19,8 +19,8 @@
 # Before the first run (ACLs enabled), let the nomcast task read its
 # alloc's check results:
 #   nomad acl policy apply -namespace default -job proxy -group traefik \
-#       -task nomcast nomcast-read nomad/nomcast-policy.hcl
-#   nomad job run nomad/proxy.nomad.hcl
+#       -task nomcast nomcast-read examples/nomad/nomcast-policy.hcl
+#   nomad job run examples/nomad/proxy.nomad.hcl
 #
 # Every address here is a documentation address (RFC 5737, RFC 3849):
 # replace them with yours in the meta block.
@@ -65,7 +65,7 @@ job "proxy" {
     network {
       # Host networking: nomcast peers from the node's own address, puts
       # the VIP on the node's lo, and Traefik (listening on all addresses)
-      # serves it.  nomad/README.md describes the bridge-mode variant.
+      # serves it.  examples/nomad/README.md describes the bridge-mode variant.
       mode = "host"
 
       port "http" {
@@ -181,7 +181,7 @@ job "proxy" {
     #   }
     # (it needs the same shared libraries as a build on the host).
     # raw_exec (no isolation, root, every capability) and docker
-    # (image "nomcast:latest", a placeholder) work too: nomad/README.md.
+    # (image "nomcast:latest", a placeholder) work too: examples/nomad/README.md.
     task "nomcast" {
       driver = "exec"
       user   = "nobody"
@@ -195,7 +195,7 @@ job "proxy" {
       # and later also set NOMAD_UNIX_ADDR to its Task API socket; before
       # that nomcast finds ${NOMAD_SECRETS_DIR}/api.sock): the [nomad]
       # section needs no address and no token.  Reading the check results
-      # also needs nomad/nomcast-policy.hcl attached to this task.
+      # also needs examples/nomad/nomcast-policy.hcl attached to this task.
       identity {
         env = true
       }

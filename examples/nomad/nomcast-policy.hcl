@@ -1,11 +1,11 @@
-# nomad/nomcast-policy.hcl - the least the nomcast sidecar needs from Nomad.
+# examples/nomad/nomcast-policy.hcl - the least the nomcast sidecar needs from Nomad.
 #
 # Attach it to the nomcast task's workload identity (it applies to that
 # task only; leaving out -task, -group or -job widens it to the group, the
 # job or the whole namespace):
 #
 #   nomad acl policy apply -namespace default -job proxy -group traefik \
-#       -task nomcast nomcast-read nomad/nomcast-policy.hcl
+#       -task nomcast nomcast-read examples/nomad/nomcast-policy.hcl
 #
 # What nomcastd asks the agent, over the Task API socket, and what each
 # request needs (nomad-api notes, section 6):
