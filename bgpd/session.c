@@ -18,13 +18,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
 
 #define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
 #define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */
 #define GTSM_TTL		255	/* RFC 5082 */
 
+
+/* the peer's output is written: tell the owner (a VIP may wait on it) */
+static void
+peer_drained(struct peer *p)
+{
+	if (p->sp->hooks.drained != NULL)
+		p->sp->hooks.drained(p->sp->hooks.ctx, p);
+}
 static void	conn_event(struct conn *c, enum fsm_event ev);
 static void	conn_close(struct conn *c);
 static void	read_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -114,7 +121,7 @@ sock_prepare(int fd, int family, const struct peer *p)
 	/* BGP messages are complete units: do not wait to coalesce them */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (sock_set_ttl(fd, family, p->cf,
-	    conf_peer_is_ibgp(&p->nc->conf, p->cf)) == -1) {
+	    conf_peer_is_ibgp(p->sp->conf, p->cf)) == -1) {
 		log_warn("peer=%s msg=\"cannot set TTL: %s\"", p->addr_str,
 		    strerror(errno));
 		return -1;
@@ -148,15 +155,17 @@ conn_try_write(struct conn *c)
 		return;
 	}
 	if (c->wlen > 0)
-		ev_io_start(c->peer->nc->loop, &c->wio);
+		ev_io_start(c->peer->sp->loop, &c->wio);
 	else {
-		ev_io_stop(c->peer->nc->loop, &c->wio);
+		ev_io_stop(c->peer->sp->loop, &c->wio);
 		/* give back the memory of a large burst (initial table) */
 		if (c->wcap > 4 * BGP_MAX_MSG) {
 			free(c->wbuf);
 			c->wbuf = NULL;
 			c->wcap = 0;
 		}
+		if (c == &c->peer->c)
+			peer_drained(c->peer);
 	}
 }
 
@@ -205,7 +214,7 @@ emit_update(void *ctx, const uint8_t *msg, size_t len)
 static void
 send_open(struct conn *c)
 {
-	const struct conf *cf = &c->peer->nc->conf;
+	const struct conf *cf = c->peer->sp->conf;
 	struct bgp_open o;
 	uint8_t buf[BGP_MAX_MSG];
 	struct wr w;
@@ -263,7 +272,7 @@ send_notif(struct conn *c, const struct bgp_err *e)
 	if (e->code == NOTIF_CEASE && (e->subcode == NOTIF_CEASE_ADMIN_SHUTDOWN
 	    || e->subcode == NOTIF_CEASE_ADMIN_RESET))
 		rc = msg_notif_encode_shutdown(&w, e->subcode,
-		    p->nc->conf.g.shutdown_message);
+		    p->sp->conf->g.shutdown_message);
 	else
 		rc = msg_notif_encode(&w, e->code, e->subcode, e->data,
 		    e->datalen);
@@ -282,10 +291,10 @@ send_notif(struct conn *c, const struct bgp_err *e)
 static void
 timer_set(struct conn *c, ev_timer *t, double secs)
 {
-	ev_timer_stop(c->peer->nc->loop, t);
+	ev_timer_stop(c->peer->sp->loop, t);
 	if (secs > 0) {
 		ev_timer_set(t, secs, 0.);
-		ev_timer_start(c->peer->nc->loop, t);
+		ev_timer_start(c->peer->sp->loop, t);
 	}
 }
 
@@ -374,7 +383,7 @@ conn_attach(struct conn *c, int fd)
 	c->rio.data = c;
 	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
 	c->wio.data = c;
-	ev_io_start(c->peer->nc->loop, &c->rio);
+	ev_io_start(c->peer->sp->loop, &c->rio);
 }
 
 static void
@@ -417,9 +426,9 @@ conn_connect(struct conn *c)
 	c->inbound = false;
 	conn_attach(c, fd);
 	/* readable too early is harmless: the first event is writability */
-	ev_io_stop(p->nc->loop, &c->rio);
+	ev_io_stop(p->sp->loop, &c->rio);
 	ev_set_cb(&c->wio, connect_done_cb);
-	ev_io_start(p->nc->loop, &c->wio);
+	ev_io_start(p->sp->loop, &c->wio);
 	return;
 fail:
 	if (fd != -1)
@@ -431,7 +440,7 @@ fail:
 static void
 conn_close(struct conn *c)
 {
-	struct ev_loop *loop = c->peer->nc->loop;
+	struct ev_loop *loop = c->peer->sp->loop;
 
 	if (c->fd == -1)
 		return;
@@ -478,8 +487,8 @@ negotiate(struct conn *c)
 	    p->cf->hold_time;
 	c->fsm.hold_zero = p->hold_time == 0;
 	p->opts.as4 = o->cap_as4;
-	p->opts.ibgp = conf_peer_is_ibgp(&p->nc->conf, p->cf);
-	p->opts.local_as = p->nc->conf.g.asn;
+	p->opts.ibgp = conf_peer_is_ibgp(p->sp->conf, p->cf);
+	p->opts.local_as = p->sp->conf->g.asn;
 	/* RFC 4760 8: without the capability, IPv4 unicast is implied */
 	p->afi_ok[AFI_IPV4] = o->cap_mp_ipv4 || no_mp;
 	p->afi_ok[AFI_IPV6] = o->cap_mp_ipv6;
@@ -491,7 +500,7 @@ static void
 handle_open(struct conn *c, const uint8_t *body, size_t len)
 {
 	struct peer *p = c->peer;
-	const struct conf *cf = &p->nc->conf;
+	const struct conf *cf = p->sp->conf;
 
 	if (c->fsm.state != FSM_OPENSENT) {
 		conn_event(c, FSM_EV_BGP_OPEN);	/* FSM: unexpected here */
@@ -763,7 +772,8 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		break;
 	case FSM_ACT_ESTABLISHED:
 		p->fails = 0;
-		daemon_sync_peer(p->nc, p);
+		if (p->sp->hooks.established != NULL)
+			p->sp->hooks.established(p->sp->hooks.ctx, p);
 		/* RFC 4724 2: End-of-RIB after the initial announcement */
 		for (uint8_t afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
 			if (!p->afi_ok[afi])
@@ -866,7 +876,7 @@ conn_init(struct conn *c, struct peer *p)
 static void
 conn_stop_timers(struct conn *c)
 {
-	struct ev_loop *loop = c->peer->nc->loop;
+	struct ev_loop *loop = c->peer->sp->loop;
 
 	ev_timer_stop(loop, &c->connect_retry);
 	ev_timer_stop(loop, &c->hold);
@@ -894,7 +904,7 @@ static void
 coll_promote(struct peer *p)
 {
 	struct conn *w = p->coll;
-	struct ev_loop *loop = p->nc->loop;
+	struct ev_loop *loop = p->sp->loop;
 	bool wactive = ev_is_active(&w->wio);
 	double hold = ev_is_active(&w->hold) ? ev_timer_remaining(loop,
 	    &w->hold) : 0;
@@ -929,7 +939,7 @@ collision_resolve(struct conn *got)
 	struct peer *p = got->peer;
 	struct conn *other = got == p->coll ? &p->c : p->coll;
 	struct conn *loser, *winner;
-	uint32_t local = p->nc->conf.g.router_id;
+	uint32_t local = p->sp->conf->g.router_id;
 	uint32_t remote = got->peer_open.bgp_id;
 
 	/*
@@ -1012,15 +1022,18 @@ idle_check(struct conn *c)
 	conn_stop_timers(c);
 	if (!ev_is_active(&p->restart)) {
 		ev_timer_set(&p->restart, connect_retry_secs(p), 0.);
-		ev_timer_start(p->nc->loop, &p->restart);
+		ev_timer_start(p->sp->loop, &p->restart);
 	}
-	daemon_peer_idle(p->nc, p);
+	if (p->sp->hooks.idle != NULL)
+		p->sp->hooks.idle(p->sp->hooks.ctx, p);
+	/* what was queued is gone with the connection */
+	peer_drained(p);
 }
 
 /* ---- public ---- */
 
 struct peer *
-peer_new(struct nomcast *nc, const struct conf_peer *cf, size_t idx)
+peer_new(struct bgp_speaker *sp, const struct conf_peer *cf, size_t idx)
 {
 	struct peer *p;
 
@@ -1030,7 +1043,7 @@ peer_new(struct nomcast *nc, const struct conf_peer *cf, size_t idx)
 		free(p);
 		return NULL;
 	}
-	p->nc = nc;
+	p->sp = sp;
 	p->cf = cf;
 	p->idx = idx;
 	addr_str(&cf->addr, p->addr_str, sizeof(p->addr_str));
@@ -1055,7 +1068,7 @@ peer_free(struct peer *p)
 	coll_free(p);
 	conn_close(&p->c);
 	conn_stop_timers(&p->c);
-	ev_timer_stop(p->nc->loop, &p->restart);
+	ev_timer_stop(p->sp->loop, &p->restart);
 	free(p->c.wbuf);
 	ribout_free(p->ro);
 	free(p);
@@ -1065,7 +1078,7 @@ void
 peer_start(struct peer *p)
 {
 	p->stopping = false;
-	ev_timer_stop(p->nc->loop, &p->restart);
+	ev_timer_stop(p->sp->loop, &p->restart);
 	conn_event(&p->c, p->cf->passive ? FSM_EV_AUTOMATIC_START_PASSIVE :
 	    FSM_EV_AUTOMATIC_START);
 }
@@ -1082,7 +1095,7 @@ peer_stop_reason(struct peer *p, uint8_t cease_subcode)
 	p->stop_subcode = cease_subcode == NOTIF_CEASE_ADMIN_SHUTDOWN ? 0 :
 	    cease_subcode;
 	p->stopping = true;
-	ev_timer_stop(p->nc->loop, &p->restart);
+	ev_timer_stop(p->sp->loop, &p->restart);
 	if (p->c.fsm.state == FSM_ESTABLISHED) {
 		/* withdraw first, so the routes leave before the session does */
 		ribout_unset_all(p->ro);
@@ -1181,7 +1194,7 @@ accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 static void
 listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct nomcast *nc = w->data;
+	struct bgp_speaker *sp = w->data;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct addr a;
@@ -1190,18 +1203,18 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	fd = accept4(nc->listen_fd, (struct sockaddr *)&ss, &sl,
+	fd = accept4(sp->listen_fd, (struct sockaddr *)&ss, &sl,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
 		if (errno != EAGAIN && errno != EINTR)
-			log_rl(&nc->rl_unknown, LOG_LVL_WARN,
+			log_rl(&sp->rl_unknown, LOG_LVL_WARN,
 			    "msg=\"accept: %s\"", strerror(errno));
 		return;
 	}
 	addr_from_sockaddr(&ss, &a);
-	i = conf_peer_find(&nc->conf, &a);
-	if (i < 0 || nc->stopping) {
-		log_rl(&nc->rl_unknown, LOG_LVL_WARN, "from=%s msg=\"connection "
+	i = conf_peer_find(sp->conf, &a);
+	if (i < 0 || sp->stopping) {
+		log_rl(&sp->rl_unknown, LOG_LVL_WARN, "from=%s msg=\"connection "
 		    "from an address that is not a configured peer: closed\"",
 		    addr_str(&a, buf, sizeof(buf)));
 		close(fd);
@@ -1209,20 +1222,20 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (ss.ss_family == AF_INET6 && a.afi == AFI_IPV4)
 		ss.ss_family = AF_INET6;	/* options go by socket family */
-	accept_into(nc->peers[i], fd, &ss);
+	accept_into(sp->peers[i], fd, &ss);
 }
 
 int
-session_listen(struct nomcast *nc)
+session_listen(struct bgp_speaker *sp)
 {
-	const struct conf_global *g = &nc->conf.g;
+	const struct conf_global *g = &sp->conf->g;
 	struct sockaddr_storage ss;
 	struct addr any;
 	socklen_t sl;
 	int fd, one = 1, zero = 0;
 	size_t i;
 
-	nc->listen_fd = -1;
+	sp->listen_fd = -1;
 	if (!g->listen)
 		return 0;
 	if (addr_is_set(&g->listen_addr))
@@ -1239,8 +1252,8 @@ session_listen(struct nomcast *nc)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
 		    sizeof(zero));
 	/* RFC 2385: the key must be on the listener before the SYN comes */
-	for (i = 0; i < nc->conf.npeers; i++) {
-		const struct conf_peer *cp = &nc->conf.peers[i];
+	for (i = 0; i < sp->conf->npeers; i++) {
+		const struct conf_peer *cp = &sp->conf->peers[i];
 
 		if (cp->password[0] == '\0')
 			continue;
@@ -1248,17 +1261,17 @@ session_listen(struct nomcast *nc)
 			continue;
 		if (sock_set_md5(fd, ss.ss_family, cp) == -1) {
 			log_err("peer=%s msg=\"cannot set TCP-MD5 key on the "
-			    "listener: %s\"", nc->peers[i]->addr_str,
+			    "listener: %s\"", sp->peers[i]->addr_str,
 			    strerror(errno));
 			goto fail;
 		}
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 || listen(fd, 16) == -1)
 		goto fail;
-	nc->listen_fd = fd;
-	ev_io_init(&nc->listen_io, listen_cb, fd, EV_READ);
-	nc->listen_io.data = nc;
-	ev_io_start(nc->loop, &nc->listen_io);
+	sp->listen_fd = fd;
+	ev_io_init(&sp->listen_io, listen_cb, fd, EV_READ);
+	sp->listen_io.data = sp;
+	ev_io_start(sp->loop, &sp->listen_io);
 	return 0;
 fail:
 	log_err("msg=\"cannot listen on port %u: %s\"", g->listen_port,
@@ -1269,11 +1282,11 @@ fail:
 }
 
 void
-session_listen_close(struct nomcast *nc)
+session_listen_close(struct bgp_speaker *sp)
 {
-	if (nc->listen_fd == -1)
+	if (sp->listen_fd == -1)
 		return;
-	ev_io_stop(nc->loop, &nc->listen_io);
-	close(nc->listen_fd);
-	nc->listen_fd = -1;
+	ev_io_stop(sp->loop, &sp->listen_io);
+	close(sp->listen_fd);
+	sp->listen_fd = -1;
 }

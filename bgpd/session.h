@@ -49,10 +49,39 @@ struct peer_stats {
 	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
 
+struct peer;
+
+/*
+ * What the speaker tells its owner, always from the loop: a session
+ * reached Established (send it the routes), went back to Idle (the peer
+ * forgot them), or its output queue emptied (what was queued, a withdraw
+ * say, is in the kernel now).  Any hook may be NULL.
+ */
+struct bgp_hooks {
+	void	(*established)(void *ctx, struct peer *p);
+	void	(*idle)(void *ctx, struct peer *p);
+	void	(*drained)(void *ctx, struct peer *p);
+	void	*ctx;
+};
+
+/* the BGP speaker: its peers and its listener, on one loop */
+struct bgp_speaker {
+	struct ev_loop	*loop;
+	const struct conf *conf;	/* the owner's; a reload replaces it
+					 * in place */
+	struct peer	**peers;	/* [npeers], one per conf->peers */
+	size_t		 npeers;
+	int		 listen_fd;	/* -1 if not listening */
+	ev_io		 listen_io;
+	bool		 stopping;	/* shutting down: accept no one */
+	struct log_rl	 rl_unknown;	/* connections from strangers */
+	struct bgp_hooks hooks;
+};
+
 struct peer {
-	struct nomcast	*nc;
-	const struct conf_peer *cf;	/* points into nc->conf */
-	size_t		 idx;		/* its index in nc->conf.peers */
+	struct bgp_speaker *sp;
+	const struct conf_peer *cf;	/* points into sp->conf */
+	size_t		 idx;		/* its index in sp->conf->peers */
 	char		 addr_str[PREFIX_STRLEN];
 	struct conn	 c;		/* the main connection */
 	struct conn	*coll;		/* collision candidate, owned */
@@ -71,8 +100,8 @@ struct peer {
 	struct log_rl	 rl;
 };
 
-/* owned by nc; NULL on no memory */
-struct peer *peer_new(struct nomcast *nc, const struct conf_peer *cf,
+/* owned by the speaker's owner; NULL on no memory */
+struct peer *peer_new(struct bgp_speaker *sp, const struct conf_peer *cf,
 	    size_t idx);
 void	peer_free(struct peer *p);
 /* p->cf changed (reload): refresh what was derived from it */
@@ -96,7 +125,7 @@ void	peer_flush(struct peer *p);
 size_t	peer_pending_output(const struct peer *p);
 
 /* the listening socket: accept, match a peer, or close and log */
-int	session_listen(struct nomcast *nc);
-void	session_listen_close(struct nomcast *nc);
+int	session_listen(struct bgp_speaker *sp);
+void	session_listen_close(struct bgp_speaker *sp);
 
 #endif

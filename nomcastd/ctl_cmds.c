@@ -224,10 +224,10 @@ find_peer(struct nomcast *nc, const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < nc->npeers; i++)
-		if (strcmp(nc->peers[i]->cf->name, key) == 0 ||
-		    strcmp(nc->peers[i]->addr_str, key) == 0)
-			return nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++)
+		if (strcmp(nc->sp.peers[i]->cf->name, key) == 0 ||
+		    strcmp(nc->sp.peers[i]->addr_str, key) == 0)
+			return nc->sp.peers[i];
 	return NULL;
 }
 
@@ -315,8 +315,8 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 
 	(void)args;
 	(void)nargs;
-	for (i = 0; i < nc->npeers; i++)
-		est += nc->peers[i]->c.fsm.state == FSM_ESTABLISHED;
+	for (i = 0; i < nc->sp.npeers; i++)
+		est += nc->sp.peers[i]->c.fsm.state == FSM_ESTABLISHED;
 	for (i = 0; i < nc->nsvcs; i++) {
 		if (nc->svcs[i].v.state <= VERDICT_DRAINING)
 			n[nc->svcs[i].v.state]++;
@@ -335,9 +335,9 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 	jadd(d, "config", o);
 	jadd(d, "control_socket", jstr(nc->ctl ? ctl_path(nc->ctl) : ""));
 	jadd(d, "control_clients", jint((int64_t)ctl_nclients(nc->ctl)));
-	jadd(d, "stopping", jbool(nc->stopping));
+	jadd(d, "stopping", jbool(nc->sp.stopping));
 	o = json_object_new_object();
-	jadd(o, "configured", jint((int64_t)nc->npeers));
+	jadd(o, "configured", jint((int64_t)nc->sp.npeers));
 	jadd(o, "established", jint((int64_t)est));
 	jadd(d, "peers", o);
 	o = json_object_new_object();
@@ -441,8 +441,8 @@ cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
 	}
 	r->data = json_object_new_object();
 	a = json_object_new_array();
-	for (i = 0; i < nc->npeers; i++) {
-		struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		struct peer *p = nc->sp.peers[i];
 
 		if (nargs == 1 && p != find_peer(nc, args[0]))
 			continue;
@@ -649,8 +649,8 @@ cmd_routes(struct nomcast *nc, char *const *args, size_t nargs,
 		return -1;
 	}
 	sb_add(&b, "{\"peers\":[");
-	for (i = 0; i < nc->npeers; i++) {
-		struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		struct peer *p = nc->sp.peers[i];
 
 		if (nargs == 1 && p != find_peer(nc, args[0]))
 			continue;

@@ -21,7 +21,7 @@
 static void
 sync_family(struct peer *p, const struct svc *s, uint8_t afi)
 {
-	const struct conf *c = &p->nc->conf;
+	const struct conf *c = p->sp->conf;
 	struct bgp_attrs attrs;
 	char buf[PREFIX_STRLEN];
 	bool have = false;
@@ -83,8 +83,8 @@ daemon_sync_service(struct nomcast *nc, const struct svc *s)
 	uint8_t afi;
 
 	/* only this service's prefixes: the rest of each table is as it was */
-	for (i = 0; i < nc->npeers; i++) {
-		struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		struct peer *p = nc->sp.peers[i];
 
 		if (!peer_is_established(p) || !announce_uses_peer(s->cf, p->idx))
 			continue;
@@ -94,11 +94,18 @@ daemon_sync_service(struct nomcast *nc, const struct svc *s)
 	}
 }
 
-void
-daemon_peer_idle(struct nomcast *nc, struct peer *p)
+/* the speaker's hooks */
+static void
+established_hook(void *ctx, struct peer *p)
 {
-	(void)nc;
+	daemon_sync_peer(ctx, p);
+}
+
+static void
+drained_hook(void *ctx, struct peer *p)
+{
 	(void)p;
+	services_output_drained(ctx);
 }
 
 static void
@@ -115,9 +122,9 @@ daemon_goodbye(struct nomcast *nc)
 {
 	size_t i;
 
-	session_listen_close(nc);
-	for (i = 0; i < nc->npeers; i++)
-		peer_stop(nc->peers[i]);
+	session_listen_close(&nc->sp);
+	for (i = 0; i < nc->sp.npeers; i++)
+		peer_stop(nc->sp.peers[i]);
 	/* the withdraws are written: now the addresses may go */
 	services_vip_release(nc);
 	/* one more loop turn delivers anything the kernel did not take */
@@ -150,7 +157,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	uint32_t ms = nc->conf.g.shutdown_drain_ms;
 
 	(void)revents;
-	if (nc->stopping) {
+	if (nc->sp.stopping) {
 		if (ev_is_active(&nc->exit_timer)) {
 			log_info("msg=\"signal %d again: drain cut short\"",
 			    w->signum);
@@ -158,7 +165,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		}
 		return;
 	}
-	nc->stopping = true;
+	nc->sp.stopping = true;
 	if (ms > 0 && services_drain_all(nc, ms) > 0) {
 		log_info("msg=\"signal %d: draining for %u ms, then "
 		    "withdrawing\"", w->signum, ms);
@@ -181,7 +188,7 @@ hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (nc->stopping)
+	if (nc->sp.stopping)
 		return;
 	log_info("msg=\"SIGHUP: reloading %s\"", nc->conf.path);
 	if (daemon_reload(nc, err, sizeof(err)) == -1)
@@ -208,10 +215,10 @@ daemon_free(struct nomcast *nc)
 	ctl_stop(nc);
 	metrics_stop(nc);
 	services_stop(nc);
-	for (i = 0; i < nc->npeers; i++)
-		peer_free(nc->peers[i]);
-	free(nc->peers);
-	session_listen_close(nc);
+	for (i = 0; i < nc->sp.npeers; i++)
+		peer_free(nc->sp.peers[i]);
+	free(nc->sp.peers);
+	session_listen_close(&nc->sp);
 	conf_free(&nc->conf);
 }
 
@@ -225,24 +232,29 @@ daemon_run(struct conf *conf)
 	memset(&nc, 0, sizeof(nc));
 	nc.conf = *conf;
 	memset(conf, 0, sizeof(*conf));
-	nc.listen_fd = -1;
+	nc.sp.listen_fd = -1;
 	nc.started = time(NULL);
 	nc.conf_loaded = nc.started;
 	if ((nc.loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatal("msg=\"cannot initialise the event loop\"");
+	nc.sp.loop = nc.loop;
+	nc.sp.conf = &nc.conf;
+	nc.sp.hooks.established = established_hook;
+	nc.sp.hooks.drained = drained_hook;
+	nc.sp.hooks.ctx = &nc;
 	/* a peer closing its end must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	nc.peers = calloc(nc.conf.npeers ? nc.conf.npeers : 1,
-	    sizeof(*nc.peers));
-	if (nc.peers == NULL)
+	nc.sp.peers = calloc(nc.conf.npeers ? nc.conf.npeers : 1,
+	    sizeof(*nc.sp.peers));
+	if (nc.sp.peers == NULL)
 		fatal("msg=\"out of memory\"");
 	for (i = 0; i < nc.conf.npeers; i++) {
-		if ((nc.peers[i] = peer_new(&nc, &nc.conf.peers[i], i)) == NULL)
+		if ((nc.sp.peers[i] = peer_new(&nc.sp, &nc.conf.peers[i], i)) == NULL)
 			fatal("msg=\"out of memory\"");
-		nc.npeers++;
+		nc.sp.npeers++;
 	}
-	if (session_listen(&nc) == -1) {
+	if (session_listen(&nc.sp) == -1) {
 		rc = 1;
 		goto out;
 	}
@@ -263,8 +275,8 @@ daemon_run(struct conf *conf)
 		goto out;
 	}
 	(void)ctl_start(&nc);	/* logged; the sessions run without it */
-	for (i = 0; i < nc.npeers; i++)
-		peer_start(nc.peers[i]);
+	for (i = 0; i < nc.sp.npeers; i++)
+		peer_start(nc.sp.peers[i]);
 	ev_run(nc.loop, 0);
 	log_info("msg=\"exiting\"");
 out:

@@ -9,27 +9,22 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "bgpd/session.h"
 #include "health/check.h"
 #include "nomcastd/config.h"
 #include "lib/log.h"
 
 struct ctl_server;
 struct metrics;
-struct peer;
 struct svc;
 struct vip;
 
 struct nomcast {
 	struct ev_loop	*loop;
 	struct conf	 conf;		/* owned */
-	struct peer	**peers;	/* owned, [conf.npeers] */
-	size_t		 npeers;
-	int		 listen_fd;	/* -1 if not listening */
-	ev_io		 listen_io;
+	struct bgp_speaker sp;		/* its peers are owned, [conf.npeers] */
 	ev_signal	 sig_term, sig_int, sig_hup;
 	ev_timer	 exit_timer;	/* bounds the goodbye on SIGTERM */
-	bool		 stopping;
-	struct log_rl	 rl_unknown;	/* connections from strangers */
 	struct svc	*svcs;		/* owned, [nsvcs] (service.c) */
 	size_t		 nsvcs;
 	struct check	**checks;	/* owned, [nchecks_rt] */
@@ -56,9 +51,6 @@ void	daemon_sync_peer(struct nomcast *nc, struct peer *p);
  * prefixes alone (the hot path from a verdict to the wire).
  */
 void	daemon_sync_service(struct nomcast *nc, const struct svc *s);
-
-/* a peer's session reached Idle and is not being stopped: nothing to do yet */
-void	daemon_peer_idle(struct nomcast *nc, struct peer *p);
 
 /*
  * Operator drain of one service (svc NULL: all) on or off, as nomcastctl

@@ -215,8 +215,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	family(b, "nomcast_peer_state", "gauge", "BGP FSM state of the "
 	    "session (RFC 4271 8.2.2): 0 Idle, 1 Connect, 2 Active, "
 	    "3 OpenSent, 4 OpenConfirm, 5 Established.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 		const struct lbl l[] = { PEER_LBL(p) };
 
 		sample_u64(b, "nomcast_peer_state", l, 2,
@@ -224,8 +224,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	}
 	family(b, "nomcast_peer_up", "gauge",
 	    "1 if the session is Established, else 0.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 		const struct lbl l[] = { PEER_LBL(p) };
 
 		sample_u64(b, "nomcast_peer_up", l, 2,
@@ -234,8 +234,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	family(b, "nomcast_peer_state_change_time_seconds", "gauge",
 	    "When the session last changed state, in seconds since the "
 	    "Unix epoch.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 		const struct lbl l[] = { PEER_LBL(p) };
 
 		sample_dbl(b, "nomcast_peer_state_change_time_seconds", l, 2,
@@ -243,8 +243,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	}
 	family(b, "nomcast_peer_transitions_total", "counter",
 	    "Times the session entered each FSM state.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 
 		for (s = 0; s < FSM_NSTATES; s++) {
 			const struct lbl l[] = { PEER_LBL(p),
@@ -256,8 +256,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	}
 	family(b, "nomcast_peer_flaps_total", "counter",
 	    "Times the session left Established.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 		const struct lbl l[] = { PEER_LBL(p) };
 
 		sample_u64(b, "nomcast_peer_flaps_total", l, 2, p->st.flaps);
@@ -266,8 +266,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	/* one loop per family: a family's samples must stay together */
 #define PEER_COUNTER(name, field, help) do {				\
 	family(b, name, "counter", help);				\
-	for (i = 0; i < nc->npeers; i++) {				\
-		const struct peer *p = nc->peers[i];			\
+	for (i = 0; i < nc->sp.npeers; i++) {				\
+		const struct peer *p = nc->sp.peers[i];			\
 		const struct lbl l[] = { PEER_LBL(p) };			\
 									\
 		sample_u64(b, name, l, 2, p->st.field);			\
@@ -285,8 +285,8 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 
 	family(b, "nomcast_peer_prefixes_announced", "gauge",
 	    "Prefixes announced to the peer and not withdrawn.");
-	for (i = 0; i < nc->npeers; i++) {
-		const struct peer *p = nc->peers[i];
+	for (i = 0; i < nc->sp.npeers; i++) {
+		const struct peer *p = nc->sp.peers[i];
 		const struct lbl l[] = { PEER_LBL(p) };
 
 		sample_u64(b, "nomcast_peer_prefixes_announced", l, 2,

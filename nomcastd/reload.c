@@ -89,8 +89,8 @@ daemon_reload(struct nomcast *nc, char *err, size_t errlen)
 {
 	struct conf nconf, old;
 	struct conf_diag d;
-	struct peer **np, **op = nc->peers;
-	size_t i, nold = nc->npeers, nnew;
+	struct peer **np, **op = nc->sp.peers;
+	size_t i, nold = nc->sp.npeers, nnew;
 	bool gsame, lsame;
 	unsigned started = 0, reset = 0, removed = 0;
 
@@ -132,7 +132,7 @@ daemon_reload(struct nomcast *nc, char *err, size_t errlen)
 		struct peer *p = take_peer(op, nold, nconf.peers[i].name);
 
 		if (p == NULL) {
-			if ((p = peer_new(nc, &nconf.peers[i], i)) == NULL)
+			if ((p = peer_new(&nc->sp, &nconf.peers[i], i)) == NULL)
 				fatal("msg=\"out of memory\"");
 			np[i] = p;
 			started++;
@@ -159,15 +159,15 @@ daemon_reload(struct nomcast *nc, char *err, size_t errlen)
 	/* peers point into nc->conf now that it holds the new file */
 	for (i = 0; i < nnew; i++)
 		np[i]->cf = &nc->conf.peers[i];
-	nc->peers = np;
-	nc->npeers = nnew;
+	nc->sp.peers = np;
+	nc->sp.npeers = nnew;
 	free(op);
 	if (services_reload(nc, &old) == -1)
 		log_err("msg=\"reload: cannot start every check or service\"");
 	conf_free(&old);
 	if (!lsame) {
-		session_listen_close(nc);
-		if (session_listen(nc) == -1)
+		session_listen_close(&nc->sp);
+		if (session_listen(&nc->sp) == -1)
 			log_err("msg=\"reload: cannot reopen the listener\"");
 	}
 	for (i = 0; i < nnew; i++) {

@@ -13,8 +13,8 @@
 #include "nomcastd/vip.h"
 #include "nomad/watch.h"
 
-#define VIP_WAIT_STEP	0.005	/* re-check pending output every 5 ms */
-#define VIP_WAIT_MAX	200	/* ... at most 1 s */
+/* a peer that does not drain its output keeps the VIP at most this long */
+#define VIP_WAIT_MAX	1.0
 
 static uint64_t
 mono_ms(void)
@@ -52,25 +52,43 @@ output_pending(struct nomcast *nc)
 {
 	size_t i;
 
-	for (i = 0; i < nc->npeers; i++)
-		if (peer_pending_output(nc->peers[i]) > 0)
+	for (i = 0; i < nc->sp.npeers; i++)
+		if (peer_pending_output(nc->sp.peers[i]) > 0)
 			return true;
 	return false;
 }
 
-/* the withdraw is queued but not yet in the kernel: wait, then remove */
+/* the withdraw is in the kernel (or waited long enough): VIP off */
+static void
+vip_release_withdrawn(struct svc *s)
+{
+	ev_timer_stop(s->nc->loop, &s->vip_wait);
+	if (s->mode == SVC_MODE_NONE)
+		svc_vip(s, false);
+}
+
+/* a peer that never drained its output: do not wait any longer */
 static void
 vip_wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct svc *s = t->data;
-
+	(void)loop;
 	(void)revents;
-	if (s->mode == SVC_MODE_NONE && output_pending(s->nc) &&
-	    ++s->vip_wait_n < VIP_WAIT_MAX)
-		return;		/* the repeating timer comes back */
-	ev_timer_stop(loop, t);
-	if (s->mode == SVC_MODE_NONE)
-		svc_vip(s, false);
+	vip_release_withdrawn(t->data);
+}
+
+void
+services_output_drained(struct nomcast *nc)
+{
+	size_t i;
+
+	/* every peer's, not just this one's: the withdraw went to all */
+	for (i = 0; i < nc->nsvcs; i++) {
+		if (!ev_is_active(&nc->svcs[i].vip_wait))
+			continue;
+		if (output_pending(nc))
+			return;
+		vip_release_withdrawn(&nc->svcs[i]);
+	}
 }
 
 static enum svc_mode
@@ -101,12 +119,11 @@ svc_apply(struct svc *s)
 	s->mode = m;
 	daemon_sync_service(nc, s);
 	if (m == SVC_MODE_NONE && s->vip_on) {
-		if (!output_pending(nc)) {
+		/* the session says when the withdraw is written */
+		if (!output_pending(nc))
 			svc_vip(s, false);
-		} else {
-			s->vip_wait_n = 0;
-			ev_timer_again(nc->loop, &s->vip_wait);
-		}
+		else if (!ev_is_active(&s->vip_wait))
+			ev_timer_start(nc->loop, &s->vip_wait);
 	}
 }
 
@@ -261,8 +278,7 @@ services_start(struct nomcast *nc)
 		verdict_init(&s->v, s->cf->hold_down_ms, mono_ms());
 		ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
 		s->recheck.data = s;
-		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_STEP,
-		    VIP_WAIT_STEP);
+		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_MAX, 0.);
 		s->vip_wait.data = s;
 		if (svc_alloc_srcs(s) == -1)
 			return -1;
@@ -583,8 +599,7 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 		}
 		ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
 		s->recheck.data = s;
-		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_STEP,
-		    VIP_WAIT_STEP);
+		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_MAX, 0.);
 		s->vip_wait.data = s;
 		if (svc_alloc_srcs(s) == -1) {
 			for (k = 0; k < i; k++)

@@ -41,8 +41,7 @@ struct svc {
 	enum svc_mode		 mode;
 	bool			 vip_on;	/* addresses on the interface */
 	ev_timer		 recheck;	/* hold-down expiry */
-	ev_timer		 vip_wait;	/* withdraw not yet written */
-	unsigned		 vip_wait_n;
+	ev_timer		 vip_wait;	/* withdraw not yet written: bound */
 	uint64_t		 transitions;	/* verdict changes (metrics) */
 	ev_timer		 drain_timer;	/* drain-time, then withdraw */
 	bool			 drained_out;	/* drain-time over: withdrawn */
@@ -73,6 +72,12 @@ int	services_drain(struct nomcast *nc, const char *name, bool on);
  * time).  Returns how many were announced (0: nothing to wait for).
  */
 int	services_drain_all(struct nomcast *nc, uint32_t drain_ms);
+/*
+ * The speaker's drained hook: a peer's output is written; once every
+ * peer's is, the VIPs of withdrawn services go (the withdraw is in the
+ * kernel before the address leaves).
+ */
+void	services_output_drained(struct nomcast *nc);
 /* remove the VIPs now (at exit, after the withdraws were written) */
 void	services_vip_release(struct nomcast *nc);
 

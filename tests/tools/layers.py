@@ -33,8 +33,6 @@ IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"
 
 # (from file, to header): why it is still there
 KNOWN = {
-    ("bgpd/session.c", "nomcastd/daemon.h"):
-        "the session reaches into struct nomcast: hooks instead",
     ("bgpd/session.h", "nomcastd/config.h"):
         "peers read struct conf_peer: a bgp_peer_conf of bgpd's own",
     ("health/check.h", "nomcastd/config.h"):

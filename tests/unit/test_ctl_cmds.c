@@ -175,12 +175,13 @@ setup(void **state)
 	conf_diag_free(&d);
 	f->nc.started = time(NULL) - 100;
 	f->nc.conf_loaded = f->nc.started;
+	f->nc.sp.conf = &f->nc.conf;
 
 	for (i = 0; i < 2; i++) {
 		struct peer *p = calloc(1, sizeof(*p));
 
 		assert_non_null(p);
-		p->nc = &f->nc;
+		p->sp = &f->nc.sp;
 		p->cf = &f->nc.conf.peers[i];
 		p->idx = i;
 		addr_str(&p->cf->addr, p->addr_str, sizeof(p->addr_str));
@@ -219,8 +220,8 @@ setup(void **state)
 	f->peers[1]->since = time(NULL) - 5;
 	f->peers[1]->last_err.code = NOTIF_OPEN;
 	f->peers[1]->last_err.subcode = NOTIF_OPEN_UNACCEPTABLE_HOLD_TIME;
-	f->nc.peers = f->peers;
-	f->nc.npeers = 2;
+	f->nc.sp.peers = f->peers;
+	f->nc.sp.npeers = 2;
 
 	/* the check: last probe passed in 1.5 ms */
 	f->chk.cf = &f->nc.conf.checks[0];

@@ -60,8 +60,8 @@ setup(void **state)
 	f->peers[0]->st.transitions[FSM_ESTABLISHED] = 2;
 	f->peers[0]->st.transitions[FSM_IDLE] = 4;
 	f->peers[1]->c.fsm.state = FSM_OPENCONFIRM;
-	f->nc.peers = f->peers;
-	f->nc.npeers = 2;
+	f->nc.sp.peers = f->peers;
+	f->nc.sp.npeers = 2;
 
 	snprintf(f->csvc[0].name, sizeof(f->csvc[0].name), "web");
 	snprintf(f->csvc[1].name, sizeof(f->csvc[1].name), "dns");
@@ -362,13 +362,13 @@ test_metrics_buffer_grows_past_first_allocation(void **state)
 	assert_non_null(many);
 	for (i = 0; i < 200; i++)
 		many[i] = f->peers[1];
-	f->nc.peers = many;
-	f->nc.npeers = 200;
+	f->nc.sp.peers = many;
+	f->nc.sp.npeers = 200;
 	t = render(f);
 	assert_true(f->b.len > 16 * 4096);
 	assert_line(t, "nomcast_check_latency_seconds_count{check=\"ping\"} 0");
-	f->nc.peers = f->peers;
-	f->nc.npeers = 2;
+	f->nc.sp.peers = f->peers;
+	f->nc.sp.npeers = 2;
 	free(many);
 }
 
