@@ -5,6 +5,7 @@
  * timeline can be read off the log, then lvl=, then the caller's text.
  */
 #include "lib/log.h"
+#include "lib/mono.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,10 +72,7 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 static double
 mono_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)mono_ms() / 1000.0;
 }
 
 #define RL_BURST	5.0

@@ -41,6 +41,7 @@
 
 #include "nomad/catalog.h"
 #include "lib/log.h"
+#include "lib/mono.h"
 
 #ifndef NOMCAST_VERSION
 #define NOMCAST_VERSION "0"
@@ -146,15 +147,6 @@ static void	nomad_checks_send(struct nomad_client *);
 static void	nomad_probe_send(struct nomad_client *);
 static void	nomad_watch_update(struct nomad_watch *);
 static void	nomad_client_outcome(struct nomad_client *);
-
-static uint64_t
-nomad_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- small helpers ---- */
 
@@ -390,7 +382,7 @@ nomad_req_error(struct nomad_req *r, long status, enum nomad_outage cls,
 	char why[192], line[160];
 	va_list ap;
 	enum nsrc_req slot;
-	uint64_t now = nomad_mono_ms();
+	uint64_t now = mono_ms();
 	size_t i;
 
 	va_start(ap, fmt);
@@ -547,7 +539,7 @@ nomad_due_cb(struct ev_loop *loop, ev_timer *t, int revents)
 static void
 nomad_watch_update(struct nomad_watch *w)
 {
-	uint64_t now = nomad_mono_ms(), next = 0;
+	uint64_t now = mono_ms(), next = 0;
 
 	if (nsrc_eval(&w->src, now, &next))
 		w->fn(w->ctx, w, w->src.state, w->src.reason);
@@ -861,7 +853,7 @@ static bool
 nomad_checks_parse(struct nomad_client *cl)
 {
 	struct nomad_req *r = &cl->checks;
-	uint64_t now = nomad_mono_ms();
+	uint64_t now = mono_ms();
 	char err[192];
 	size_t i;
 
@@ -1293,7 +1285,7 @@ nomad_watch_outage(const struct nomad_watch *w, double *seconds)
 
 	if (seconds != NULL)
 		*seconds = o != NOMAD_OUT_NONE && w->src.outage_since != 0 ?
-		    (double)(nomad_mono_ms() - w->src.outage_since) / 1000.0 :
+		    (double)(mono_ms() - w->src.outage_since) / 1000.0 :
 		    0;
 	return o;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/mono.h"
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
 #include "bgpd/ribout.h"
@@ -176,11 +177,8 @@ jtext(jobj *o)
 static time_t
 mono_ms_to_wall(uint64_t ms, time_t now)
 {
-	struct timespec ts;
-	uint64_t mnow;
+	uint64_t mnow = mono_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	mnow = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	if (ms >= mnow)
 		return now;
 	return now - (time_t)((mnow - ms + 500) / 1000);

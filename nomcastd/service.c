@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/mono.h"
 #include "nomcastd/daemon.h"
 #include "bgpd/session.h"
 #include "nomcastd/vip.h"
@@ -15,15 +16,6 @@
 
 /* a peer that does not drain its output keeps the VIP at most this long */
 #define VIP_WAIT_MAX	1.0
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 svc_vip(struct svc *s, bool on)

@@ -102,15 +102,6 @@ struct fx {
 	json_object	*rep;
 };
 
-static uint64_t
-now_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 write_file(const char *path, const char *text)
 {
@@ -162,7 +153,7 @@ setup(void **state)
 	struct bgp_attrs a = attrs4();
 	struct prefix px;
 	bool afi_ok[3] = { false, true, true };
-	uint64_t mono = now_mono_ms();
+	uint64_t mono = mono_ms();
 	size_t i;
 	int fd;
 

@@ -412,7 +412,7 @@ test_watch_update_reports_changes_and_arms_due_timer(void **state)
 	snprintf(ck.reason, sizeof(ck.reason), "nomad checks passing: 1");
 	snprintf(ck.ent[0].name, sizeof(ck.ent[0].name), "ping");
 	ck.ent[0].st = NOMAD_CS_SUCCESS;
-	nsrc_checks(&w->src, &ck, nomad_mono_ms());
+	nsrc_checks(&w->src, &ck, mono_ms());
 	nomad_watch_update(w);
 	assert_int_equal(f->calls, 1);
 	assert_int_equal(f->last, SRC_PASS);
@@ -431,7 +431,7 @@ test_watch_update_reports_changes_and_arms_due_timer(void **state)
 	snprintf(ck.reason, sizeof(ck.reason), "nomad check \"ping\" pending");
 	snprintf(ck.ent[0].reason, sizeof(ck.ent[0].reason),
 	    "nomad check \"ping\" pending");
-	nsrc_checks(&w->src, &ck, nomad_mono_ms());
+	nsrc_checks(&w->src, &ck, mono_ms());
 	nomad_watch_update(w);
 	assert_int_equal(f->calls, 2);		/* the reason changed */
 	assert_int_equal(f->last, SRC_PASS);
@@ -447,7 +447,7 @@ test_watch_update_reports_changes_and_arms_due_timer(void **state)
 	ck.health = NOMAD_HEALTH_PASS;
 	ck.ent[0].st = NOMAD_CS_SUCCESS;
 	snprintf(ck.reason, sizeof(ck.reason), "nomad checks passing: 1");
-	nsrc_checks(&w->src, &ck, nomad_mono_ms());
+	nsrc_checks(&w->src, &ck, mono_ms());
 	nomad_watch_update(w);
 	assert_int_equal(f->calls, 3);
 	assert_false(ev_is_active(&w->due));
