@@ -705,6 +705,37 @@ nomad_reg_send(struct nomad_regq *q)
 	    cf->wait_ms + cf->wait_ms / 16 + NOMAD_TIMEOUT_MARGIN_MS);
 }
 
+/*
+ * A /v1/service answer (query or probe): 0 and *registered if it is an
+ * answer of the documented shape, else -1 with the error counted, logged
+ * and told to the sources.
+ */
+static int
+nomad_service_answer(struct nomad_req *r, CURLcode rc, const char *name,
+    const char *node, bool *registered)
+{
+	char err[192];
+	long status = 0;
+
+	if (rc != CURLE_OK) {
+		nomad_req_curl_error(r, rc);
+		return -1;
+	}
+	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		nomad_req_error(r, status, nomad_outage_of_status(status),
+		    "http %ld from %s", status, r->path);
+		return -1;
+	}
+	if (nomad_parse_service(r->body != NULL ? r->body : "", r->len, name,
+	    r->cl->cf->alloc_id, node, registered, err, sizeof(err)) == -1) {
+		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from %s: %s",
+		    r->path, err);
+		return -1;
+	}
+	return 0;
+}
+
 /* the answer was good: tell every watch of q, log a change */
 static void
 nomad_reg_fact(struct nomad_regq *q, bool registered)
@@ -767,28 +798,12 @@ nomad_reg_done(struct nomad_regq *q, CURLcode rc)
 	struct nomad_req *r = &q->req;
 	struct nomad_client *cl = q->cl;
 	const struct conf_nomad *cf = cl->cf;
-	char err[192];
 	double elapsed_ms = (ev_time() - r->started) * 1000.0, delay;
-	long status = 0;
 	bool registered = false;
 
-	if (rc != CURLE_OK) {
-		nomad_req_curl_error(r, rc);
+	if (nomad_service_answer(r, rc, q->name, cf->node_filter ?
+	    cf->node_id : "", &registered) == -1)
 		goto retry;
-	}
-	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
-		nomad_req_error(r, status, nomad_outage_of_status(status),
-		    "http %ld from %s", status, r->path);
-		goto retry;
-	}
-	if (nomad_parse_service(r->body != NULL ? r->body : "", r->len,
-	    q->name, cf->alloc_id, cf->node_filter ? cf->node_id : "",
-	    &registered, err, sizeof(err)) == -1) {
-		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from %s: %s",
-		    r->path, err);
-		goto retry;
-	}
 	nomad_req_ok(r);
 	nomad_reg_fact(q, registered);
 	q->index = nomad_next_index(q->sent_index, r->meta.has_index ?
@@ -957,27 +972,11 @@ static void
 nomad_probe_done(struct nomad_client *cl, CURLcode rc)
 {
 	struct nomad_req *r = &cl->probe;
-	char err[192];
-	long status = 0;
 	bool reg;
 	size_t i;
 
-	if (rc != CURLE_OK) {
-		nomad_req_curl_error(r, rc);
+	if (nomad_service_answer(r, rc, "probe", "", &reg) == -1)
 		goto next;
-	}
-	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
-		nomad_req_error(r, status, nomad_outage_of_status(status),
-		    "http %ld from %s", status, r->path);
-		goto next;
-	}
-	if (nomad_parse_service(r->body != NULL ? r->body : "", r->len,
-	    "probe", cl->cf->alloc_id, "", &reg, err, sizeof(err)) == -1) {
-		nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from %s: %s",
-		    r->path, err);
-		goto next;
-	}
 	nomad_req_ok(r);
 	for (i = 0; i < cl->nw; i++)
 		if (cl->w[i]->f.mode == NOMAD_CHECKS_NONE)
