@@ -442,12 +442,35 @@ out_drain(jobj *d, int nargs)
 		    "off");
 }
 
+/* "peers     kept 1, reset 0, added 1, removed 0" */
+static void
+out_plan(jobj *d, const char *what, const char *reset_word)
+{
+	jobj *o = get(d, what);
+
+	if (o == NULL)
+		return;
+	printf("  %-9s kept %lld, %s %lld, added %lld, removed %lld\n", what,
+	    (long long)gint(o, "keep"), reset_word, (long long)gint(o, "reset"),
+	    (long long)gint(o, "add"), (long long)gint(o, "delete"));
+}
+
 static void
 out_reload(jobj *d, int nargs)
 {
+	jobj *keys = get(d, "restart_needed");
+	size_t i;
+
 	(void)nargs;
 	printf("%s: reloaded at %s\n", gstr_or(d, "file", "?"),
 	    gstr_or(d, "loaded", "?"));
+	out_plan(d, "peers", "reset");
+	out_plan(d, "services", "changed");
+	out_plan(d, "checks", "restarted");
+	for (i = 0; i < alen(keys); i++)
+		printf("  %s: changed, takes effect at the next restart\n",
+		    json_object_get_string(json_object_array_get_idx(keys,
+		    i)));
 }
 
 static void

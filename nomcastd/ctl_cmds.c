@@ -754,15 +754,30 @@ cmd_undrain(struct nomcast *nc, char *const *args, size_t nargs,
 	return drain_common(nc, args, false, r);
 }
 
+/* {"keep": n, "reset": n, "add": n, "delete": n} */
+static jobj *
+plan_counts(const unsigned n[PLAN_NOPS])
+{
+	jobj *o = json_object_new_object();
+	int op;
+
+	for (op = 0; op < PLAN_NOPS; op++)
+		jadd(o, plan_op_name((enum plan_op)op), jint(n[op]));
+	return o;
+}
+
 static int
 cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
 {
+	struct reload_result res;
+	jobj *keys;
 	time_t now;
+	size_t i;
 
 	(void)args;
 	(void)nargs;
-	if (daemon_reload(nc, r->err, sizeof(r->err)) == -1) {
+	if (daemon_reload(nc, &res, r->err, sizeof(r->err)) == -1) {
 		if (r->err[0] == '\0')
 			snprintf(r->err, sizeof(r->err), "reload failed");
 		return -1;
@@ -771,6 +786,13 @@ cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
 	r->data = json_object_new_object();
 	jadd(r->data, "file", jstr(nc->conf.path));
 	jtime(r->data, "loaded", nc->conf_loaded, now);
+	jadd(r->data, "peers", plan_counts(res.peers));
+	jadd(r->data, "services", plan_counts(res.services));
+	jadd(r->data, "checks", plan_counts(res.checks));
+	keys = json_object_new_array();
+	for (i = 0; i < res.nrestart_only; i++)
+		json_object_array_add(keys, jstr(res.restart_only[i]));
+	jadd(r->data, "restart_needed", keys);
 	return 0;
 }
 

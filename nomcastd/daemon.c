@@ -191,7 +191,7 @@ hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (nc->sp.stopping)
 		return;
 	log_info("msg=\"SIGHUP: reloading %s\"", nc->conf.path);
-	if (daemon_reload(nc, err, sizeof(err)) == -1)
+	if (daemon_reload(nc, NULL, err, sizeof(err)) == -1)
 		log_err("msg=\"reload failed, the old config stays\" "
 		    "error=\"%s\"", err);
 }

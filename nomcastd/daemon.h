@@ -12,6 +12,7 @@
 #include "bgpd/session.h"
 #include "health/check.h"
 #include "nomcastd/config.h"
+#include "nomcastd/reload_plan.h"
 #include "lib/log.h"
 
 struct ctl_server;
@@ -58,10 +59,21 @@ void	daemon_sync_service(struct nomcast *nc, const struct svc *s);
  */
 int	daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
 	    size_t errlen);
+/* what a reload did, for the control socket's reply */
+struct reload_result {
+	unsigned	 peers[PLAN_NOPS];	/* by enum plan_op */
+	unsigned	 services[PLAN_NOPS];
+	unsigned	 checks[PLAN_NOPS];
+	const char	*restart_only[PLAN_RESTART_MAX];	/* static */
+	size_t		 nrestart_only;
+};
+
 /*
- * Re-read the config file and apply the difference; an invalid file
- * changes nothing.  0, or -1 with the diagnostics in err.
+ * Re-read the config file, plan and apply the difference (res, if not
+ * NULL, says what was done); an invalid file changes nothing.  0, or -1
+ * with the diagnostics in err.
  */
-int	daemon_reload(struct nomcast *nc, char *err, size_t errlen);
+int	daemon_reload(struct nomcast *nc, struct reload_result *res,
+	    char *err, size_t errlen);
 
 #endif

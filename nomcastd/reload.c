@@ -2,11 +2,11 @@
  * reload.c - hitless reload (SIGHUP or nomcastctl reload).
  *
  * The new file is parsed and validated whole before anything changes; an
- * invalid file leaves the running config untouched.  A valid one is applied
- * as a difference: new peers start, removed peers get Cease/Peer
- * De-configured, peers whose session parameters changed are reset with
- * Cease/Other Configuration Change, and every other session stays up and
- * only receives the routes that changed.
+ * invalid file leaves the running config untouched.  A valid one is first
+ * compared with the running config into a plan (reload_plan.h), then the
+ * plan is carried out: added peers start, deleted ones get Cease/Peer
+ * De-configured, reset ones Cease/Other Configuration Change, and every
+ * kept session stays up and only receives the routes that changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,60 +14,10 @@
 
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
+#include "nomcastd/metrics.h"
+#include "nomcastd/reload_plan.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
-
-/* would this change of the peer's config need a new session? */
-static bool
-peer_session_same(const struct conf_peer *a, const struct conf_peer *b)
-{
-	return addr_equal(&a->addr, &b->addr) && a->asn == b->asn &&
-	    a->port == b->port && a->passive == b->passive &&
-	    a->hold_time == b->hold_time &&
-	    addr_equal(&a->local_addr, &b->local_addr) &&
-	    strcmp(a->password, b->password) == 0 &&
-	    a->ttl_security == b->ttl_security && a->multihop == b->multihop;
-}
-
-/* the global settings every session depends on */
-static bool
-global_session_same(const struct conf_global *a, const struct conf_global *b)
-{
-	return a->asn == b->asn && a->router_id == b->router_id;
-}
-
-static bool
-listen_same(const struct conf *a, const struct conf *b)
-{
-	size_t i;
-
-	if (a->g.listen != b->g.listen || a->g.listen_port != b->g.listen_port ||
-	    !addr_equal(&a->g.listen_addr, &b->g.listen_addr) ||
-	    a->npeers != b->npeers)
-		return false;
-	/* TCP-MD5 keys live on the listener */
-	for (i = 0; i < a->npeers; i++)
-		if (!addr_equal(&a->peers[i].addr, &b->peers[i].addr) ||
-		    strcmp(a->peers[i].password, b->peers[i].password) != 0)
-			return false;
-	return true;
-}
-
-static struct peer *
-take_peer(struct peer **old, size_t nold, const char *name)
-{
-	size_t i;
-	struct peer *p;
-
-	for (i = 0; i < nold; i++) {
-		if (old[i] != NULL && strcmp(old[i]->cf->name, name) == 0) {
-			p = old[i];
-			old[i] = NULL;
-			return p;
-		}
-	}
-	return NULL;
-}
 
 static void
 diag_to_err(const struct conf_diag *d, char *err, size_t errlen)
@@ -84,15 +34,109 @@ diag_to_err(const struct conf_diag *d, char *err, size_t errlen)
 	}
 }
 
+/*
+ * The peers of the new file, as the plan says: the new array (np, owned
+ * by the caller) holds kept and reset peers moved over and added ones;
+ * deleted ones are stopped and freed.
+ */
+static void
+peers_apply(struct nomcast *nc, const struct plan_list *pl,
+    struct conf *nconf, struct peer **np)
+{
+	struct peer **op = nc->sp.peers;
+	size_t i, k;
+
+	for (k = 0; k < pl->nold; k++) {
+		if (pl->old_op[k] != PLAN_DELETE)
+			continue;
+		log_info("peer=%s msg=\"removed by reload\"", op[k]->addr_str);
+		peer_stop_reason(op[k], NOTIF_CEASE_PEER_DECONFIGURED);
+		peer_free(op[k]);
+	}
+	for (i = 0; i < pl->nnew; i++) {
+		struct peer *p;
+
+		if (pl->new_op[i] == PLAN_ADD) {
+			if ((np[i] = peer_new(&nc->sp, &nconf->peers[i], i)) ==
+			    NULL)
+				fatal("msg=\"out of memory\"");
+			continue;
+		}
+		p = np[i] = op[pl->from[i]];
+		p->cf = &nconf->peers[i];
+		p->idx = i;
+		if (pl->new_op[i] == PLAN_KEEP)
+			continue;
+		log_info("peer=%s msg=\"session parameters changed: reset\"",
+		    p->addr_str);
+		peer_stop_reason(p, NOTIF_CEASE_OTHER_CONFIG_CHANGE);
+		peer_rename(p);
+		peer_start(p);
+	}
+}
+
+/*
+ * Every peer desires afresh what the new config says: prefixes of removed
+ * services go; an unchanged route is desired as it was sent, so the
+ * Adj-RIB-Out sends only the difference.
+ */
+static void
+peers_resync(struct nomcast *nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc->sp.npeers; i++) {
+		struct peer *p = nc->sp.peers[i];
+
+		if (p->c.fsm.state == FSM_IDLE && !ev_is_active(&p->restart))
+			peer_start(p);
+		ribout_unset_all(p->ro);
+		daemon_sync_peer(nc, p);
+	}
+}
+
+/* metrics-listen moved (or came or went): serve where the file says */
+static void
+metrics_apply(struct nomcast *nc, const struct reload_plan *plan)
+{
+	if (!plan->metrics_restart)
+		return;
+	metrics_stop(nc);
+	if (metrics_start(nc) == -1)
+		log_err("msg=\"reload: cannot serve the metrics endpoint\"");
+}
+
+static void
+log_restart_only(const struct reload_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nrestart_only; i++)
+		log_warn("msg=\"reload: changed key takes effect at the next "
+		    "restart\" key=%s", plan->restart_only[i]);
+}
+
+static void
+result_fill(struct reload_result *res, const struct reload_plan *plan)
+{
+	memset(res, 0, sizeof(*res));
+	memcpy(res->peers, plan->peers.n, sizeof(res->peers));
+	memcpy(res->services, plan->services.n, sizeof(res->services));
+	memcpy(res->checks, plan->checks.n, sizeof(res->checks));
+	memcpy(res->restart_only, plan->restart_only,
+	    sizeof(res->restart_only));
+	res->nrestart_only = plan->nrestart_only;
+}
+
 int
-daemon_reload(struct nomcast *nc, char *err, size_t errlen)
+daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
+    size_t errlen)
 {
 	struct conf nconf, old;
 	struct conf_diag d;
-	struct peer **np, **op = nc->sp.peers;
-	size_t i, nold = nc->sp.npeers, nnew;
-	bool gsame, lsame;
-	unsigned started = 0, reset = 0, removed = 0;
+	struct reload_plan plan;
+	struct peer **np;
+	size_t i;
 
 	if (conf_load(nc->conf.path, &nconf, &d) == -1) {
 		diag_to_err(&d, err, errlen);
@@ -102,87 +146,44 @@ daemon_reload(struct nomcast *nc, char *err, size_t errlen)
 	for (i = 0; i < d.n; i++)
 		log_warn("msg=\"reload\" warning=\"%s\"", d.lines[i]);
 	conf_diag_free(&d);
-	nnew = nconf.npeers;
-	if ((np = calloc(nnew ? nnew : 1, sizeof(*np))) == NULL) {
+	np = calloc(nconf.npeers ? nconf.npeers : 1, sizeof(*np));
+	if (np == NULL || reload_plan_make(&plan, &nc->conf, &nconf) == -1) {
+		free(np);
 		conf_free(&nconf);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	gsame = global_session_same(&nc->conf.g, &nconf.g);
-	lsame = listen_same(&nc->conf, &nconf);
-
-	/* removed peers say goodbye with Peer De-configured and go */
-	for (i = 0; i < nold; i++) {
-		bool kept = false;
-		size_t k;
-
-		for (k = 0; k < nnew; k++)
-			kept = kept || strcmp(op[i]->cf->name,
-			    nconf.peers[k].name) == 0;
-		if (kept)
-			continue;
-		log_info("peer=%s msg=\"removed by reload\"", op[i]->addr_str);
-		peer_stop_reason(op[i], NOTIF_CEASE_PEER_DECONFIGURED);
-		peer_free(op[i]);
-		op[i] = NULL;
-		removed++;
-	}
-	/* the new array: kept peers move over, changed ones are reset */
-	for (i = 0; i < nnew; i++) {
-		struct peer *p = take_peer(op, nold, nconf.peers[i].name);
-
-		if (p == NULL) {
-			if ((p = peer_new(&nc->sp, &nconf.peers[i], i)) == NULL)
-				fatal("msg=\"out of memory\"");
-			np[i] = p;
-			started++;
-			continue;
-		}
-		if (!gsame || !peer_session_same(p->cf, &nconf.peers[i])) {
-			log_info("peer=%s msg=\"session parameters changed: "
-			    "reset\"", p->addr_str);
-			peer_stop_reason(p, NOTIF_CEASE_OTHER_CONFIG_CHANGE);
-			p->cf = &nconf.peers[i];
-			p->idx = i;
-			peer_rename(p);
-			peer_start(p);
-			reset++;
-		} else {
-			p->cf = &nconf.peers[i];
-			p->idx = i;
-		}
-		np[i] = p;
-	}
-	/* the services and checks move to the new config, verdicts kept */
+	peers_apply(nc, &plan.peers, &nconf, np);
+	free(nc->sp.peers);
+	nc->sp.peers = np;
+	nc->sp.npeers = nconf.npeers;
+	/* the peers point into nconf's peer array, which nc->conf now holds */
 	old = nc->conf;
 	nc->conf = nconf;
-	/* peers point into nc->conf now that it holds the new file */
-	for (i = 0; i < nnew; i++)
-		np[i]->cf = &nc->conf.peers[i];
-	nc->sp.peers = np;
-	nc->sp.npeers = nnew;
-	free(op);
-	if (services_reload(nc, &old) == -1)
+	if (services_reload(nc, &plan) == -1)
 		log_err("msg=\"reload: cannot start every check or service\"");
 	conf_free(&old);
-	if (!lsame) {
+	if (plan.listen_reopen) {
 		session_listen_close(&nc->sp);
 		if (session_listen(&nc->sp) == -1)
 			log_err("msg=\"reload: cannot reopen the listener\"");
 	}
-	for (i = 0; i < nnew; i++) {
-		if (np[i]->c.fsm.state == FSM_IDLE && !ev_is_active(&np[i]->restart))
-			peer_start(np[i]);
-		/*
-		 * Desire afresh what the new config says: prefixes of removed
-		 * services go; an unchanged route is desired as it was sent,
-		 * so the Adj-RIB-Out sends only the difference.
-		 */
-		ribout_unset_all(np[i]->ro);
-		daemon_sync_peer(nc, np[i]);
-	}
+	metrics_apply(nc, &plan);
+	peers_resync(nc);
+	log_restart_only(&plan);
 	nc->conf_loaded = time(NULL);
 	log_info("msg=\"reloaded\" file=%s peers-started=%u peers-reset=%u "
-	    "peers-removed=%u", nc->conf.path, started, reset, removed);
+	    "peers-removed=%u services-kept=%u services-changed=%u "
+	    "services-added=%u services-removed=%u checks-kept=%u "
+	    "checks-restarted=%u checks-added=%u checks-removed=%u",
+	    nc->conf.path, plan.peers.n[PLAN_ADD], plan.peers.n[PLAN_RESET],
+	    plan.peers.n[PLAN_DELETE], plan.services.n[PLAN_KEEP],
+	    plan.services.n[PLAN_RESET], plan.services.n[PLAN_ADD],
+	    plan.services.n[PLAN_DELETE], plan.checks.n[PLAN_KEEP],
+	    plan.checks.n[PLAN_RESET], plan.checks.n[PLAN_ADD],
+	    plan.checks.n[PLAN_DELETE]);
+	if (res != NULL)
+		result_fill(res, &plan);
+	reload_plan_free(&plan);
 	return 0;
 }

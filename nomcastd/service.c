@@ -233,14 +233,72 @@ services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
 	return 0;
 }
 
-/* room for the service's sources: its checks, then Nomad's */
-static int
-svc_alloc_srcs(struct svc *s)
-{
-	size_t n = s->cf->nchecks + (s->cf->nomad_service[0] != '\0');
+static void	drain_cb(struct ev_loop *loop, ev_timer *t, int revents);
 
+/*
+ * One constructor for a run-time service, at start and on reload: its
+ * verdict, timers and room for its sources (its checks, then Nomad's).
+ * The sources are filled by the caller (svc_src_*).
+ */
+static int
+svc_init(struct nomcast *nc, struct svc *s, const struct conf_service *cf)
+{
+	size_t n = cf->nchecks + (cf->nomad_service[0] != '\0');
+
+	memset(s, 0, sizeof(*s));
+	s->nc = nc;
+	s->cf = cf;
+	verdict_init(&s->v, cf->hold_down_ms, mono_ms());
+	ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
+	s->recheck.data = s;
+	ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_MAX, 0.);
+	s->vip_wait.data = s;
+	ev_timer_init(&s->drain_timer, drain_cb, 0., 0.);
+	s->drain_timer.data = s;
+	s->nsrcs = n;
 	s->srcs = calloc(n ? n : 1, sizeof(*s->srcs));
 	return s->srcs == NULL ? -1 : 0;
+}
+
+/* source k, fresh: the check's rise and fall, state unknown */
+static void
+svc_src_check(struct svc *s, size_t k)
+{
+	const struct conf_check *ck = &s->nc->conf.checks[s->cf->checks[k]];
+	char name[sizeof(s->srcs[k].name) + 8];
+
+	snprintf(name, sizeof(name), "check %s", ck->name);
+	verdict_src_init(&s->srcs[k], name, ck->rise, ck->fall);
+}
+
+/* the Nomad source, fresh: Nomad decides at once, no rise or fall */
+static struct verdict_src *
+svc_src_nomad(struct svc *s)
+{
+	struct verdict_src *src = &s->srcs[s->cf->nchecks];
+	char name[sizeof(src->name) + 8];
+
+	snprintf(name, sizeof(name), "nomad %s", s->cf->nomad_service);
+	verdict_src_init(src, name, 1, 1);
+	return src;
+}
+
+static int
+vip_interfaces(struct nomcast *nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc->nsvcs; i++) {
+		const char *dev = nc->svcs[i].cf->vip_interface;
+
+		if (dev[0] == '\0')
+			continue;
+		if (nc->vip == NULL && (nc->vip = vip_new()) == NULL)
+			return -1;
+		if (vip_ensure_interface(nc->vip, dev) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -248,7 +306,6 @@ services_start(struct nomcast *nc)
 {
 	const struct conf *cf = &nc->conf;
 	size_t i, k;
-	bool any_vip = false;
 
 	nc->svcs = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nc->svcs));
 	nc->checks = calloc(cf->nchecks ? cf->nchecks : 1, sizeof(*nc->checks));
@@ -258,45 +315,18 @@ services_start(struct nomcast *nc)
 	if ((cf->nchecks > 0 || cf->nomad.used) &&
 	    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
 		return -1;
-	for (i = 0; i < cf->nservices; i++)
-		any_vip = any_vip || cf->services[i].vip_interface[0] != '\0';
-	if (any_vip && (nc->vip = vip_new()) == NULL)
-		return -1;
 	for (i = 0; i < cf->nservices; i++) {
 		struct svc *s = &nc->svcs[i];
 
-		s->nc = nc;
-		s->cf = &cf->services[i];
-		verdict_init(&s->v, s->cf->hold_down_ms, mono_ms());
-		ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
-		s->recheck.data = s;
-		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_MAX, 0.);
-		s->vip_wait.data = s;
-		if (svc_alloc_srcs(s) == -1)
+		if (svc_init(nc, s, &cf->services[i]) == -1)
 			return -1;
 		nc->nsvcs++;	/* from here services_stop() frees it */
-		for (k = 0; k < s->cf->nchecks; k++) {
-			const struct conf_check *ck =
-			    &cf->checks[s->cf->checks[k]];
-			char name[sizeof(s->srcs[k].name) + 8];
-
-			snprintf(name, sizeof(name), "check %s", ck->name);
-			verdict_src_init(&s->srcs[k], name, ck->rise, ck->fall);
-		}
-		s->nsrcs = s->cf->nchecks;
-		if (s->cf->nomad_service[0] != '\0') {
-			char name[sizeof(s->srcs[0].name) + 8];
-
-			/* Nomad decides at once: rise and fall do not apply */
-			snprintf(name, sizeof(name), "nomad %s",
-			    s->cf->nomad_service);
-			verdict_src_init(&s->srcs[s->nsrcs++], name, 1, 1);
-		}
-		if (s->cf->vip_interface[0] != '\0' &&
-		    vip_ensure_interface(nc->vip, s->cf->vip_interface) == -1)
-			return -1;
+		for (k = 0; k < s->cf->nchecks; k++)
+			svc_src_check(s, k);
+		if (s->cf->nomad_service[0] != '\0')
+			(void)svc_src_nomad(s);
 	}
-	if (services_nomad(nc, NULL) == -1)
+	if (vip_interfaces(nc) == -1 || services_nomad(nc, NULL) == -1)
 		return -1;
 	/* services without checks are up at once; the rest wait for rise */
 	for (i = 0; i < nc->nsvcs; i++)
@@ -384,62 +414,12 @@ services_stop(struct nomcast *nc)
 	nc->check_env.http = NULL;
 }
 
-static void	drain_cb(struct ev_loop *loop, ev_timer *t, int revents);
-
-/* ---- reload: the services and checks of a new config, state kept ---- */
+/* ---- reload: the plan's services and checks, state kept ---- */
 
 static bool
 str_eq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
-}
-
-/* would the running check behave differently under the new definition? */
-static bool
-check_conf_same(const struct conf_check *a, const struct conf_check *b)
-{
-	size_t i;
-
-	if (!str_eq(a->name, b->name) || a->type != b->type ||
-	    a->interval_ms != b->interval_ms || a->timeout_ms != b->timeout_ms ||
-	    a->rise != b->rise || a->fall != b->fall ||
-	    !str_eq(a->url, b->url) || !str_eq(a->host_header, b->host_header) ||
-	    !str_eq(a->unix_socket, b->unix_socket) ||
-	    a->nexpect != b->nexpect || !str_eq(a->body, b->body) ||
-	    a->tls_verify != b->tls_verify || !addr_equal(&a->addr, &b->addr) ||
-	    a->port != b->port || a->argc != b->argc)
-		return false;
-	for (i = 0; i < a->nexpect; i++)
-		if (a->expect_lo[i] != b->expect_lo[i] ||
-		    a->expect_hi[i] != b->expect_hi[i])
-			return false;
-	for (i = 0; i < a->argc; i++)
-		if (!str_eq(a->argv[i], b->argv[i]))
-			return false;
-	return true;
-}
-
-static const struct svc *
-old_svc(const struct svc *old, size_t nold, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nold; i++)
-		if (str_eq(old[i].cf->name, name))
-			return &old[i];
-	return NULL;
-}
-
-/* the source of check `name` in an old service, if its check is unchanged */
-static const struct verdict_src *
-old_src(const struct svc *o, const struct conf *oldc, const struct conf_check *ck)
-{
-	size_t k;
-
-	for (k = 0; o != NULL && k < o->cf->nchecks; k++)
-		if (check_conf_same(&oldc->checks[o->cf->checks[k]], ck))
-			return &o->srcs[k];
-	return NULL;
 }
 
 /* was the old service announced as healthy (or draining)? */
@@ -450,47 +430,47 @@ svc_is_up(const struct svc *o)
 	    o->v.state == VERDICT_DRAINING);
 }
 
-/* the old service's source of a check of this name (any definition) */
+/* the old service's source for old check index ci, if it used that check */
 static const struct verdict_src *
-old_src_named(const struct svc *o, const struct conf *oldc, const char *name)
+old_src_of(const struct svc *o, size_t ci)
 {
 	size_t k;
 
 	for (k = 0; o != NULL && k < o->cf->nchecks; k++)
-		if (str_eq(oldc->checks[o->cf->checks[k]].name, name))
+		if (o->cf->checks[k] == ci)
 			return &o->srcs[k];
 	return NULL;
 }
 
 /*
  * Source k of new service s, from its old self o (NULL: a new service).
- * An unchanged check keeps its source as it was.  A changed one keeps
- * its state with empty runs under the new rise and fall, so that its
- * first results under the new settings decide.  A check new to a service
- * that is up starts as passing and must fail fall times to take it down.
- * Anything else starts unknown.
+ * A kept check keeps its source as it was.  A reset one keeps its state
+ * with empty runs under the new rise and fall, so that its first results
+ * under the new settings decide.  A check new to a service that is up
+ * starts as passing and must fail fall times to take it down.  Anything
+ * else starts unknown.
  */
 static void
-reload_check_src(struct svc *s, const struct svc *o, const struct conf *oldc,
-    size_t k)
+reload_check_src(struct svc *s, const struct svc *o,
+    const struct plan_list *checks, size_t k)
 {
-	const struct conf_check *ck = &s->nc->conf.checks[s->cf->checks[k]];
-	const struct verdict_src *os = old_src(o, oldc, ck);
+	size_t ci = s->cf->checks[k], from = checks->from[ci];
+	const struct conf_check *ck = &s->nc->conf.checks[ci];
+	const struct verdict_src *os = from == PLAN_NONE ? NULL :
+	    old_src_of(o, from);
 	struct verdict_src *src = &s->srcs[k];
-	char name[sizeof(src->name) + 8], why[128];
+	char why[128];
 
-	if (os != NULL) {
+	if (os != NULL && checks->new_op[ci] == PLAN_KEEP) {
 		*src = *os;
 		return;
 	}
-	snprintf(name, sizeof(name), "check %s", ck->name);
-	verdict_src_init(src, name, ck->rise, ck->fall);
-	if ((os = old_src_named(o, oldc, ck->name)) != NULL &&
-	    os->state != SRC_UNKNOWN) {
+	svc_src_check(s, k);
+	if (os != NULL && os->state != SRC_UNKNOWN) {
 		snprintf(why, sizeof(why), "changed by reload: %s until its "
 		    "results say otherwise", src_state_name(os->state));
 		verdict_src_assume(src, os->state, why);
-	} else if (svc_is_up(o)) {
+	} else if (os == NULL && svc_is_up(o)) {
 		snprintf(why, sizeof(why), "added by reload: passing until it "
 		    "fails %u time%s", ck->fall, ck->fall == 1 ? "" : "s");
 		verdict_src_assume(src, SRC_PASS, why);
@@ -515,28 +495,24 @@ vip_same(const struct conf_service *a, const struct conf_service *b)
 	return true;
 }
 
+/* kept checks run on in their rhythm; reset and added ones start */
 static int
-checks_reload(struct nomcast *nc, const struct conf *oldc)
+checks_reload(struct nomcast *nc, const struct plan_list *pl)
 {
 	const struct conf *cf = &nc->conf;
 	struct check **old = nc->checks, **nw;
-	size_t nold = nc->nchecks_rt, i, k;
+	size_t i, k;
 
 	if ((nw = calloc(cf->nchecks ? cf->nchecks : 1, sizeof(*nw))) == NULL)
 		return -1;
 	for (i = 0; i < cf->nchecks; i++) {
-		for (k = 0; k < nold; k++) {
-			if (old[k] == NULL || !check_conf_same(
-			    &oldc->checks[k], &cf->checks[i]))
-				continue;
-			/* unchanged: keep it running, in its rhythm */
-			nw[i] = old[k];
-			nw[i]->cf = &cf->checks[i];
-			old[k] = NULL;
-			break;
-		}
+		if (pl->new_op[i] != PLAN_KEEP)
+			continue;
+		nw[i] = old[pl->from[i]];
+		nw[i]->cf = &cf->checks[i];
+		old[pl->from[i]] = NULL;
 	}
-	for (k = 0; k < nold; k++)
+	for (k = 0; k < nc->nchecks_rt; k++)
 		check_free(old[k]);
 	free(old);
 	nc->checks = nw;
@@ -555,117 +531,127 @@ checks_reload(struct nomcast *nc, const struct conf *oldc)
 	return 0;
 }
 
+/*
+ * New service s takes over from its old self o: the verdict stays (a
+ * reload must not flap a route), and so do the sources the plan keeps.
+ * from is set to the old Nomad watch s adopts, if any.
+ */
+static void
+svc_reload_one(struct svc *s, const struct svc *o,
+    const struct reload_plan *plan, struct nomad_watch **from)
+{
+	size_t k;
+
+	if (o != NULL) {
+		s->v = o->v;
+		s->v.hold_down_ms = s->cf->hold_down_ms;
+		s->mode = o->mode;
+		s->transitions = o->transitions;
+		s->vip_on = o->vip_on && vip_same(o->cf, s->cf);
+		s->drained_out = o->drained_out;
+	}
+	for (k = 0; k < s->cf->nchecks; k++)
+		reload_check_src(s, o, &plan->checks, k);
+	if (s->cf->nomad_service[0] == '\0')
+		return;
+	struct verdict_src *src = svc_src_nomad(s);
+
+	/* the same Nomad service keeps its state (one trip) */
+	if (o != NULL && str_eq(o->cf->nomad_service, s->cf->nomad_service)) {
+		*src = o->srcs[o->cf->nchecks];
+		*from = o->nomad;
+	} else if (svc_is_up(o))
+		verdict_src_assume(src, SRC_PASS, "added by reload: counts as "
+		    "passing until Nomad says otherwise");
+}
+
+/* the old services go; a VIP that does not carry over is removed */
+static void
+services_retire(struct nomcast *nc, struct svc *old, size_t nold,
+    const struct plan_list *pl)
+{
+	size_t i, k;
+
+	for (k = 0; k < nold; k++) {
+		bool kept_vip = false;
+
+		ev_timer_stop(nc->loop, &old[k].recheck);
+		ev_timer_stop(nc->loop, &old[k].vip_wait);
+		ev_timer_stop(nc->loop, &old[k].drain_timer);
+		for (i = 0; i < pl->nnew; i++)
+			if (pl->from[i] == k)
+				kept_vip = nc->svcs[i].vip_on;
+		if (old[k].vip_on && !kept_vip)
+			svc_vip(&old[k], false);
+		free(old[k].srcs);
+	}
+	free(old);
+}
+
+/* the new config may change the mode (on-down), the VIP or a drain time */
+static void
+services_settle(struct nomcast *nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc->nsvcs; i++) {
+		struct svc *s = &nc->svcs[i];
+
+		svc_eval(s);
+		svc_apply(s);
+		if (s->mode != SVC_MODE_NONE)
+			svc_vip(s, true);
+		/* a drain in progress runs its (new) drain time again */
+		if (s->v.drain && !s->drained_out) {
+			ev_timer_set(&s->drain_timer,
+			    (double)s->cf->drain_time_ms / 1000.0, 0.);
+			ev_timer_start(nc->loop, &s->drain_timer);
+		}
+	}
+}
+
 int
-services_reload(struct nomcast *nc, const struct conf *oldc)
+services_reload(struct nomcast *nc, const struct reload_plan *plan)
 {
 	const struct conf *cf = &nc->conf;
+	const struct plan_list *pl = &plan->services;
 	struct svc *old = nc->svcs, *nw;
 	struct nomad_client *oldcl = nc->check_env.nomad;
 	struct nomad_watch **from;
 	size_t nold = nc->nsvcs, i, k;
 	int rc = 0;
 
-	if ((nw = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nw))) ==
-	    NULL)
-		return -1;
-	if ((from = calloc(cf->nservices ? cf->nservices : 1,
-	    sizeof(*from))) == NULL) {
+	nw = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nw));
+	from = calloc(cf->nservices ? cf->nservices : 1, sizeof(*from));
+	if (nw == NULL || from == NULL) {
 		free(nw);
+		free(from);
 		return -1;
 	}
 	for (i = 0; i < cf->nservices; i++) {
-		struct svc *s = &nw[i];
-		const struct svc *o = old_svc(old, nold, cf->services[i].name);
-
-		s->nc = nc;
-		s->cf = &cf->services[i];
-		verdict_init(&s->v, s->cf->hold_down_ms, mono_ms());
-		if (o != NULL) {
-			/* the verdict stays: a reload must not flap a route */
-			s->v = o->v;
-			s->v.hold_down_ms = s->cf->hold_down_ms;
-			s->mode = o->mode;
-			s->transitions = o->transitions;
-			s->vip_on = o->vip_on && vip_same(o->cf, s->cf);
-			s->drained_out = o->drained_out;
-		}
-		ev_timer_init(&s->recheck, recheck_cb, 0., 0.);
-		s->recheck.data = s;
-		ev_timer_init(&s->vip_wait, vip_wait_cb, VIP_WAIT_MAX, 0.);
-		s->vip_wait.data = s;
-		if (svc_alloc_srcs(s) == -1) {
+		if (svc_init(nc, &nw[i], &cf->services[i]) == -1) {
 			for (k = 0; k < i; k++)
 				free(nw[k].srcs);
 			free(nw);
 			free(from);
 			return -1;
 		}
-		for (k = 0; k < s->cf->nchecks; k++)
-			reload_check_src(s, o, oldc, k);
-		s->nsrcs = s->cf->nchecks;
-		if (s->cf->nomad_service[0] != '\0') {
-			char name[sizeof(s->srcs[0].name) + 8];
-
-			snprintf(name, sizeof(name), "nomad %s",
-			    s->cf->nomad_service);
-			verdict_src_init(&s->srcs[s->nsrcs], name, 1, 1);
-			/* the same Nomad service keeps its state (one trip) */
-			if (o != NULL && str_eq(o->cf->nomad_service,
-			    s->cf->nomad_service)) {
-				s->srcs[s->nsrcs] = o->srcs[o->cf->nchecks];
-				from[i] = o->nomad;
-			} else if (svc_is_up(o))
-				verdict_src_assume(&s->srcs[s->nsrcs], SRC_PASS,
-				    "added by reload: counts as passing until "
-				    "Nomad says otherwise");
-			s->nsrcs++;
-		}
+		svc_reload_one(&nw[i], pl->from[i] == PLAN_NONE ? NULL :
+		    &old[pl->from[i]], plan, &from[i]);
 	}
-	/* the old services' timers and VIPs that do not carry over go */
-	for (i = 0; i < nold; i++) {
-		const struct svc *keep = NULL;
-
-		ev_timer_stop(nc->loop, &old[i].recheck);
-		ev_timer_stop(nc->loop, &old[i].vip_wait);
-		ev_timer_stop(nc->loop, &old[i].drain_timer);
-		for (k = 0; k < cf->nservices; k++)
-			if (str_eq(cf->services[k].name, old[i].cf->name))
-				keep = &nw[k];
-		if (old[i].vip_on && (keep == NULL || !keep->vip_on))
-			svc_vip(&old[i], false);
-		free(old[i].srcs);
-	}
-	free(old);
 	nc->svcs = nw;
 	nc->nsvcs = cf->nservices;
-	for (i = 0; i < nc->nsvcs; i++) {
-		if (nw[i].cf->vip_interface[0] == '\0')
-			continue;
-		if (nc->vip == NULL && (nc->vip = vip_new()) == NULL)
-			return -1;
-		(void)vip_ensure_interface(nc->vip, nw[i].cf->vip_interface);
-	}
-	if (checks_reload(nc, oldc) == -1)
+	services_retire(nc, old, nold, pl);
+	/* as at start, an interface that cannot be made is logged */
+	(void)vip_interfaces(nc);
+	if (checks_reload(nc, &plan->checks) == -1)
 		rc = -1;
 	if (services_nomad_reload(nc, oldcl, from) == -1)
 		rc = -1;
 	free(from);
 	if (rc == -1)
 		return -1;
-	for (i = 0; i < nc->nsvcs; i++) {
-		/* the new config may change the mode (on-down) or the VIP */
-		svc_eval(&nw[i]);
-		svc_apply(&nw[i]);
-		if (nw[i].mode != SVC_MODE_NONE)
-			svc_vip(&nw[i], true);
-		/* a drain in progress runs its (new) drain time again */
-		if (nw[i].v.drain && !nw[i].drained_out) {
-			ev_timer_init(&nw[i].drain_timer, drain_cb,
-			    (double)nw[i].cf->drain_time_ms / 1000.0, 0.);
-			nw[i].drain_timer.data = &nw[i];
-			ev_timer_start(nc->loop, &nw[i].drain_timer);
-		}
-	}
+	services_settle(nc);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "health/check.h"
 #include "nomcastd/config.h"
 #include "health/verdict.h"
+#include "nomcastd/reload_plan.h"
 
 struct nomcast;
 struct nomad_watch;
@@ -52,15 +53,15 @@ int	services_start(struct nomcast *nc);
 /* stop the checks; remove every VIP (after the withdraw); free */
 void	services_stop(struct nomcast *nc);
 /*
- * After a reload has replaced nc->conf (oldc is the previous one, still
- * valid): services, checks and the Nomad client of the new config.  A
- * service or check of the same name and definition keeps its state (a
- * running check keeps running); a changed check keeps its state until its
- * results under the new settings decide; a check or Nomad source added to
- * a service that is up counts as passing until it fails.  So a reload
- * never flaps a route.  0 or -1.
+ * After a reload has replaced nc->conf, carry out the plan's services and
+ * checks.  A kept check keeps running; a kept or reset service keeps its
+ * verdict; a reset check keeps its state until its results under the new
+ * settings decide; a check or Nomad source added to a service that is up
+ * counts as passing until it fails.  So a reload never flaps a route.  The
+ * services still point into the old config (valid during the call).
+ * 0 or -1.
  */
-int	services_reload(struct nomcast *nc, const struct conf *oldc);
+int	services_reload(struct nomcast *nc, const struct reload_plan *plan);
 /*
  * Operator drain on or off for one service (name) or all (NULL): the
  * prefixes stay announced with the GRACEFUL_SHUTDOWN community for the

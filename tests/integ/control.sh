@@ -181,6 +181,18 @@ wait_for 10 sh -c "'$NOMCASTCTL' -s '$SOCK' show services web | grep -q '^web  *
 	fail "web not back up after undrain: $(ctl show services web)"
 ctl reload >"$LIB_TMP/out" || fail "reload: exit $?"
 grep -q "^$INI: reloaded at " "$LIB_TMP/out" || fail "reload: $(cat "$LIB_TMP/out")"
+grep -qx "  peers     kept 1, reset 0, added 0, removed 0" "$LIB_TMP/out" &&
+	grep -qx "  services  kept 3, changed 0, added 0, removed 0" "$LIB_TMP/out" &&
+	grep -qx "  checks    kept 2, restarted 0, added 0, removed 0" "$LIB_TMP/out" ||
+	fail "reload plan: $(cat "$LIB_TMP/out")"
+# a key read only at start-up is named, in the reply and in the log
+sed -i "s|^control-socket = .*|&\ncontrol-socket-mode = 0600|" "$INI"
+ctl reload >"$LIB_TMP/out" || fail "reload (socket mode): exit $?"
+grep -qx "  control-socket-mode: changed, takes effect at the next restart" "$LIB_TMP/out" ||
+	fail "reload (socket mode): $(cat "$LIB_TMP/out")"
+grep -q 'msg="reload: changed key takes effect at the next restart" key=control-socket-mode' "$LOG" ||
+	fail "reload (socket mode): no log line"
+cp "$LIB_TMP/nomcast.ini.good" "$INI"
 printf 'asn = x\n' >>"$INI"
 ctl reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" && fail "reload of a broken file: exit 0"
 grep -q "$INI:[0-9][0-9]*: " "$LIB_TMP/err" || fail "reload error: $(cat "$LIB_TMP/err")"

@@ -51,9 +51,16 @@ daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
 }
 
 int
-daemon_reload(struct nomcast *nc, char *err, size_t errlen)
+daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
+    size_t errlen)
 {
 	reload_rec.calls++;
+	memset(res, 0, sizeof(*res));
+	res->peers[PLAN_KEEP] = 1;
+	res->peers[PLAN_ADD] = 2;
+	res->checks[PLAN_RESET] = 3;
+	res->services[PLAN_DELETE] = 4;
+	res->restart_only[res->nrestart_only++] = "control-socket-mode";
 	if (reload_rec.err != NULL)
 		snprintf(err, errlen, "%s", reload_rec.err);
 	if (reload_rec.rc == 0)
@@ -744,6 +751,14 @@ test_ctl_cmds_reload_calls_the_daemon(void **state)
 	assert_int_equal(reload_rec.calls, 1);
 	assert_string_equal(get_str(d, "file"), f->path);
 	assert_int_equal(get_int(d, "loaded_unix"), 1800000000);
+	/* what the plan did, by kind and operation */
+	assert_int_equal(get_int(get_obj(d, "peers"), "keep"), 1);
+	assert_int_equal(get_int(get_obj(d, "peers"), "add"), 2);
+	assert_int_equal(get_int(get_obj(d, "peers"), "reset"), 0);
+	assert_int_equal(get_int(get_obj(d, "checks"), "reset"), 3);
+	assert_int_equal(get_int(get_obj(d, "services"), "delete"), 4);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+	    get_obj(d, "restart_needed"), 0)), "control-socket-mode");
 	reload_rec.rc = -1;
 	reload_rec.err = "t.ini:3: asn: 'x' is not an AS number\n"
 	    "t.ini:9: unknown key 'foo'";
