@@ -1,26 +1,14 @@
 /*
  * config.c - the INI configuration; see config.h and nomcast.ini(5).
  *
- * inih splits each line into key and value.  Everything else is here:
- * every value is checked where it stands, the whole file is checked once
- * it has been read, and every problem is collected as "file:line: message"
- * so that one run shows them all (the way OpenBGPD's parse.y yyerror
- * counts errors and keeps going).
- *
- * The Debian inih is built without INI_HANDLER_LINENO and without
- * INI_CALL_HANDLER_ON_NEW_SECTION, so its handler learns neither the line
- * number nor where a section starts, and never hears of an empty section.
- * We therefore feed inih through ini_parse_stream() with our own reader,
- * which counts lines and notes section headers as they go past; inih
- * processes each line before asking for the next, so the handler's line
- * is the reader's last one.
+ * The reader, the diagnostics and the value parsers are lib/conf.c's.
+ * Here: the sections, each key's parser, the checks across sections once
+ * the whole file has been read, and struct conf.
  */
 #include "nomcastd/config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,18 +57,9 @@ enum { NK_ADDRESS, NK_TOKEN, NK_NAMESPACE, NK_ALLOC_ID, NK_NODE_ID,
 	NK_NODE_FILTER, NK_CACERT, NK_CLIENT_CERT, NK_CLIENT_KEY,
 	NK_CHECK_INTERVAL, NK_WAIT, NK_GRACE, NK_ON_OUTAGE, NK_N };
 
-#define CONF_KEYS_MAX	24
 _Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX &&
     SK_N <= CONF_KEYS_MAX && CK_N <= CONF_KEYS_MAX &&
     NK_N <= CONF_KEYS_MAX, "seen[] too small");
-
-/* one diagnostic, kept with its line so that the output can be sorted */
-struct conf_dl {
-	int		 line;
-	size_t		 seq;
-	bool		 err;
-	char		*text;
-};
 
 struct conf_pname {
 	char		 name[CONF_NAME_MAX];
@@ -115,17 +94,14 @@ struct conf_chk_aux {
 	bool		 full_expect;
 };
 
+struct conf_nomad_aux {
+	int		 seen[CONF_KEYS_MAX];
+	bool		 bad_addr;	/* address said bad already */
+};
+
 struct conf_state {
-	const char	*file;
-	FILE		*fp;
-	char		*line;		/* getline() buffer */
-	size_t		 linecap;
-	int		 lineno;
-	int		 pending;	/* key line the handler has not seen yet */
+	struct conf_ctx	 cx;		/* the reader; cx.user is this */
 	enum conf_sect	 sect;
-	char		 label[CONF_NAME_MAX + 16];	/* "peer edge1" */
-	const char	*key;		/* key being handled */
-	int		 keyline;
 	struct conf	*c;
 	size_t		 peercap, svccap, chkcap;
 	struct conf_peer_aux *paux;	/* [npeers] */
@@ -133,151 +109,14 @@ struct conf_state {
 	struct conf_chk_aux *caux;	/* [nchecks] */
 	int		 gseen[CONF_KEYS_MAX];
 	int		 gline;		/* first [global] header */
-	int		 nseen[CONF_KEYS_MAX];	/* [nomad] */
+	struct conf_nomad_aux naux;	/* [nomad] */
 	int		 nline;		/* first [nomad] header */
-	bool		 nomad_bad_addr;	/* address said bad already */
-	struct conf_dl	*dl;
-	size_t		 ndl, dlcap;
-	size_t		 nerr, nwarn;
 };
 
-typedef void conf_key_fn(struct conf_state *, const char *);
-
-struct conf_key {
-	const char	*name;
-	bool		 list;		/* may repeat; values add up */
-	bool		 empty_ok;
-	conf_key_fn	*fn;
-};
-
-static void	conf_diag(struct conf_state *, int, bool, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-
-/* ---- diagnostics ---- */
-
-static void
-conf_diag(struct conf_state *st, int line, bool err, const char *fmt, ...)
-{
-	char msg[512], full[1024];
-	struct conf_dl *n;
-	va_list ap;
-
-	if (err)
-		st->nerr++;
-	else
-		st->nwarn++;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(full, sizeof(full), "%s:%d: %s%s", st->file, line,
-		    err ? "" : "warning: ", msg);
-	else
-		snprintf(full, sizeof(full), "%s: %s%s", st->file,
-		    err ? "" : "warning: ", msg);
-	if (st->ndl == st->dlcap) {
-		size_t cap = st->dlcap ? st->dlcap * 2 : 16;
-
-		if ((n = realloc(st->dl, cap * sizeof(*n))) == NULL)
-			return;		/* still counted: the load fails */
-		st->dl = n;
-		st->dlcap = cap;
-	}
-	if ((st->dl[st->ndl].text = strdup(full)) == NULL)
-		return;
-	st->dl[st->ndl].line = line;
-	st->dl[st->ndl].seq = st->ndl;
-	st->dl[st->ndl].err = err;
-	st->ndl++;
-}
-
-/* a blank before a section name, unless there is none: "[peer]" */
-#define SP(name)		((name)[0] != '\0' ? " " : "")
-
-/* error at the line of the key being handled, prefixed with the key */
-#define KEY_ERR(st, ...)	conf_diag((st), (st)->keyline, true, __VA_ARGS__)
-
-static int
-conf_dl_cmp(const void *a, const void *b)
-{
-	const struct conf_dl *x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* hand the collected lines, in line order, to the caller's conf_diag */
-static void
-conf_diag_move(struct conf_state *st, struct conf_diag *d)
-{
-	size_t i;
-
-	d->nerr = st->nerr;
-	d->nwarn = st->nwarn;
-	if (st->ndl == 0)
-		return;
-	qsort(st->dl, st->ndl, sizeof(*st->dl), conf_dl_cmp);
-	d->lines = calloc(st->ndl, sizeof(*d->lines));
-	d->is_err = calloc(st->ndl, sizeof(*d->is_err));
-	if (d->lines == NULL || d->is_err == NULL) {
-		free(d->lines);
-		free(d->is_err);
-		d->lines = NULL;
-		d->is_err = NULL;
-		for (i = 0; i < st->ndl; i++)
-			free(st->dl[i].text);
-		return;
-	}
-	for (i = 0; i < st->ndl; i++) {
-		d->lines[i] = st->dl[i].text;
-		d->is_err[i] = st->dl[i].err;
-	}
-	d->n = st->ndl;
-}
-
-/* ---- value parsers: each reports its own error, 0 or -1 ---- */
-
-/* decimal digits only; values past 32 bits saturate but stay numbers */
-static int
-conf_num(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v <= UINT32_MAX)
-			v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-conf_u32(struct conf_state *st, const char *val, uint32_t min, uint32_t max,
-    uint32_t *out)
-{
-	uint64_t v;
-
-	if (conf_num(val, &v) == -1) {
-		KEY_ERR(st, "%s: '%s' is not a number", st->key, val);
-		return -1;
-	}
-	if (v < min || v > max) {
-		KEY_ERR(st, "%s: %s out of range (%u..%u)", st->key, val,
-		    min, max);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
 
 /* plain ("65001") or asdot ("1.10", RFC 5396) */
 static int
-conf_asn(struct conf_state *st, const char *val, uint32_t *out)
+conf_asn(struct conf_ctx *cx, const char *val, uint32_t *out)
 {
 	const char *dot = strchr(val, '.');
 	uint64_t hi, lo, v;
@@ -293,8 +132,8 @@ conf_asn(struct conf_state *st, const char *val, uint32_t *out)
 		if (conf_num(tmp, &hi) == -1 || conf_num(dot + 1, &lo) == -1)
 			goto bad;
 		if (hi > UINT16_MAX || lo > UINT16_MAX) {
-			KEY_ERR(st, "%s: %s out of range (asdot parts are "
-			    "0..65535)", st->key, val);
+			KEY_ERR(cx, "%s: %s out of range (asdot parts are "
+			    "0..65535)", cx->key, val);
 			return -1;
 		}
 		v = hi << 16 | lo;
@@ -302,333 +141,118 @@ conf_asn(struct conf_state *st, const char *val, uint32_t *out)
 		goto bad;
 	if (v == 0) {
 		/* RFC 7607 2: AS 0 must not be used */
-		KEY_ERR(st, "%s: AS 0 is reserved (RFC 7607)", st->key);
+		KEY_ERR(cx, "%s: AS 0 is reserved (RFC 7607)", cx->key);
 		return -1;
 	}
 	if (v > UINT32_MAX) {
-		KEY_ERR(st, "%s: %s out of range (1..4294967295)", st->key, val);
+		KEY_ERR(cx, "%s: %s out of range (1..4294967295)", cx->key, val);
 		return -1;
 	}
 	*out = (uint32_t)v;
 	return 0;
 bad:
-	KEY_ERR(st, "%s: '%s' is not an AS number", st->key, val);
-	return -1;
-}
-
-static int
-conf_bool(struct conf_state *st, const char *val, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcmp(val, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcmp(val, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	KEY_ERR(st, "%s: '%s' is not yes or no", st->key, val);
-	return -1;
-}
-
-/* longest duration anywhere: a day, so interval + timeout fits 32 bits */
-#define CONF_DURATION_MAX_MS	86400000u
-
-/*
- * A duration into milliseconds: "250ms", "1s", "1.5s", "2m", or a bare
- * number of seconds.  A fraction finer than a millisecond, a negative or
- * empty number, an unknown unit and anything past max_ms are errors.
- */
-static int
-conf_duration(struct conf_state *st, const char *val, uint32_t max_ms,
-    uint32_t *out)
-{
-	const char *p = val;
-	uint64_t ip = 0, fp = 0, div = 1, mult, v;
-	size_t nint = 0, nfrac = 0;
-	bool fine = false;
-
-	for (; *p >= '0' && *p <= '9'; p++, nint++)
-		if (ip <= UINT32_MAX)	/* saturate; still too large below */
-			ip = ip * 10 + (uint64_t)(*p - '0');
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
-			if (nfrac < 9) {
-				fp = fp * 10 + (uint64_t)(*p - '0');
-				div *= 10;
-			} else if (*p != '0')
-				fine = true;
-		}
-		if (nfrac == 0)
-			goto bad;
-	}
-	if (nint == 0)
-		goto bad;
-	if (*p == '\0' || strcmp(p, "s") == 0)
-		mult = 1000;
-	else if (strcmp(p, "ms") == 0)
-		mult = 1;
-	else if (strcmp(p, "m") == 0)
-		mult = 60000;
-	else
-		goto bad;
-	/* fp < 10^9 and mult <= 60000: no overflow; nor in ip * mult */
-	if (fine || fp * mult % div != 0) {
-		KEY_ERR(st, "%s: '%s' is not a whole number of milliseconds",
-		    st->key, val);
-		return -1;
-	}
-	v = ip * mult + fp * mult / div;
-	if (v > max_ms) {
-		KEY_ERR(st, "%s: '%s' out of range (at most %us)", st->key, val,
-		    max_ms / 1000);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-bad:
-	KEY_ERR(st, "%s: '%s' is not a duration (such as 250ms, 1s, 1.5s or "
-	    "2m)", st->key, val);
-	return -1;
-}
-
-/* afi 0: either family */
-static int
-conf_addr(struct conf_state *st, const char *val, uint8_t afi,
-    struct addr *out)
-{
-	struct addr a;
-
-	if (addr_parse(val, &a) == -1 || (afi != 0 && a.afi != afi)) {
-		KEY_ERR(st, "%s: '%s' is not an %s address", st->key, val,
-		    afi == AFI_IPV4 ? "IPv4" : afi == AFI_IPV6 ? "IPv6" : "IP");
-		return -1;
-	}
-	*out = a;
-	return 0;
-}
-
-static bool
-conf_addr_is_zero(const struct addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < afi_addr_len(a->afi); i++)
-		if (a->b[i] != 0)
-			return false;
-	return true;
-}
-
-/* fe80::/10 */
-static bool
-conf_addr_is_ll6(const struct addr *a)
-{
-	return a->afi == AFI_IPV6 && a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
-}
-
-/* RFC 9003 2: the shutdown communication is UTF-8 */
-static bool
-conf_utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp, min;
-	int more;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1fu;
-			more = 1;
-			min = 0x80;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0fu;
-			more = 2;
-			min = 0x800;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07u;
-			more = 3;
-			min = 0x10000;
-		} else
-			return false;
-		for (p++; more > 0; more--, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (*p & 0x3fu);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-	}
-	return true;
-}
-
-/* call fn for each item of a list separated by spaces or commas */
-static void
-conf_list(struct conf_state *st, const char *val, conf_key_fn *fn)
-{
-	char *tmp, *tok, *save = NULL;
-	bool any = false;
-
-	if ((tmp = strdup(val)) == NULL) {
-		KEY_ERR(st, "out of memory");
-		return;
-	}
-	for (tok = strtok_r(tmp, " \t,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t,", &save)) {
-		any = true;
-		fn(st, tok);
-	}
-	if (!any)
-		KEY_ERR(st, "%s: empty list", st->key);
-	free(tmp);
-}
-
-/*
- * "192.0.2.1:80" or "[2001:db8::1]:80" into a and port; 0, or -1 with
- * the error recorded
- */
-static int
-conf_addr_port(struct conf_state *st, const char *v, struct addr *a,
-    uint16_t *port)
-{
-	const char *hs, *he, *ps;
-	char host[64];
-	uint8_t afi;
-	uint64_t u;
-	size_t n;
-
-	if (v[0] == '[') {
-		hs = v + 1;
-		if ((he = strchr(hs, ']')) == NULL || he[1] != ':')
-			goto bad;
-		ps = he + 2;
-		afi = AFI_IPV6;
-	} else {
-		/* none, or a bare IPv6 address */
-		if ((he = strchr(v, ':')) == NULL ||
-		    strchr(he + 1, ':') != NULL)
-			goto bad;
-		hs = v;
-		ps = he + 1;
-		afi = AFI_IPV4;
-	}
-	n = (size_t)(he - hs);
-	if (n == 0 || n >= sizeof(host))
-		goto bad;
-	memcpy(host, hs, n);
-	host[n] = '\0';
-	if (addr_parse(host, a) == -1 || a->afi != afi)
-		goto bad;
-	if (conf_num(ps, &u) == -1)
-		goto bad;
-	if (u == 0 || u > UINT16_MAX) {
-		KEY_ERR(st, "%s: port %s out of range (1..65535)", st->key, ps);
-		return -1;
-	}
-	*port = (uint16_t)u;
-	return 0;
-bad:
-	KEY_ERR(st, "%s: '%s' is not ADDRESS:PORT (an IPv6 address in "
-	    "brackets, [2001:db8::1]:80)", st->key, v);
+	KEY_ERR(cx, "%s: '%s' is not an AS number", cx->key, val);
 	return -1;
 }
 
 /* ---- [global] ---- */
 
-static void
-g_asn(struct conf_state *st, const char *v)
+static struct conf_global *
+conf_cur_global(struct conf_ctx *cx)
 {
-	conf_asn(st, v, &st->c->g.asn);
+	return cx->obj;
 }
 
 static void
-g_router_id(struct conf_state *st, const char *v)
+g_asn(struct conf_ctx *cx, const char *v)
+{
+	conf_asn(cx, v, &conf_cur_global(cx)->asn);
+}
+
+static void
+g_router_id(struct conf_ctx *cx, const char *v)
 {
 	struct addr a;
 
-	if (conf_addr(st, v, AFI_IPV4, &a) == -1)
+	if (conf_addr(cx, v, AFI_IPV4, &a) == -1)
 		return;
 	if (conf_addr_is_zero(&a)) {
 		/* RFC 6286 2.1: a non-zero 32-bit number */
-		KEY_ERR(st, "%s: 0.0.0.0 is not a valid BGP identifier",
-		    st->key);
+		KEY_ERR(cx, "%s: 0.0.0.0 is not a valid BGP identifier",
+		    cx->key);
 		return;
 	}
-	st->c->g.router_id = (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 |
+	conf_cur_global(cx)->router_id = (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 |
 	    (uint32_t)a.b[2] << 8 | a.b[3];
 }
 
 static void
-g_listen(struct conf_state *st, const char *v)
+g_listen(struct conf_ctx *cx, const char *v)
 {
-	conf_bool(st, v, &st->c->g.listen);
+	conf_bool(cx, v, &conf_cur_global(cx)->listen);
 }
 
 static void
-g_listen_addr(struct conf_state *st, const char *v)
+g_listen_addr(struct conf_ctx *cx, const char *v)
 {
-	conf_addr(st, v, 0, &st->c->g.listen_addr);
+	conf_addr(cx, v, 0, &conf_cur_global(cx)->listen_addr);
 }
 
 static void
-g_listen_port(struct conf_state *st, const char *v)
+g_listen_port(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, UINT16_MAX, &u) == 0)
-		st->c->g.listen_port = (uint16_t)u;
+	if (conf_u32(cx, v, 1, UINT16_MAX, &u) == 0)
+		conf_cur_global(cx)->listen_port = (uint16_t)u;
 }
 
 static void
-g_control_socket(struct conf_state *st, const char *v)
+g_control_socket(struct conf_ctx *cx, const char *v)
 {
+	struct conf_global *g = conf_cur_global(cx);
+
 	if (v[0] != '/') {
-		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not an absolute path", cx->key, v);
 		return;
 	}
-	if (strlen(v) >= sizeof(st->c->g.control_socket)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
-		    sizeof(st->c->g.control_socket) - 1);
+	if (strlen(v) >= sizeof(g->control_socket)) {
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
+		    sizeof(g->control_socket) - 1);
 		return;
 	}
-	snprintf(st->c->g.control_socket, sizeof(st->c->g.control_socket),
+	snprintf(g->control_socket, sizeof(g->control_socket),
 	    "%s", v);
-	st->c->g.control_socket_set = true;
+	g->control_socket_set = true;
 }
 
 /* octal permission bits, as chmod(1) takes them: "0660", "660" */
 static void
-g_control_socket_mode(struct conf_state *st, const char *v)
+g_control_socket_mode(struct conf_ctx *cx, const char *v)
 {
 	uint32_t m = 0;
 	size_t i, n = strlen(v);
 
 	for (i = 0; i < n; i++) {
 		if (v[i] < '0' || v[i] > '7' || n > 4) {
-			KEY_ERR(st, "%s: '%s' is not an octal mode (0660)",
-			    st->key, v);
+			KEY_ERR(cx, "%s: '%s' is not an octal mode (0660)",
+			    cx->key, v);
 			return;
 		}
 		m = m * 8 + (uint32_t)(v[i] - '0');
 	}
 	if (n == 0 || m > 0777) {
-		KEY_ERR(st, "%s: '%s' is not an octal mode (0660)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not an octal mode (0660)", cx->key, v);
 		return;
 	}
-	st->c->g.control_socket_mode = m;
+	conf_cur_global(cx)->control_socket_mode = m;
 }
 
 /* a group name or number; looked up when the socket is made */
 static void
-g_control_socket_group(struct conf_state *st, const char *v)
+g_control_socket_group(struct conf_ctx *cx, const char *v)
 {
+	struct conf_global *g = conf_cur_global(cx);
 	size_t i, n = strlen(v);
 
 	for (i = 0; i < n; i++) {
@@ -639,47 +263,49 @@ g_control_socket_group(struct conf_state *st, const char *v)
 		    ch == '.' || (ch == '$' && i == n - 1)))
 			break;
 	}
-	if (n == 0 || i < n || n >= sizeof(st->c->g.control_socket_group)) {
-		KEY_ERR(st, "%s: '%s' is not a group name or number", st->key,
+	if (n == 0 || i < n || n >= sizeof(g->control_socket_group)) {
+		KEY_ERR(cx, "%s: '%s' is not a group name or number", cx->key,
 		    v);
 		return;
 	}
-	snprintf(st->c->g.control_socket_group,
-	    sizeof(st->c->g.control_socket_group), "%s", v);
+	snprintf(g->control_socket_group,
+	    sizeof(g->control_socket_group), "%s", v);
 }
 
 static void
-g_shutdown_msg(struct conf_state *st, const char *v)
+g_shutdown_msg(struct conf_ctx *cx, const char *v)
 {
+	struct conf_global *g = conf_cur_global(cx);
+
 	/* RFC 9003 2: at most 255 octets of UTF-8 */
 	if (strlen(v) > BGP_SHUTDOWN_MSG_MAX) {
-		KEY_ERR(st, "%s: longer than %d octets (RFC 9003)", st->key,
+		KEY_ERR(cx, "%s: longer than %d octets (RFC 9003)", cx->key,
 		    BGP_SHUTDOWN_MSG_MAX);
 		return;
 	}
 	if (!conf_utf8_ok(v)) {
-		KEY_ERR(st, "%s: not valid UTF-8 (RFC 9003)", st->key);
+		KEY_ERR(cx, "%s: not valid UTF-8 (RFC 9003)", cx->key);
 		return;
 	}
-	snprintf(st->c->g.shutdown_message, sizeof(st->c->g.shutdown_message),
+	snprintf(g->shutdown_message, sizeof(g->shutdown_message),
 	    "%s", v);
 }
 
 /* SIGTERM keeps announcing with GRACEFUL_SHUTDOWN this long first */
 static void
-g_shutdown_drain(struct conf_state *st, const char *v)
+g_shutdown_drain(struct conf_ctx *cx, const char *v)
 {
-	conf_duration(st, v, CONF_DURATION_MAX_MS,
-	    &st->c->g.shutdown_drain_ms);
+	conf_duration(cx, v, CONF_DURATION_MAX_MS,
+	    &conf_cur_global(cx)->shutdown_drain_ms);
 }
 
 /* the metrics listener (metrics.c); off unless set */
 static void
-g_metrics_listen(struct conf_state *st, const char *v)
+g_metrics_listen(struct conf_ctx *cx, const char *v)
 {
-	struct conf_global *g = &st->c->g;
+	struct conf_global *g = conf_cur_global(cx);
 
-	if (conf_addr_port(st, v, &g->metrics_addr, &g->metrics_port) == 0)
+	if (conf_addr_port(cx, v, &g->metrics_addr, &g->metrics_port) == 0)
 		g->metrics = true;
 }
 
@@ -706,141 +332,141 @@ static const struct conf_key conf_global_keys[GK_N] = {
 /* ---- [peer NAME] ---- */
 
 static struct conf_peer *
-conf_cur_peer(struct conf_state *st)
+conf_cur_peer(struct conf_ctx *cx)
 {
-	return &st->c->peers[st->c->npeers - 1];
+	return cx->obj;
 }
 
 static void
-p_address(struct conf_state *st, const char *v)
+p_address(struct conf_ctx *cx, const char *v)
 {
 	struct addr a;
 
-	if (conf_addr(st, v, 0, &a) == -1)
+	if (conf_addr(cx, v, 0, &a) == -1)
 		return;
 	if (conf_addr_is_zero(&a)) {
-		KEY_ERR(st, "%s: '%s' is the unspecified address", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is the unspecified address", cx->key, v);
 		return;
 	}
-	conf_cur_peer(st)->addr = a;
+	conf_cur_peer(cx)->addr = a;
 }
 
 static void
-p_asn(struct conf_state *st, const char *v)
+p_asn(struct conf_ctx *cx, const char *v)
 {
-	conf_asn(st, v, &conf_cur_peer(st)->asn);
+	conf_asn(cx, v, &conf_cur_peer(cx)->asn);
 }
 
 static void
-p_port(struct conf_state *st, const char *v)
+p_port(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, UINT16_MAX, &u) == 0)
-		conf_cur_peer(st)->port = (uint16_t)u;
+	if (conf_u32(cx, v, 1, UINT16_MAX, &u) == 0)
+		conf_cur_peer(cx)->port = (uint16_t)u;
 }
 
 static void
-p_passive(struct conf_state *st, const char *v)
+p_passive(struct conf_ctx *cx, const char *v)
 {
-	conf_bool(st, v, &conf_cur_peer(st)->passive);
+	conf_bool(cx, v, &conf_cur_peer(cx)->passive);
 }
 
 static void
-p_hold_time(struct conf_state *st, const char *v)
+p_hold_time(struct conf_ctx *cx, const char *v)
 {
 	uint64_t u;
 
 	/* RFC 4271 4.2: zero, or at least three seconds */
 	if (conf_num(v, &u) == -1) {
-		KEY_ERR(st, "%s: '%s' is not a number", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a number", cx->key, v);
 		return;
 	}
 	if (u == 1 || u == 2 || u > UINT16_MAX) {
-		KEY_ERR(st, "%s: %s out of range (0 or 3..65535)", st->key, v);
+		KEY_ERR(cx, "%s: %s out of range (0 or 3..65535)", cx->key, v);
 		return;
 	}
-	conf_cur_peer(st)->hold_time = (uint16_t)u;
+	conf_cur_peer(cx)->hold_time = (uint16_t)u;
 }
 
 static void
-p_connect_retry(struct conf_state *st, const char *v)
+p_connect_retry(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, 3600, &u) == 0)
-		conf_cur_peer(st)->connect_retry = (uint16_t)u;
+	if (conf_u32(cx, v, 1, 3600, &u) == 0)
+		conf_cur_peer(cx)->connect_retry = (uint16_t)u;
 }
 
 static void
-p_local_addr(struct conf_state *st, const char *v)
+p_local_addr(struct conf_ctx *cx, const char *v)
 {
-	conf_addr(st, v, 0, &conf_cur_peer(st)->local_addr);
+	conf_addr(cx, v, 0, &conf_cur_peer(cx)->local_addr);
 }
 
 static void
-p_next_hop(struct conf_state *st, const char *v)
+p_next_hop(struct conf_ctx *cx, const char *v)
 {
-	conf_addr(st, v, AFI_IPV4, &conf_cur_peer(st)->next_hop);
+	conf_addr(cx, v, AFI_IPV4, &conf_cur_peer(cx)->next_hop);
 }
 
 static void
-p_next_hop6(struct conf_state *st, const char *v)
+p_next_hop6(struct conf_ctx *cx, const char *v)
 {
 	struct addr a;
 
-	if (conf_addr(st, v, AFI_IPV6, &a) == -1)
+	if (conf_addr(cx, v, AFI_IPV6, &a) == -1)
 		return;
 	/* RFC 2545 3: the first next hop is the global one */
 	if (conf_addr_is_ll6(&a)) {
-		KEY_ERR(st, "%s: '%s' is link-local; use next-hop6-link-local",
-		    st->key, v);
+		KEY_ERR(cx, "%s: '%s' is link-local; use next-hop6-link-local",
+		    cx->key, v);
 		return;
 	}
-	conf_cur_peer(st)->next_hop6 = a;
+	conf_cur_peer(cx)->next_hop6 = a;
 }
 
 static void
-p_next_hop6_ll(struct conf_state *st, const char *v)
+p_next_hop6_ll(struct conf_ctx *cx, const char *v)
 {
 	struct addr a;
 
-	if (conf_addr(st, v, AFI_IPV6, &a) == -1)
+	if (conf_addr(cx, v, AFI_IPV6, &a) == -1)
 		return;
 	if (!conf_addr_is_ll6(&a)) {
-		KEY_ERR(st, "%s: '%s' is not a link-local (fe80::/10) address",
-		    st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a link-local (fe80::/10) address",
+		    cx->key, v);
 		return;
 	}
-	conf_cur_peer(st)->next_hop6_ll = a;
+	conf_cur_peer(cx)->next_hop6_ll = a;
 }
 
 static void
-p_password(struct conf_state *st, const char *v)
+p_password(struct conf_ctx *cx, const char *v)
 {
-	struct conf_peer *p = conf_cur_peer(st);
+	struct conf_peer *p = conf_cur_peer(cx);
 
 	if (strlen(v) > CONF_PASSWORD_MAX) {
-		KEY_ERR(st, "%s: longer than %d octets (TCP-MD5 key limit)",
-		    st->key, CONF_PASSWORD_MAX);
+		KEY_ERR(cx, "%s: longer than %d octets (TCP-MD5 key limit)",
+		    cx->key, CONF_PASSWORD_MAX);
 		return;
 	}
 	snprintf(p->password, sizeof(p->password), "%s", v);
 }
 
 static void
-p_ttl_security(struct conf_state *st, const char *v)
+p_ttl_security(struct conf_ctx *cx, const char *v)
 {
-	conf_bool(st, v, &conf_cur_peer(st)->ttl_security);
+	conf_bool(cx, v, &conf_cur_peer(cx)->ttl_security);
 }
 
 static void
-p_multihop(struct conf_state *st, const char *v)
+p_multihop(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, UINT8_MAX, &u) == 0)
-		conf_cur_peer(st)->multihop = (uint8_t)u;
+	if (conf_u32(cx, v, 1, UINT8_MAX, &u) == 0)
+		conf_cur_peer(cx)->multihop = (uint8_t)u;
 }
 
 static const struct conf_key conf_peer_keys[PK_N] = {
@@ -865,61 +491,61 @@ static const struct conf_key conf_peer_keys[PK_N] = {
 /* ---- [service NAME] ---- */
 
 static struct conf_service *
-conf_cur_svc(struct conf_state *st)
+conf_cur_svc(struct conf_ctx *cx)
 {
-	return &st->c->services[st->c->nservices - 1];
+	return cx->obj;
 }
 
 static struct conf_svc_aux *
-conf_cur_saux(struct conf_state *st)
+conf_cur_saux(struct conf_ctx *cx)
 {
-	return &st->saux[st->c->nservices - 1];
+	return cx->aux;
 }
 
 static void
-s_prefix_one(struct conf_state *st, const char *v)
+s_prefix_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_service *s = conf_cur_svc(cx);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	struct prefix p;
 	char buf[PREFIX_STRLEN];
 	size_t i;
 
 	switch (prefix_parse(v, &p)) {
 	case -1:
-		KEY_ERR(st, "%s: '%s' is not a prefix", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a prefix", cx->key, v);
 		return;
 	case -2:
-		KEY_ERR(st, "%s: '%s' has host bits set", st->key, v);
+		KEY_ERR(cx, "%s: '%s' has host bits set", cx->key, v);
 		return;
 	}
 	prefix_str(&p, buf, sizeof(buf));
 	for (i = 0; i < s->nprefixes; i++) {
 		if (prefix_cmp(&s->prefixes[i], &p) == 0) {
-			KEY_ERR(st, "%s: %s listed twice (first at line %d)",
-			    st->key, buf, x->prefix_line[i]);
+			KEY_ERR(cx, "%s: %s listed twice (first at line %d)",
+			    cx->key, buf, x->prefix_line[i]);
 			return;
 		}
 	}
 	if (s->nprefixes == CONF_MAX_PREFIXES) {
 		if (!x->full_prefix)
-			KEY_ERR(st, "%s: too many prefixes (at most %d per "
-			    "service)", st->key, CONF_MAX_PREFIXES);
+			KEY_ERR(cx, "%s: too many prefixes (at most %d per "
+			    "service)", cx->key, CONF_MAX_PREFIXES);
 		x->full_prefix = true;
 		return;
 	}
 	/* a service address is a host route; anything wider is unusual */
 	if (!prefix_is_host(&p))
-		conf_diag(st, st->keyline, false, "%s: %s is not a host route "
-		    "(/%d)", st->key, buf, p.afi == AFI_IPV4 ? 32 : 128);
-	x->prefix_line[s->nprefixes] = st->keyline;
+		conf_diag(cx, cx->keyline, false, "%s: %s is not a host route "
+		    "(/%d)", cx->key, buf, p.afi == AFI_IPV4 ? 32 : 128);
+	x->prefix_line[s->nprefixes] = cx->keyline;
 	s->prefixes[s->nprefixes++] = p;
 }
 
 static void
-s_prefix(struct conf_state *st, const char *v)
+s_prefix(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_prefix_one);
+	conf_list(cx, v, s_prefix_one);
 }
 
 /* "A:B", both 16 bits (RFC 1997), or a well-known name */
@@ -952,29 +578,29 @@ conf_comm_parse(const char *v, uint32_t *out)
 }
 
 static void
-s_comm_one(struct conf_state *st, const char *v)
+s_comm_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_service *s = conf_cur_svc(cx);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	uint32_t cv;
 	size_t i;
 
 	if (conf_comm_parse(v, &cv) == -1) {
-		KEY_ERR(st, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
-		    "each, or a well-known name)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
+		    "each, or a well-known name)", cx->key, v);
 		return;
 	}
 	for (i = 0; i < s->ncomm; i++) {
 		if (s->comm[i] == cv) {
-			conf_diag(st, st->keyline, false, "%s: %s listed twice",
-			    st->key, v);
+			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
+			    cx->key, v);
 			return;
 		}
 	}
 	if (s->ncomm == ATTR_MAX_COMMUNITIES) {
 		if (!x->full_comm)
-			KEY_ERR(st, "%s: too many communities (at most %d)",
-			    st->key, ATTR_MAX_COMMUNITIES);
+			KEY_ERR(cx, "%s: too many communities (at most %d)",
+			    cx->key, ATTR_MAX_COMMUNITIES);
 		x->full_comm = true;
 		return;
 	}
@@ -982,9 +608,9 @@ s_comm_one(struct conf_state *st, const char *v)
 }
 
 static void
-s_communities(struct conf_state *st, const char *v)
+s_communities(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_comm_one);
+	conf_list(cx, v, s_comm_one);
 }
 
 /* "G:L1:L2", each 32 bits (RFC 8092) */
@@ -1024,29 +650,29 @@ conf_lcomm_eq(const struct lcommunity *a, const struct lcommunity *b)
 }
 
 static void
-s_lcomm_one(struct conf_state *st, const char *v)
+s_lcomm_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_service *s = conf_cur_svc(cx);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	struct lcommunity lc;
 	size_t i;
 
 	if (conf_lcomm_parse(v, &lc) == -1) {
-		KEY_ERR(st, "%s: '%s' is not a large community "
-		    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a large community "
+		    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)", cx->key, v);
 		return;
 	}
 	for (i = 0; i < s->nlcomm; i++) {
 		if (conf_lcomm_eq(&s->lcomm[i], &lc)) {
-			conf_diag(st, st->keyline, false, "%s: %s listed twice",
-			    st->key, v);
+			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
+			    cx->key, v);
 			return;
 		}
 	}
 	if (s->nlcomm == ATTR_MAX_LCOMMUNITIES) {
 		if (!x->full_lcomm)
-			KEY_ERR(st, "%s: too many large communities (at most "
-			    "%d)", st->key, ATTR_MAX_LCOMMUNITIES);
+			KEY_ERR(cx, "%s: too many large communities (at most "
+			    "%d)", cx->key, ATTR_MAX_LCOMMUNITIES);
 		x->full_lcomm = true;
 		return;
 	}
@@ -1054,33 +680,33 @@ s_lcomm_one(struct conf_state *st, const char *v)
 }
 
 static void
-s_lcommunities(struct conf_state *st, const char *v)
+s_lcommunities(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_lcomm_one);
+	conf_list(cx, v, s_lcomm_one);
 }
 
 static void
-s_med(struct conf_state *st, const char *v)
+s_med(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
-	if (conf_u32(st, v, 0, UINT32_MAX, &s->med) == 0)
+	if (conf_u32(cx, v, 0, UINT32_MAX, &s->med) == 0)
 		s->has_med = true;
 }
 
 static void
-s_local_pref(struct conf_state *st, const char *v)
+s_local_pref(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
-	if (conf_u32(st, v, 0, UINT32_MAX, &s->local_pref) == 0)
+	if (conf_u32(cx, v, 0, UINT32_MAX, &s->local_pref) == 0)
 		s->has_local_pref = true;
 }
 
 static void
-s_origin(struct conf_state *st, const char *v)
+s_origin(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
 	if (strcmp(v, "igp") == 0)
 		s->origin = ORIGIN_IGP;
@@ -1089,132 +715,132 @@ s_origin(struct conf_state *st, const char *v)
 	else if (strcmp(v, "incomplete") == 0)
 		s->origin = ORIGIN_INCOMPLETE;
 	else
-		KEY_ERR(st, "%s: '%s' is not igp, egp or incomplete", st->key,
+		KEY_ERR(cx, "%s: '%s' is not igp, egp or incomplete", cx->key,
 		    v);
 }
 
 static void
-s_peers_one(struct conf_state *st, const char *v)
+s_peers_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	struct conf_pname *n;
 
 	if ((n = realloc(x->names, (x->nnames + 1) * sizeof(*n))) == NULL) {
-		KEY_ERR(st, "out of memory");
+		KEY_ERR(cx, "out of memory");
 		return;
 	}
 	x->names = n;
 	snprintf(n[x->nnames].name, sizeof(n[x->nnames].name), "%s", v);
 	if (strlen(v) >= sizeof(n[x->nnames].name))
 		n[x->nnames].name[0] = '\0';	/* cannot match: unknown */
-	n[x->nnames].line = st->keyline;
+	n[x->nnames].line = cx->keyline;
 	x->nnames++;
-	conf_cur_svc(st)->all_peers = false;
+	conf_cur_svc(cx)->all_peers = false;
 }
 
 static void
-s_peers(struct conf_state *st, const char *v)
+s_peers(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_peers_one);
+	conf_list(cx, v, s_peers_one);
 }
 
 static void
-s_checks_one(struct conf_state *st, const char *v)
+s_checks_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	struct conf_pname *n;
 
 	n = realloc(x->cnames, (x->ncnames + 1) * sizeof(*n));
 	if (n == NULL) {
-		KEY_ERR(st, "out of memory");
+		KEY_ERR(cx, "out of memory");
 		return;
 	}
 	x->cnames = n;
 	snprintf(n[x->ncnames].name, sizeof(n[x->ncnames].name), "%s", v);
 	if (strlen(v) >= sizeof(n[x->ncnames].name))
 		n[x->ncnames].name[0] = '\0';	/* cannot match: unknown */
-	n[x->ncnames].line = st->keyline;
+	n[x->ncnames].line = cx->keyline;
 	x->ncnames++;
 }
 
 static void
-s_checks(struct conf_state *st, const char *v)
+s_checks(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_checks_one);
+	conf_list(cx, v, s_checks_one);
 }
 
 static void
-s_hold_down(struct conf_state *st, const char *v)
+s_hold_down(struct conf_ctx *cx, const char *v)
 {
-	conf_duration(st, v, CONF_DURATION_MAX_MS,
-	    &conf_cur_svc(st)->hold_down_ms);
+	conf_duration(cx, v, CONF_DURATION_MAX_MS,
+	    &conf_cur_svc(cx)->hold_down_ms);
 }
 
 static void
-s_drain_time(struct conf_state *st, const char *v)
+s_drain_time(struct conf_ctx *cx, const char *v)
 {
-	conf_duration(st, v, CONF_DURATION_MAX_MS,
-	    &conf_cur_svc(st)->drain_time_ms);
+	conf_duration(cx, v, CONF_DURATION_MAX_MS,
+	    &conf_cur_svc(cx)->drain_time_ms);
 }
 
 static void
-s_on_down(struct conf_state *st, const char *v)
+s_on_down(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
 	if (strcmp(v, "withdraw") == 0)
 		s->on_down = ON_DOWN_WITHDRAW;
 	else if (strcmp(v, "degrade") == 0)
 		s->on_down = ON_DOWN_DEGRADE;
 	else {
-		KEY_ERR(st, "%s: '%s' is not withdraw or degrade", st->key, v);
-		conf_cur_saux(st)->bad_on_down = true;
+		KEY_ERR(cx, "%s: '%s' is not withdraw or degrade", cx->key, v);
+		conf_cur_saux(cx)->bad_on_down = true;
 	}
 }
 
 static void
-s_degrade_med(struct conf_state *st, const char *v)
+s_degrade_med(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
-	if (conf_u32(st, v, 0, UINT32_MAX, &s->degrade_med) == 0)
+	if (conf_u32(cx, v, 0, UINT32_MAX, &s->degrade_med) == 0)
 		s->has_degrade_med = true;
 }
 
 static void
-s_degrade_prepend(struct conf_state *st, const char *v)
+s_degrade_prepend(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
 	/* ten copies already lose to any sane path; more only bloats it */
-	if (conf_u32(st, v, 0, 10, &u) == 0)
-		conf_cur_svc(st)->degrade_prepend = (uint8_t)u;
+	if (conf_u32(cx, v, 0, 10, &u) == 0)
+		conf_cur_svc(cx)->degrade_prepend = (uint8_t)u;
 }
 
 static void
-s_dcomm_one(struct conf_state *st, const char *v)
+s_dcomm_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_service *s = conf_cur_svc(cx);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	uint32_t cv;
 	size_t i;
 
 	if (conf_comm_parse(v, &cv) == -1) {
-		KEY_ERR(st, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
-		    "each, or a well-known name)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
+		    "each, or a well-known name)", cx->key, v);
 		return;
 	}
 	for (i = 0; i < s->ndegrade_comm; i++) {
 		if (s->degrade_comm[i] == cv) {
-			conf_diag(st, st->keyline, false, "%s: %s listed twice",
-			    st->key, v);
+			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
+			    cx->key, v);
 			return;
 		}
 	}
 	if (s->ndegrade_comm == ATTR_MAX_COMMUNITIES) {
 		if (!x->full_dcomm)
-			KEY_ERR(st, "%s: too many communities (at most %d)",
-			    st->key, ATTR_MAX_COMMUNITIES);
+			KEY_ERR(cx, "%s: too many communities (at most %d)",
+			    cx->key, ATTR_MAX_COMMUNITIES);
 		x->full_dcomm = true;
 		return;
 	}
@@ -1222,15 +848,15 @@ s_dcomm_one(struct conf_state *st, const char *v)
 }
 
 static void
-s_degrade_comm(struct conf_state *st, const char *v)
+s_degrade_comm(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, s_dcomm_one);
+	conf_list(cx, v, s_dcomm_one);
 }
 
 static void
-s_vip_iface(struct conf_state *st, const char *v)
+s_vip_iface(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 	size_t i, n = strlen(v);
 	bool ok = n > 0 && n < sizeof(s->vip_interface);
 
@@ -1240,8 +866,8 @@ s_vip_iface(struct conf_state *st, const char *v)
 		    v[i] != '_' && v[i] != '.')
 			ok = false;
 	if (!ok || strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-		KEY_ERR(st, "%s: '%s' is not an interface name (1 to %zu "
-		    "letters, digits, '-', '_' and '.')", st->key, v,
+		KEY_ERR(cx, "%s: '%s' is not an interface name (1 to %zu "
+		    "letters, digits, '-', '_' and '.')", cx->key, v,
 		    sizeof(s->vip_interface) - 1);
 		return;
 	}
@@ -1263,46 +889,46 @@ conf_nomad_name_ok(const char *s)
 }
 
 static void
-s_nomad_service(struct conf_state *st, const char *v)
+s_nomad_service(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
 	if (!conf_nomad_name_ok(v)) {
-		KEY_ERR(st, "%s: '%s' is not a Nomad service name (1 to 63 "
-		    "letters, digits and '-', not at either end)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a Nomad service name (1 to 63 "
+		    "letters, digits and '-', not at either end)", cx->key, v);
 		return;
 	}
 	snprintf(s->nomad_service, sizeof(s->nomad_service), "%s", v);
 }
 
 static void
-s_nomad_check_one(struct conf_state *st, const char *v)
+s_nomad_check_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
-	struct conf_svc_aux *x = conf_cur_saux(st);
+	struct conf_service *s = conf_cur_svc(cx);
+	struct conf_svc_aux *x = conf_cur_saux(cx);
 	size_t i;
 
 	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
-		KEY_ERR(st, "%s: '%s' must stand alone", st->key, v);
+		KEY_ERR(cx, "%s: '%s' must stand alone", cx->key, v);
 		return;
 	}
 	if (strlen(v) >= sizeof(s->nomad_check_names[0]) ||
 	    !conf_utf8_ok(v)) {
-		KEY_ERR(st, "%s: '%s' is not a check name (at most %zu "
-		    "octets of UTF-8)", st->key, v,
+		KEY_ERR(cx, "%s: '%s' is not a check name (at most %zu "
+		    "octets of UTF-8)", cx->key, v,
 		    sizeof(s->nomad_check_names[0]) - 1);
 		return;
 	}
 	for (i = 0; i < s->nnomad_checks; i++) {
 		if (strcmp(s->nomad_check_names[i], v) == 0) {
-			conf_diag(st, st->keyline, false, "%s: %s listed twice",
-			    st->key, v);
+			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
+			    cx->key, v);
 			return;
 		}
 	}
 	if (s->nnomad_checks == CONF_MAX_CHECKS) {
 		if (!x->full_nchecks)
-			KEY_ERR(st, "%s: too many checks (at most %d)", st->key,
+			KEY_ERR(cx, "%s: too many checks (at most %d)", cx->key,
 			    CONF_MAX_CHECKS);
 		x->full_nchecks = true;
 		return;
@@ -1314,16 +940,16 @@ s_nomad_check_one(struct conf_state *st, const char *v)
 
 /* all | none | NAME, NAME...; names as the jobspec's check "name" */
 static void
-s_nomad_checks(struct conf_state *st, const char *v)
+s_nomad_checks(struct conf_ctx *cx, const char *v)
 {
-	struct conf_service *s = conf_cur_svc(st);
+	struct conf_service *s = conf_cur_svc(cx);
 
 	if (strcmp(v, "all") == 0)
 		s->nomad_checks = CONF_NOMAD_CHECKS_ALL;
 	else if (strcmp(v, "none") == 0)
 		s->nomad_checks = CONF_NOMAD_CHECKS_NONE;
 	else
-		conf_list(st, v, s_nomad_check_one);
+		conf_list(cx, v, s_nomad_check_one);
 }
 
 static const struct conf_key conf_svc_keys[SK_N] = {
@@ -1388,15 +1014,15 @@ static const unsigned conf_check_applies[CK_N] = {
 #define CONF_CHECK_MAX_RISE_FALL	100
 
 static struct conf_check *
-conf_cur_chk(struct conf_state *st)
+conf_cur_chk(struct conf_ctx *cx)
 {
-	return &st->c->checks[st->c->nchecks - 1];
+	return cx->obj;
 }
 
 static struct conf_chk_aux *
-conf_cur_caux(struct conf_state *st)
+conf_cur_caux(struct conf_ctx *cx)
 {
-	return &st->caux[st->c->nchecks - 1];
+	return cx->aux;
 }
 
 /* a blank, a control character or a byte past ASCII */
@@ -1410,66 +1036,66 @@ conf_has_odd_char(const char *s)
 }
 
 static void
-c_type(struct conf_state *st, const char *v)
+c_type(struct conf_ctx *cx, const char *v)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(conf_check_type_names) /
 	    sizeof(conf_check_type_names[0]); i++) {
 		if (strcmp(v, conf_check_type_names[i]) == 0) {
-			conf_cur_chk(st)->type = (enum check_type)i;
-			conf_cur_caux(st)->type_ok = true;
+			conf_cur_chk(cx)->type = (enum check_type)i;
+			conf_cur_caux(cx)->type_ok = true;
 			return;
 		}
 	}
-	KEY_ERR(st, "%s: unknown check type '%s' (http, tcp, watch or exec)",
-	    st->key, v);
+	KEY_ERR(cx, "%s: unknown check type '%s' (http, tcp, watch or exec)",
+	    cx->key, v);
 }
 
 static void
-c_interval(struct conf_state *st, const char *v)
+c_interval(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 
-	if (conf_duration(st, v, CONF_DURATION_MAX_MS, &k->interval_ms) == -1)
+	if (conf_duration(cx, v, CONF_DURATION_MAX_MS, &k->interval_ms) == -1)
 		return;
 	if (k->interval_ms == 0) {
-		KEY_ERR(st, "%s: must be at least 1ms", st->key);
+		KEY_ERR(cx, "%s: must be at least 1ms", cx->key);
 		return;
 	}
-	conf_cur_caux(st)->interval_ok = true;
+	conf_cur_caux(cx)->interval_ok = true;
 }
 
 static void
-c_timeout(struct conf_state *st, const char *v)
+c_timeout(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 
-	if (conf_duration(st, v, CONF_DURATION_MAX_MS, &k->timeout_ms) == -1)
+	if (conf_duration(cx, v, CONF_DURATION_MAX_MS, &k->timeout_ms) == -1)
 		return;
 	if (k->timeout_ms == 0) {
-		KEY_ERR(st, "%s: must be at least 1ms", st->key);
+		KEY_ERR(cx, "%s: must be at least 1ms", cx->key);
 		return;
 	}
-	conf_cur_caux(st)->timeout_ok = true;
+	conf_cur_caux(cx)->timeout_ok = true;
 }
 
 static void
-c_rise(struct conf_state *st, const char *v)
+c_rise(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
-		conf_cur_chk(st)->rise = (uint16_t)u;
+	if (conf_u32(cx, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
+		conf_cur_chk(cx)->rise = (uint16_t)u;
 }
 
 static void
-c_fall(struct conf_state *st, const char *v)
+c_fall(struct conf_ctx *cx, const char *v)
 {
 	uint32_t u;
 
-	if (conf_u32(st, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
-		conf_cur_chk(st)->fall = (uint16_t)u;
+	if (conf_u32(cx, v, 1, CONF_CHECK_MAX_RISE_FALL, &u) == 0)
+		conf_cur_chk(cx)->fall = (uint16_t)u;
 }
 
 /*
@@ -1478,17 +1104,17 @@ c_fall(struct conf_state *st, const char *v)
  * only catches what would fail at every probe.
  */
 static void
-c_url(struct conf_state *st, const char *v)
+c_url(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 	const char *host, *end, *at, *hend, *p;
 	uint64_t port;
 	char tmp[8];
 	size_t n;
 
 	if (conf_has_odd_char(v)) {
-		KEY_ERR(st, "%s: blank, control or non-ASCII character in URL",
-		    st->key);
+		KEY_ERR(cx, "%s: blank, control or non-ASCII character in URL",
+		    cx->key);
 		return;
 	}
 	if (strncasecmp(v, "http://", 7) == 0)
@@ -1496,8 +1122,8 @@ c_url(struct conf_state *st, const char *v)
 	else if (strncasecmp(v, "https://", 8) == 0)
 		host = v + 8;
 	else {
-		KEY_ERR(st, "%s: '%s' does not start with http:// or https://",
-		    st->key, v);
+		KEY_ERR(cx, "%s: '%s' does not start with http:// or https://",
+		    cx->key, v);
 		return;
 	}
 	end = host + strcspn(host, "/?#");
@@ -1528,25 +1154,25 @@ c_url(struct conf_state *st, const char *v)
 			goto badport;
 	}
 	if (strlen(v) >= sizeof(k->url)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    sizeof(k->url) - 1);
 		return;
 	}
 	snprintf(k->url, sizeof(k->url), "%s", v);
 	return;
 nohost:
-	KEY_ERR(st, "%s: '%s' has no host", st->key, v);
+	KEY_ERR(cx, "%s: '%s' has no host", cx->key, v);
 	return;
 badport:
-	KEY_ERR(st, "%s: '%s' has a bad port (1..65535)", st->key, v);
+	KEY_ERR(cx, "%s: '%s' has a bad port (1..65535)", cx->key, v);
 }
 
 /* "200", "200-299", "100 204,300-399" */
 static void
-c_expect_one(struct conf_state *st, const char *v)
+c_expect_one(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
-	struct conf_chk_aux *x = conf_cur_caux(st);
+	struct conf_check *k = conf_cur_chk(cx);
+	struct conf_chk_aux *x = conf_cur_caux(cx);
 	const char *dash = strchr(v, '-');
 	uint64_t lo, hi;
 	char tmp[8];
@@ -1565,18 +1191,18 @@ c_expect_one(struct conf_state *st, const char *v)
 	else
 		hi = lo;
 	if (lo < 100 || lo > 599 || hi < 100 || hi > 599) {
-		KEY_ERR(st, "%s: '%s' out of range (HTTP status codes are "
-		    "100..599)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' out of range (HTTP status codes are "
+		    "100..599)", cx->key, v);
 		return;
 	}
 	if (lo > hi) {
-		KEY_ERR(st, "%s: '%s' is an empty range", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is an empty range", cx->key, v);
 		return;
 	}
 	if (k->nexpect == CONF_MAX_EXPECT) {
 		if (!x->full_expect)
-			KEY_ERR(st, "%s: too many status ranges (at most %d)",
-			    st->key, CONF_MAX_EXPECT);
+			KEY_ERR(cx, "%s: too many status ranges (at most %d)",
+			    cx->key, CONF_MAX_EXPECT);
 		x->full_expect = true;
 		return;
 	}
@@ -1585,23 +1211,23 @@ c_expect_one(struct conf_state *st, const char *v)
 	k->nexpect++;
 	return;
 bad:
-	KEY_ERR(st, "%s: '%s' is not a status code or range (such as 200 or "
-	    "200-299)", st->key, v);
+	KEY_ERR(cx, "%s: '%s' is not a status code or range (such as 200 or "
+	    "200-299)", cx->key, v);
 }
 
 static void
-c_expect(struct conf_state *st, const char *v)
+c_expect(struct conf_ctx *cx, const char *v)
 {
-	conf_list(st, v, c_expect_one);
+	conf_list(cx, v, c_expect_one);
 }
 
 static void
-c_body(struct conf_state *st, const char *v)
+c_body(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 
 	if (strlen(v) >= sizeof(k->body)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    sizeof(k->body) - 1);
 		return;
 	}
@@ -1609,18 +1235,18 @@ c_body(struct conf_state *st, const char *v)
 }
 
 static void
-c_host(struct conf_state *st, const char *v)
+c_host(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 
 	/* it goes into a request header verbatim */
 	if (conf_has_odd_char(v)) {
-		KEY_ERR(st, "%s: blank, control or non-ASCII character in "
-		    "'%s'", st->key, v);
+		KEY_ERR(cx, "%s: blank, control or non-ASCII character in "
+		    "'%s'", cx->key, v);
 		return;
 	}
 	if (strlen(v) >= sizeof(k->host_header)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    sizeof(k->host_header) - 1);
 		return;
 	}
@@ -1628,16 +1254,16 @@ c_host(struct conf_state *st, const char *v)
 }
 
 static void
-c_unix_socket(struct conf_state *st, const char *v)
+c_unix_socket(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 
 	if (v[0] != '/') {
-		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not an absolute path", cx->key, v);
 		return;
 	}
 	if (strlen(v) >= sizeof(k->unix_socket)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    sizeof(k->unix_socket) - 1);
 		return;
 	}
@@ -1645,19 +1271,19 @@ c_unix_socket(struct conf_state *st, const char *v)
 }
 
 static void
-c_tls_verify(struct conf_state *st, const char *v)
+c_tls_verify(struct conf_ctx *cx, const char *v)
 {
-	conf_bool(st, v, &conf_cur_chk(st)->tls_verify);
+	conf_bool(cx, v, &conf_cur_chk(cx)->tls_verify);
 }
 
 static void
-c_target(struct conf_state *st, const char *v)
+c_target(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 	struct addr a;
 	uint16_t port;
 
-	if (conf_addr_port(st, v, &a, &port) == -1)
+	if (conf_addr_port(cx, v, &a, &port) == -1)
 		return;
 	k->addr = a;
 	k->port = port;
@@ -1681,16 +1307,16 @@ conf_argv_free(struct conf_check *k)
  * sh: a"b c" is the word 'ab c'.  Any other backslash is itself.
  */
 static void
-c_command(struct conf_state *st, const char *v)
+c_command(struct conf_ctx *cx, const char *v)
 {
-	struct conf_check *k = conf_cur_chk(st);
+	struct conf_check *k = conf_cur_chk(cx);
 	const char *p = v;
 	char *buf, *w;
 	bool inq;
 
 	conf_argv_free(k);
 	if ((buf = malloc(strlen(v) + 1)) == NULL) {
-		KEY_ERR(st, "out of memory");
+		KEY_ERR(cx, "out of memory");
 		return;
 	}
 	for (;;) {
@@ -1699,7 +1325,7 @@ c_command(struct conf_state *st, const char *v)
 		if (*p == '\0')
 			break;
 		if (k->argc == CONF_MAX_ARGV) {
-			KEY_ERR(st, "%s: more than %d words", st->key,
+			KEY_ERR(cx, "%s: more than %d words", cx->key,
 			    CONF_MAX_ARGV);
 			goto fail;
 		}
@@ -1714,23 +1340,23 @@ c_command(struct conf_state *st, const char *v)
 				*w++ = *p;
 		}
 		if (inq) {
-			KEY_ERR(st, "%s: unterminated quote", st->key);
+			KEY_ERR(cx, "%s: unterminated quote", cx->key);
 			goto fail;
 		}
 		*w = '\0';
 		if ((k->argv[k->argc] = strdup(buf)) == NULL) {
-			KEY_ERR(st, "out of memory");
+			KEY_ERR(cx, "out of memory");
 			goto fail;
 		}
 		k->argc++;
 	}
 	if (k->argc == 0) {
-		KEY_ERR(st, "%s: empty command", st->key);
+		KEY_ERR(cx, "%s: empty command", cx->key);
 		goto fail;
 	}
 	/* execv(), not execvp(): what runs does not depend on PATH */
 	if (k->argv[0][0] != '/') {
-		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key,
+		KEY_ERR(cx, "%s: '%s' is not an absolute path", cx->key,
 		    k->argv[0]);
 		goto fail;
 	}
@@ -1758,6 +1384,18 @@ static const struct conf_key conf_check_keys[CK_N] = {
 };
 
 /* ---- [nomad] ---- */
+
+static struct conf_nomad *
+conf_cur_nomad(struct conf_ctx *cx)
+{
+	return cx->obj;
+}
+
+static struct conf_nomad_aux *
+conf_cur_naux(struct conf_ctx *cx)
+{
+	return cx->aux;
+}
 
 /*
  * An agent address: "unix:///abs/path" (the Task API socket),
@@ -1866,84 +1504,91 @@ conf_token_ok(const char *s)
 }
 
 static void
-n_address(struct conf_state *st, const char *v)
+n_address(struct conf_ctx *cx, const char *v)
 {
+	struct conf_nomad *n = conf_cur_nomad(cx);
 	char err[256];
 
-	if (conf_nomad_address(v, &st->c->nomad, err, sizeof(err)) == -1) {
-		KEY_ERR(st, "%s: %s", st->key, err);
-		st->nomad_bad_addr = true;
+	if (conf_nomad_address(v, n, err, sizeof(err)) == -1) {
+		KEY_ERR(cx, "%s: %s", cx->key, err);
+		conf_cur_naux(cx)->bad_addr = true;
 	}
 }
 
 static void
-n_token(struct conf_state *st, const char *v)
+n_token(struct conf_ctx *cx, const char *v)
 {
-	struct conf_nomad *n = &st->c->nomad;
+	struct conf_nomad *n = conf_cur_nomad(cx);
 
 	if (strlen(v) >= sizeof(n->token)) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    sizeof(n->token) - 1);
 		return;
 	}
 	if (!conf_token_ok(v)) {
-		KEY_ERR(st, "%s: blanks or control characters in the token",
-		    st->key);
+		KEY_ERR(cx, "%s: blanks or control characters in the token",
+		    cx->key);
 		return;
 	}
 	snprintf(n->token, sizeof(n->token), "%s", v);
 }
 
 static void
-n_namespace(struct conf_state *st, const char *v)
+n_namespace(struct conf_ctx *cx, const char *v)
 {
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
 	if (!conf_ns_ok(v)) {
-		KEY_ERR(st, "%s: '%s' is not a Nomad namespace (1 to 128 "
-		    "letters, digits and '-')", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a Nomad namespace (1 to 128 "
+		    "letters, digits and '-')", cx->key, v);
 		return;
 	}
-	snprintf(st->c->nomad.ns, sizeof(st->c->nomad.ns), "%s", v);
+	snprintf(n->ns, sizeof(n->ns), "%s", v);
 }
 
 static void
-n_alloc_id(struct conf_state *st, const char *v)
+n_alloc_id(struct conf_ctx *cx, const char *v)
 {
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
 	if (!conf_uuid_ok(v)) {
-		KEY_ERR(st, "%s: '%s' is not a full allocation ID (a UUID, "
-		    "as in NOMAD_ALLOC_ID)", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not a full allocation ID (a UUID, "
+		    "as in NOMAD_ALLOC_ID)", cx->key, v);
 		return;
 	}
-	snprintf(st->c->nomad.alloc_id, sizeof(st->c->nomad.alloc_id), "%s",
+	snprintf(n->alloc_id, sizeof(n->alloc_id), "%s",
 	    v);
 }
 
 static void
-n_node_id(struct conf_state *st, const char *v)
+n_node_id(struct conf_ctx *cx, const char *v)
 {
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
 	if (!conf_uuid_ok(v)) {
-		KEY_ERR(st, "%s: '%s' is not a full node ID (a UUID)", st->key,
+		KEY_ERR(cx, "%s: '%s' is not a full node ID (a UUID)", cx->key,
 		    v);
 		return;
 	}
-	snprintf(st->c->nomad.node_id, sizeof(st->c->nomad.node_id), "%s", v);
+	snprintf(n->node_id, sizeof(n->node_id), "%s", v);
 }
 
 static void
-n_node_filter(struct conf_state *st, const char *v)
+n_node_filter(struct conf_ctx *cx, const char *v)
 {
-	conf_bool(st, v, &st->c->nomad.node_filter);
+	conf_bool(cx, v, &conf_cur_nomad(cx)->node_filter);
 }
 
 static void
-conf_nomad_path(struct conf_state *st, const char *v, char *dst,
+conf_nomad_path(struct conf_ctx *cx, const char *v, char *dst,
     size_t dstlen)
 {
 	if (v[0] != '/') {
-		KEY_ERR(st, "%s: '%s' is not an absolute path", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not an absolute path", cx->key, v);
 		return;
 	}
 	if (strlen(v) >= dstlen) {
-		KEY_ERR(st, "%s: longer than %zu characters", st->key,
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
 		    dstlen - 1);
 		return;
 	}
@@ -1951,24 +1596,30 @@ conf_nomad_path(struct conf_state *st, const char *v, char *dst,
 }
 
 static void
-n_cacert(struct conf_state *st, const char *v)
+n_cacert(struct conf_ctx *cx, const char *v)
 {
-	conf_nomad_path(st, v, st->c->nomad.cacert,
-	    sizeof(st->c->nomad.cacert));
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
+	conf_nomad_path(cx, v, n->cacert,
+	    sizeof(n->cacert));
 }
 
 static void
-n_client_cert(struct conf_state *st, const char *v)
+n_client_cert(struct conf_ctx *cx, const char *v)
 {
-	conf_nomad_path(st, v, st->c->nomad.client_cert,
-	    sizeof(st->c->nomad.client_cert));
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
+	conf_nomad_path(cx, v, n->client_cert,
+	    sizeof(n->client_cert));
 }
 
 static void
-n_client_key(struct conf_state *st, const char *v)
+n_client_key(struct conf_ctx *cx, const char *v)
 {
-	conf_nomad_path(st, v, st->c->nomad.client_key,
-	    sizeof(st->c->nomad.client_key));
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
+	conf_nomad_path(cx, v, n->client_key,
+	    sizeof(n->client_key));
 }
 
 /*
@@ -1981,50 +1632,52 @@ n_client_key(struct conf_state *st, const char *v)
 #define CONF_NOMAD_MAX_GRACE		3600000
 
 static void
-n_check_interval(struct conf_state *st, const char *v)
+n_check_interval(struct conf_ctx *cx, const char *v)
 {
 	uint32_t ms;
 
-	if (conf_duration(st, v, CONF_NOMAD_MAX_CHECK_INTERVAL, &ms) == -1)
+	if (conf_duration(cx, v, CONF_NOMAD_MAX_CHECK_INTERVAL, &ms) == -1)
 		return;
 	if (ms < CONF_NOMAD_MIN_CHECK_INTERVAL) {
-		KEY_ERR(st, "%s: '%s' is below %ums", st->key, v,
+		KEY_ERR(cx, "%s: '%s' is below %ums", cx->key, v,
 		    CONF_NOMAD_MIN_CHECK_INTERVAL);
 		return;
 	}
-	st->c->nomad.check_interval_ms = ms;
+	conf_cur_nomad(cx)->check_interval_ms = ms;
 }
 
 static void
-n_wait(struct conf_state *st, const char *v)
+n_wait(struct conf_ctx *cx, const char *v)
 {
 	uint32_t ms;
 
 	/* nomad-api notes 5: the server clamps any wait to 5 minutes */
-	if (conf_duration(st, v, CONF_NOMAD_MAX_WAIT, &ms) == -1)
+	if (conf_duration(cx, v, CONF_NOMAD_MAX_WAIT, &ms) == -1)
 		return;
 	if (ms < 1000) {
-		KEY_ERR(st, "%s: '%s' is below 1s", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is below 1s", cx->key, v);
 		return;
 	}
-	st->c->nomad.wait_ms = ms;
+	conf_cur_nomad(cx)->wait_ms = ms;
 }
 
 static void
-n_grace(struct conf_state *st, const char *v)
+n_grace(struct conf_ctx *cx, const char *v)
 {
-	conf_duration(st, v, CONF_NOMAD_MAX_GRACE, &st->c->nomad.grace_ms);
+	conf_duration(cx, v, CONF_NOMAD_MAX_GRACE, &conf_cur_nomad(cx)->grace_ms);
 }
 
 static void
-n_on_outage(struct conf_state *st, const char *v)
+n_on_outage(struct conf_ctx *cx, const char *v)
 {
+	struct conf_nomad *n = conf_cur_nomad(cx);
+
 	if (strcmp(v, "hold") == 0)
-		st->c->nomad.outage_hold = true;
+		n->outage_hold = true;
 	else if (strcmp(v, "withdraw") == 0)
-		st->c->nomad.outage_hold = false;
+		n->outage_hold = false;
 	else
-		KEY_ERR(st, "%s: '%s' is not hold or withdraw", st->key, v);
+		KEY_ERR(cx, "%s: '%s' is not hold or withdraw", cx->key, v);
 }
 
 static const struct conf_key conf_nomad_keys[NK_N] = {
@@ -2103,7 +1756,7 @@ conf_add_peer(struct conf_state *st, const char *name, bool skip)
 	p->port = BGP_PORT;
 	p->hold_time = CONF_DEFAULT_HOLD_TIME;
 	p->connect_retry = CONF_DEFAULT_CONNECT_RETRY;
-	p->line = st->lineno;
+	p->line = st->cx.lineno;
 	x->skip = skip;
 	c->npeers++;
 	return 0;
@@ -2127,7 +1780,7 @@ conf_add_svc(struct conf_state *st, const char *name, bool skip)
 	s->origin = ORIGIN_IGP;
 	s->all_peers = true;
 	s->drain_time_ms = CONF_DEFAULT_DRAIN_TIME;
-	s->line = st->lineno;
+	s->line = st->cx.lineno;
 	x->skip = skip;
 	c->nservices++;
 	return 0;
@@ -2153,7 +1806,7 @@ conf_add_chk(struct conf_state *st, const char *name, bool skip)
 	k->rise = CONF_CHECK_DEFAULT_RISE;
 	k->fall = CONF_CHECK_DEFAULT_FALL;
 	k->tls_verify = true;
-	k->line = st->lineno;
+	k->line = st->cx.lineno;
 	x->skip = skip;
 	c->nchecks++;
 	return 0;
@@ -2166,23 +1819,24 @@ conf_add_chk(struct conf_state *st, const char *name, bool skip)
  * is only left out of the checks across sections.
  */
 static void
-conf_section(struct conf_state *st, char *s)
+conf_section(struct conf_ctx *cx, char *s)
 {
+	struct conf_state *st = cx->user;
 	char *end, *kind, *name, *rest;
 	bool skip = false;
 	size_t i, n;
-	int line = st->lineno;
+	int line = cx->lineno;
 
 	st->sect = SECT_BAD;
 	if ((end = strchr(s, ']')) == NULL) {
-		conf_diag(st, line, true, "missing ']' in section header");
+		conf_diag(&st->cx, line, true, "missing ']' in section header");
 		return;
 	}
 	rest = end + 1;
 	while (isspace((unsigned char)*rest))
 		rest++;
 	if (*rest != '\0' && *rest != ';' && *rest != '#')
-		conf_diag(st, line, true, "unexpected '%s' after section "
+		conf_diag(&st->cx, line, true, "unexpected '%s' after section "
 		    "header", rest);
 	*end = '\0';
 	kind = s + 1;
@@ -2201,64 +1855,64 @@ conf_section(struct conf_state *st, char *s)
 
 	if (strcmp(kind, "global") == 0) {
 		if (*name != '\0')
-			conf_diag(st, line, true, "[global] takes no name");
+			conf_diag(&st->cx, line, true, "[global] takes no name");
 		if (st->gline != 0)
-			conf_diag(st, line, true, "duplicate [global] section "
+			conf_diag(&st->cx, line, true, "duplicate [global] section "
 			    "(first at line %d)", st->gline);
 		else {
 			st->gline = line;
 			st->c->g.line = line;
 		}
 		st->sect = SECT_GLOBAL;
-		snprintf(st->label, sizeof(st->label), "global");
+		snprintf(st->cx.label, sizeof(st->cx.label), "global");
 		return;
 	}
 	if (strcmp(kind, "nomad") == 0) {
 		if (*name != '\0')
-			conf_diag(st, line, true, "[nomad] takes no name");
+			conf_diag(&st->cx, line, true, "[nomad] takes no name");
 		if (st->nline != 0)
-			conf_diag(st, line, true, "duplicate [nomad] section "
+			conf_diag(&st->cx, line, true, "duplicate [nomad] section "
 			    "(first at line %d)", st->nline);
 		else {
 			st->nline = line;
 			st->c->nomad.line = line;
 		}
 		st->sect = SECT_NOMAD;
-		snprintf(st->label, sizeof(st->label), "nomad");
+		snprintf(st->cx.label, sizeof(st->cx.label), "nomad");
 		return;
 	}
 	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0 &&
 	    strcmp(kind, "check") != 0) {
-		conf_diag(st, line, true, "unknown section [%s%s%s]", kind,
+		conf_diag(&st->cx, line, true, "unknown section [%s%s%s]", kind,
 		    *name != '\0' ? " " : "", name);
 		return;
 	}
 	if (*name == '\0') {
-		conf_diag(st, line, true, "[%s] needs a name", kind);
+		conf_diag(&st->cx, line, true, "[%s] needs a name", kind);
 		skip = true;
 	} else if (n >= CONF_NAME_MAX) {
-		conf_diag(st, line, true, "%s name longer than %d characters",
+		conf_diag(&st->cx, line, true, "%s name longer than %d characters",
 		    kind, CONF_NAME_MAX - 1);
 		skip = true;
 	} else if (!conf_name_ok(name)) {
-		conf_diag(st, line, true, "invalid %s name '%s' (letters, "
+		conf_diag(&st->cx, line, true, "invalid %s name '%s' (letters, "
 		    "digits, '-', '_' and '.' only)", kind, name);
 		skip = true;
 	}
-	snprintf(st->label, sizeof(st->label), "%s%s%.*s", kind, SP(name),
+	snprintf(st->cx.label, sizeof(st->cx.label), "%s%s%.*s", kind, CONF_SP(name),
 	    CONF_NAME_MAX - 1, name);
 	if (strcmp(kind, "peer") == 0) {
 		for (i = 0; !skip && i < st->c->npeers; i++) {
 			if (!st->paux[i].skip &&
 			    strcmp(st->c->peers[i].name, name) == 0) {
-				conf_diag(st, line, true, "duplicate peer '%s' "
+				conf_diag(&st->cx, line, true, "duplicate peer '%s' "
 				    "(first at line %d)", name,
 				    st->c->peers[i].line);
 				skip = true;
 			}
 		}
 		if (conf_add_peer(st, name, skip) == -1) {
-			conf_diag(st, line, true, "out of memory");
+			conf_diag(&st->cx, line, true, "out of memory");
 			return;
 		}
 		st->sect = SECT_PEER;
@@ -2266,14 +1920,14 @@ conf_section(struct conf_state *st, char *s)
 		for (i = 0; !skip && i < st->c->nchecks; i++) {
 			if (!st->caux[i].skip &&
 			    strcmp(st->c->checks[i].name, name) == 0) {
-				conf_diag(st, line, true, "duplicate check "
+				conf_diag(&st->cx, line, true, "duplicate check "
 				    "'%s' (first at line %d)", name,
 				    st->c->checks[i].line);
 				skip = true;
 			}
 		}
 		if (conf_add_chk(st, name, skip) == -1) {
-			conf_diag(st, line, true, "out of memory");
+			conf_diag(&st->cx, line, true, "out of memory");
 			return;
 		}
 		st->sect = SECT_CHECK;
@@ -2281,157 +1935,60 @@ conf_section(struct conf_state *st, char *s)
 		for (i = 0; !skip && i < st->c->nservices; i++) {
 			if (!st->saux[i].skip &&
 			    strcmp(st->c->services[i].name, name) == 0) {
-				conf_diag(st, line, true, "duplicate service "
+				conf_diag(&st->cx, line, true, "duplicate service "
 				    "'%s' (first at line %d)", name,
 				    st->c->services[i].line);
 				skip = true;
 			}
 		}
 		if (conf_add_svc(st, name, skip) == -1) {
-			conf_diag(st, line, true, "out of memory");
+			conf_diag(&st->cx, line, true, "out of memory");
 			return;
 		}
 		st->sect = SECT_SERVICE;
 	}
 }
 
-/* ---- inih glue ---- */
+/* ---- keys: each to its section's table ---- */
 
 static void
-conf_flush_pending(struct conf_state *st)
+conf_entry(struct conf_ctx *cx, const char *name, const char *value)
 {
-	/* inih skipped a line we expected a key from: it had no '=' */
-	if (st->pending != 0)
-		conf_diag(st, st->pending, true, "expected 'key = value'");
-	st->pending = 0;
-}
+	struct conf_state *st = cx->user;
+	struct conf *c = st->c;
 
-/*
- * The ini_reader: one line per call, like fgets.  It counts lines, drops
- * leading blanks (so that inih never takes an indented line for a
- * continuation of the previous value), turns lines inih cannot hold into
- * an error and an empty line, and opens sections.
- */
-static char *
-conf_reader(char *str, int num, void *stream)
-{
-	struct conf_state *st = stream;
-	ssize_t got;
-	char *s;
-	size_t n;
-
-	conf_flush_pending(st);
-	if (num < 2)
-		return NULL;
-	if ((got = getline(&st->line, &st->linecap, st->fp)) < 0)
-		return NULL;
-	st->lineno++;
-	s = st->line;
-	n = (size_t)got;
-	str[0] = '\0';
-	if (memchr(s, '\0', n) != NULL) {
-		conf_diag(st, st->lineno, true, "NUL character in line");
-		return str;
-	}
-	if (st->lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;		/* UTF-8 byte order mark */
-		n -= 3;
-	}
-	while (n > 0 && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	s[n] = '\0';
-	if (n == 0 || *s == '#' || *s == ';')
-		return str;
-	if (n > (size_t)num - 2) {
-		conf_diag(st, st->lineno, true, "line longer than %d characters",
-		    num - 2);
-		return str;
-	}
-	memcpy(str, s, n + 1);
-	if (*s == '[')
-		conf_section(st, s);
-	else
-		st->pending = st->lineno;
-	return str;
-}
-
-static int
-conf_handler(void *user, const char *section, const char *name,
-    const char *value)
-{
-	struct conf_state *st = user;
-	const struct conf_key *keys;
-	int *seen;
-	size_t i, nkeys;
-
-	(void)section;		/* ours, from the reader, is the same */
-	st->pending = 0;
-	st->keyline = st->lineno;
 	switch (st->sect) {
 	case SECT_NONE:
-		conf_diag(st, st->keyline, true, "key '%s' outside a section",
+		conf_diag(cx, cx->keyline, true, "key '%s' outside a section",
 		    name);
-		return 1;
+		break;
 	case SECT_BAD:
-		return 1;
+		break;
 	case SECT_GLOBAL:
-		keys = conf_global_keys;
-		nkeys = GK_N;
-		seen = st->gseen;
+		conf_key_run(cx, conf_global_keys, GK_N, st->gseen, &c->g,
+		    NULL, name, value);
 		break;
 	case SECT_PEER:
-		keys = conf_peer_keys;
-		nkeys = PK_N;
-		seen = st->paux[st->c->npeers - 1].seen;
+		conf_key_run(cx, conf_peer_keys, PK_N,
+		    st->paux[c->npeers - 1].seen, &c->peers[c->npeers - 1],
+		    &st->paux[c->npeers - 1], name, value);
 		break;
 	case SECT_SERVICE:
-		keys = conf_svc_keys;
-		nkeys = SK_N;
-		seen = st->saux[st->c->nservices - 1].seen;
+		conf_key_run(cx, conf_svc_keys, SK_N,
+		    st->saux[c->nservices - 1].seen,
+		    &c->services[c->nservices - 1], &st->saux[c->nservices - 1],
+		    name, value);
 		break;
 	case SECT_CHECK:
-		keys = conf_check_keys;
-		nkeys = CK_N;
-		seen = st->caux[st->c->nchecks - 1].seen;
+		conf_key_run(cx, conf_check_keys, CK_N,
+		    st->caux[c->nchecks - 1].seen, &c->checks[c->nchecks - 1],
+		    &st->caux[c->nchecks - 1], name, value);
 		break;
 	case SECT_NOMAD:
-		keys = conf_nomad_keys;
-		nkeys = NK_N;
-		seen = st->nseen;
+		conf_key_run(cx, conf_nomad_keys, NK_N, st->naux.seen, &c->nomad,
+		    &st->naux, name, value);
 		break;
-	default:
-		return 1;
 	}
-	if (*name == '\0') {
-		conf_diag(st, st->keyline, true, "missing key before '='");
-		return 1;
-	}
-	for (i = 0; i < nkeys; i++)
-		if (strcmp(keys[i].name, name) == 0)
-			break;
-	if (i == nkeys) {
-		conf_diag(st, st->keyline, true, "unknown key '%s' in [%s]",
-		    name, st->label);
-		return 1;
-	}
-	if (seen[i] != 0 && !keys[i].list) {
-		conf_diag(st, st->keyline, true, "duplicate key '%s' (first at "
-		    "line %d)", name, seen[i]);
-		return 1;
-	}
-	if (seen[i] == 0)
-		seen[i] = st->keyline;
-	st->key = keys[i].name;
-	if (*value == '\0' && !keys[i].empty_ok) {
-		KEY_ERR(st, "%s: missing value", st->key);
-		return 1;
-	}
-	keys[i].fn(st, value);
-	return 1;		/* errors are ours; inih need not count them */
 }
 
 /* ---- checks across sections, once everything is read ---- */
@@ -2461,18 +2018,18 @@ conf_check_peers(struct conf_state *st)
 		p = &c->peers[i];
 		x = &st->paux[i];
 		if (x->seen[PK_ADDRESS] == 0)
-			conf_diag(st, p->line, true, "[peer%s%s]: missing "
-			    "required key 'address'", SP(p->name), p->name);
+			conf_diag(&st->cx, p->line, true, "[peer%s%s]: missing "
+			    "required key 'address'", CONF_SP(p->name), p->name);
 		if (x->seen[PK_ASN] == 0)
-			conf_diag(st, p->line, true, "[peer%s%s]: missing "
-			    "required key 'asn'", SP(p->name), p->name);
+			conf_diag(&st->cx, p->line, true, "[peer%s%s]: missing "
+			    "required key 'asn'", CONF_SP(p->name), p->name);
 		if (x->skip)
 			continue;
 		for (j = 0; j < i && addr_is_set(&p->addr); j++) {
 			q = &c->peers[j];
 			if (st->paux[j].skip || !addr_equal(&p->addr, &q->addr))
 				continue;
-			conf_diag(st, x->seen[PK_ADDRESS], true, "address %s "
+			conf_diag(&st->cx, x->seen[PK_ADDRESS], true, "address %s "
 			    "already used by peer '%s' (line %d)",
 			    addr_str(&p->addr, a1, sizeof(a1)), q->name,
 			    q->line);
@@ -2480,18 +2037,18 @@ conf_check_peers(struct conf_state *st)
 		}
 		if (addr_is_set(&p->local_addr) && addr_is_set(&p->addr) &&
 		    p->local_addr.afi != p->addr.afi)
-			conf_diag(st, x->seen[PK_LOCAL_ADDR], true,
+			conf_diag(&st->cx, x->seen[PK_LOCAL_ADDR], true,
 			    "local-address: %s is not of the family of "
 			    "address %s",
 			    addr_str(&p->local_addr, a1, sizeof(a1)),
 			    addr_str(&p->addr, a2, sizeof(a2)));
 		if (p->multihop != 0 && p->ttl_security) {
 			/* RFC 5082: GTSM means the peer is one hop away */
-			conf_diag(st, x->seen[PK_MULTIHOP], true, "multihop "
+			conf_diag(&st->cx, x->seen[PK_MULTIHOP], true, "multihop "
 			    "and ttl-security cannot be used together");
 		} else if (p->multihop != 0 && c->g.asn != 0 &&
 		    conf_peer_is_ibgp(c, p))
-			conf_diag(st, x->seen[PK_MULTIHOP], false, "multihop "
+			conf_diag(&st->cx, x->seen[PK_MULTIHOP], false, "multihop "
 			    "only applies to eBGP; ignored for iBGP peer '%s'",
 			    p->name);
 	}
@@ -2535,14 +2092,14 @@ conf_check_checks(struct conf_state *st)
 		k = &c->checks[i];
 		x = &st->caux[i];
 		if (x->seen[CK_TYPE] == 0)
-			conf_diag(st, k->line, true, "[check%s%s]: missing "
-			    "required key 'type'", SP(k->name), k->name);
+			conf_diag(&st->cx, k->line, true, "[check%s%s]: missing "
+			    "required key 'type'", CONF_SP(k->name), k->name);
 		if (x->type_ok) {
 			tn = conf_check_type_names[k->type];
 			for (j = 0; j < CK_N; j++)
 				if (x->seen[j] != 0 &&
 				    (conf_check_applies[j] & CT(k->type)) == 0)
-					conf_diag(st, x->seen[j], true, "%s: "
+					conf_diag(&st->cx, x->seen[j], true, "%s: "
 					    "does not apply to a %s check",
 					    conf_check_keys[j].name, tn);
 			switch (k->type) {
@@ -2559,9 +2116,9 @@ conf_check_checks(struct conf_state *st)
 				break;
 			}
 			if (x->seen[req] == 0)
-				conf_diag(st, k->line, true, "[check%s%s]: "
+				conf_diag(&st->cx, k->line, true, "[check%s%s]: "
 				    "missing required key '%s' (%s check)",
-				    SP(k->name), k->name,
+				    CONF_SP(k->name), k->name,
 				    conf_check_keys[req].name, tn);
 		}
 		/* a fast check gets a timeout that fits its interval */
@@ -2572,7 +2129,7 @@ conf_check_checks(struct conf_state *st)
 		if (x->timeout_ok &&
 		    (x->interval_ok || x->seen[CK_INTERVAL] == 0) &&
 		    k->timeout_ms > k->interval_ms)
-			conf_diag(st, x->seen[CK_TIMEOUT], true, "timeout: "
+			conf_diag(&st->cx, x->seen[CK_TIMEOUT], true, "timeout: "
 			    "%ums is above interval %ums", k->timeout_ms,
 			    k->interval_ms);
 		if (k->nexpect == 0) {
@@ -2599,7 +2156,7 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 	for (i = 0; i < x->ncnames; i++) {
 		n = &x->cnames[i];
 		if ((ci = conf_check_by_name(st, n->name)) == -1) {
-			conf_diag(st, n->line, true, "checks: unknown check "
+			conf_diag(&st->cx, n->line, true, "checks: unknown check "
 			    "'%s'", n->name);
 			continue;
 		}
@@ -2608,13 +2165,13 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 			if (s->checks[j] == (size_t)ci)
 				break;
 		if (j < s->nchecks) {
-			conf_diag(st, n->line, false, "checks: %s listed twice",
+			conf_diag(&st->cx, n->line, false, "checks: %s listed twice",
 			    n->name);
 			continue;
 		}
 		if (s->nchecks == CONF_MAX_CHECKS) {
 			if (!full)
-				conf_diag(st, n->line, true, "checks: too many "
+				conf_diag(&st->cx, n->line, true, "checks: too many "
 				    "checks (at most %d per service)",
 				    CONF_MAX_CHECKS);
 			full = true;
@@ -2631,12 +2188,12 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 			continue;
 		any = true;
 		if (s->on_down == ON_DOWN_WITHDRAW)
-			conf_diag(st, x->seen[dkeys[i]], false, "%s: ignored "
+			conf_diag(&st->cx, x->seen[dkeys[i]], false, "%s: ignored "
 			    "with on-down = withdraw",
 			    conf_svc_keys[dkeys[i]].name);
 	}
 	if (s->on_down == ON_DOWN_DEGRADE && !any)
-		conf_diag(st, x->seen[SK_ON_DOWN], false, "on-down: degrade "
+		conf_diag(&st->cx, x->seen[SK_ON_DOWN], false, "on-down: degrade "
 		    "changes nothing without degrade-med, degrade-prepend or "
 		    "degrade-communities");
 	if (s->on_down != ON_DOWN_DEGRADE)
@@ -2650,7 +2207,7 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 			n_all++;
 	}
 	if (n_all > ATTR_MAX_COMMUNITIES)
-		conf_diag(st, x->seen[SK_DEGRADE_COMM], true,
+		conf_diag(&st->cx, x->seen[SK_DEGRADE_COMM], true,
 		    "degrade-communities: %zu communities with those of "
 		    "communities (at most %d)", n_all, ATTR_MAX_COMMUNITIES);
 }
@@ -2675,22 +2232,22 @@ conf_check_services(struct conf_state *st)
 		s->use_peer = calloc(c->npeers ? c->npeers : 1,
 		    sizeof(*s->use_peer));
 		if (s->use_peer == NULL) {
-			conf_diag(st, s->line, true, "out of memory");
+			conf_diag(&st->cx, s->line, true, "out of memory");
 			continue;
 		}
 		for (j = 0; j < c->npeers; j++)
 			s->use_peer[j] = s->all_peers && !st->paux[j].skip;
 		for (j = 0; j < x->nnames; j++) {
 			if ((pi = conf_peer_by_name(st, x->names[j].name)) == -1)
-				conf_diag(st, x->names[j].line, true, "peers: "
+				conf_diag(&st->cx, x->names[j].line, true, "peers: "
 				    "unknown peer '%s'", x->names[j].name);
 			else
 				s->use_peer[pi] = true;
 		}
 		conf_check_svc_health(st, s, x);
 		if (s->nprefixes == 0 && x->seen[SK_PREFIX] == 0)
-			conf_diag(st, s->line, true, "[service%s%s]: no "
-			    "prefix", SP(s->name), s->name);
+			conf_diag(&st->cx, s->line, true, "[service%s%s]: no "
+			    "prefix", CONF_SP(s->name), s->name);
 		if (x->skip)
 			continue;
 		for (k = 0; k < s->nprefixes; k++) {
@@ -2703,7 +2260,7 @@ conf_check_services(struct conf_state *st)
 					if (prefix_cmp(&o->prefixes[m],
 					    &s->prefixes[k]) != 0)
 						continue;
-					conf_diag(st, x->prefix_line[k], true,
+					conf_diag(&st->cx, x->prefix_line[k], true,
 					    "prefix %s already in service '%s' "
 					    "(line %d)", buf, o->name,
 					    st->saux[j].prefix_line[m]);
@@ -2715,7 +2272,7 @@ conf_check_services(struct conf_state *st)
 				    &c->peers[j], s->prefixes[k].afi))
 					found = true;
 			if (!found)
-				conf_diag(st, x->prefix_line[k], true,
+				conf_diag(&st->cx, x->prefix_line[k], true,
 				    "prefix %s: no peer of service '%s' can "
 				    "carry %s (it needs an %s address or %s)",
 				    buf, s->name,
@@ -2737,7 +2294,7 @@ conf_check_unused(struct conf_state *st)
 
 	for (i = 0; i < st->c->nchecks; i++)
 		if (!st->caux[i].skip && !st->caux[i].used)
-			conf_diag(st, st->c->checks[i].line, false, "check "
+			conf_diag(&st->cx, st->c->checks[i].line, false, "check "
 			    "'%s' is not used by any service",
 			    st->c->checks[i].name);
 }
@@ -2798,12 +2355,12 @@ conf_warn_nomad_alone(struct conf_state *st)
 	const struct conf *c = st->c;
 	size_t i;
 
-	if (st->nerr > 0 || !c->nomad.used || !c->nomad.outage_hold)
+	if (st->cx.nerr > 0 || !c->nomad.used || !c->nomad.outage_hold)
 		return;
 	for (i = 0; i < c->nservices; i++)
 		if (c->services[i].nomad_service[0] != '\0' &&
 		    c->services[i].nchecks == 0)
-			conf_diag(st, st->saux[i].seen[SK_NOMAD_SERVICE],
+			conf_diag(&st->cx, st->saux[i].seen[SK_NOMAD_SERVICE],
 			    false, "nomad-service: no local check: while "
 			    "Nomad gives no answers (on-outage = hold) a dead "
 			    "proxy stays announced; add a watch or http "
@@ -2838,16 +2395,16 @@ conf_check_nomad(struct conf_state *st)
 			n->used = true;
 		} else if (x->seen[SK_NOMAD_CHECKS] != 0 &&
 		    x->seen[SK_NOMAD_SERVICE] == 0)
-			conf_diag(st, x->seen[SK_NOMAD_CHECKS], true,
+			conf_diag(&st->cx, x->seen[SK_NOMAD_CHECKS], true,
 			    "nomad-checks: needs nomad-service");
 	}
 	if (!n->used) {
 		if (st->nline != 0)
-			conf_diag(st, st->nline, false, "[nomad] is not used "
+			conf_diag(&st->cx, st->nline, false, "[nomad] is not used "
 			    "by any service (no nomad-service)");
 		return;
 	}
-	if (st->nseen[NK_ADDRESS] == 0) {
+	if (st->naux.seen[NK_ADDRESS] == 0) {
 		if ((e = conf_env("NOMAD_UNIX_ADDR")) != NULL)
 			src = "NOMAD_UNIX_ADDR";
 		else if (conf_secrets_file("api.sock", S_IFSOCK, path,
@@ -2859,19 +2416,19 @@ conf_check_nomad(struct conf_state *st)
 		} else if ((e = conf_env("NOMAD_ADDR")) != NULL)
 			src = "NOMAD_ADDR";
 		if (src == NULL)
-			conf_diag(st, line, true, "nomad-service: no Nomad "
+			conf_diag(&st->cx, line, true, "nomad-service: no Nomad "
 			    "agent address: set address in [nomad], or run "
 			    "inside Nomad with identity { env = true } "
 			    "(NOMAD_UNIX_ADDR), or set NOMAD_ADDR");
 		else if (conf_nomad_address(e, n, err, sizeof(err)) == -1)
-			conf_diag(st, line, true, "nomad-service: %s: %s", src,
+			conf_diag(&st->cx, line, true, "nomad-service: %s: %s", src,
 			    err);
-	} else if (n->address[0] == '\0' && !st->nomad_bad_addr)
-		conf_diag(st, st->nseen[NK_ADDRESS], true, "address: empty");
-	if (st->nseen[NK_TOKEN] == 0) {
+	} else if (n->address[0] == '\0' && !st->naux.bad_addr)
+		conf_diag(&st->cx, st->naux.seen[NK_ADDRESS], true, "address: empty");
+	if (st->naux.seen[NK_TOKEN] == 0) {
 		if ((e = conf_env("NOMAD_TOKEN")) != NULL) {
 			if (strlen(e) >= sizeof(n->token) || !conf_token_ok(e))
-				conf_diag(st, line, true, "nomad-service: "
+				conf_diag(&st->cx, line, true, "nomad-service: "
 				    "NOMAD_TOKEN: not a token (blanks, control "
 				    "characters or longer than %zu)",
 				    sizeof(n->token) - 1);
@@ -2883,45 +2440,45 @@ conf_check_nomad(struct conf_state *st)
 	}
 	/* nomad-api notes 6: the socket wants a credential, ACLs or not */
 	if (n->unix_path[0] != '\0' && n->token[0] == '\0')
-		conf_diag(st, st->nseen[NK_ADDRESS] ? st->nseen[NK_ADDRESS] :
+		conf_diag(&st->cx, st->naux.seen[NK_ADDRESS] ? st->naux.seen[NK_ADDRESS] :
 		    line, false, "nomad: the Task API socket needs a token "
 		    "(token in [nomad], or identity { env = true } for "
 		    "NOMAD_TOKEN): the agent will answer 401");
-	if (st->nseen[NK_NAMESPACE] == 0) {
+	if (st->naux.seen[NK_NAMESPACE] == 0) {
 		if ((e = conf_env("NOMAD_NAMESPACE")) == NULL)
 			e = "default";
 		if (!conf_ns_ok(e))
-			conf_diag(st, line, true, "nomad-service: "
+			conf_diag(&st->cx, line, true, "nomad-service: "
 			    "NOMAD_NAMESPACE: '%s' is not a Nomad namespace", e);
 		else
 			snprintf(n->ns, sizeof(n->ns), "%s", e);
 	}
-	if (st->nseen[NK_ALLOC_ID] == 0) {
+	if (st->naux.seen[NK_ALLOC_ID] == 0) {
 		if ((e = conf_env("NOMAD_ALLOC_ID")) == NULL)
-			conf_diag(st, line, true, "nomad-service: no allocation "
+			conf_diag(&st->cx, line, true, "nomad-service: no allocation "
 			    "ID: set alloc-id in [nomad], or run inside Nomad "
 			    "(NOMAD_ALLOC_ID)");
 		else if (!conf_uuid_ok(e))
-			conf_diag(st, line, true, "nomad-service: "
+			conf_diag(&st->cx, line, true, "nomad-service: "
 			    "NOMAD_ALLOC_ID: '%s' is not a full allocation ID",
 			    e);
 		else
 			snprintf(n->alloc_id, sizeof(n->alloc_id), "%s", e);
 	}
-	if (n->node_filter && st->nseen[NK_NODE_ID] == 0) {
+	if (n->node_filter && st->naux.seen[NK_NODE_ID] == 0) {
 		/* Nomad does not set it: env { NOMAD_NODE_ID =
 		 * "${node.unique.id}" } in the job does */
 		if ((e = conf_env("NOMAD_NODE_ID")) == NULL)
-			conf_diag(st, st->nseen[NK_NODE_FILTER], true,
+			conf_diag(&st->cx, st->naux.seen[NK_NODE_FILTER], true,
 			    "node-filter: needs node-id (or NOMAD_NODE_ID)");
 		else if (!conf_uuid_ok(e))
-			conf_diag(st, st->nseen[NK_NODE_FILTER], true,
+			conf_diag(&st->cx, st->naux.seen[NK_NODE_FILTER], true,
 			    "node-filter: NOMAD_NODE_ID: '%s' is not a full "
 			    "node ID", e);
 		else
 			snprintf(n->node_id, sizeof(n->node_id), "%s", e);
-	} else if (!n->node_filter && st->nseen[NK_NODE_ID] != 0)
-		conf_diag(st, st->nseen[NK_NODE_ID], false, "node-id: ignored "
+	} else if (!n->node_filter && st->naux.seen[NK_NODE_ID] != 0)
+		conf_diag(&st->cx, st->naux.seen[NK_NODE_ID], false, "node-id: ignored "
 		    "without node-filter = yes");
 	tls = strncmp(n->address, "https://", 8) == 0;
 	if (!tls) {
@@ -2929,28 +2486,28 @@ conf_check_nomad(struct conf_state *st)
 		    NK_CLIENT_KEY };
 
 		for (i = 0; i < sizeof(tk) / sizeof(tk[0]); i++)
-			if (st->nseen[tk[i]] != 0 && n->address[0] != '\0')
-				conf_diag(st, st->nseen[tk[i]], false, "%s: "
+			if (st->naux.seen[tk[i]] != 0 && n->address[0] != '\0')
+				conf_diag(&st->cx, st->naux.seen[tk[i]], false, "%s: "
 				    "ignored without an https:// address",
 				    conf_nomad_keys[tk[i]].name);
 		n->cacert[0] = n->client_cert[0] = n->client_key[0] = '\0';
 		return;
 	}
-	if (st->nseen[NK_CACERT] == 0 && (e = conf_env("NOMAD_CACERT")) &&
+	if (st->naux.seen[NK_CACERT] == 0 && (e = conf_env("NOMAD_CACERT")) &&
 	    strlen(e) < sizeof(n->cacert))
 		snprintf(n->cacert, sizeof(n->cacert), "%s", e);
-	if (st->nseen[NK_CLIENT_CERT] == 0 &&
+	if (st->naux.seen[NK_CLIENT_CERT] == 0 &&
 	    (e = conf_env("NOMAD_CLIENT_CERT")) &&
 	    strlen(e) < sizeof(n->client_cert))
 		snprintf(n->client_cert, sizeof(n->client_cert), "%s", e);
-	if (st->nseen[NK_CLIENT_KEY] == 0 &&
+	if (st->naux.seen[NK_CLIENT_KEY] == 0 &&
 	    (e = conf_env("NOMAD_CLIENT_KEY")) &&
 	    strlen(e) < sizeof(n->client_key))
 		snprintf(n->client_key, sizeof(n->client_key), "%s", e);
 	if ((n->client_cert[0] == '\0') != (n->client_key[0] == '\0')) {
-		tls_line = st->nseen[NK_CLIENT_CERT] ?
-		    st->nseen[NK_CLIENT_CERT] : st->nseen[NK_CLIENT_KEY];
-		conf_diag(st, tls_line ? tls_line : line, true, "nomad: "
+		tls_line = st->naux.seen[NK_CLIENT_CERT] ?
+		    st->naux.seen[NK_CLIENT_CERT] : st->naux.seen[NK_CLIENT_KEY];
+		conf_diag(&st->cx, tls_line ? tls_line : line, true, "nomad: "
 		    "client-cert and client-key go together (or "
 		    "NOMAD_CLIENT_CERT and NOMAD_CLIENT_KEY)");
 	}
@@ -2960,14 +2517,14 @@ static void
 conf_check(struct conf_state *st)
 {
 	if (st->gline == 0)
-		conf_diag(st, 0, true, "missing [global] section (asn and "
+		conf_diag(&st->cx, 0, true, "missing [global] section (asn and "
 		    "router-id are required)");
 	else {
 		if (st->gseen[GK_ASN] == 0)
-			conf_diag(st, st->gline, true, "[global]: missing "
+			conf_diag(&st->cx, st->gline, true, "[global]: missing "
 			    "required key 'asn'");
 		if (st->gseen[GK_ROUTER_ID] == 0)
-			conf_diag(st, st->gline, true, "[global]: missing "
+			conf_diag(&st->cx, st->gline, true, "[global]: missing "
 			    "required key 'router-id'");
 	}
 	conf_check_peers(st);
@@ -3002,23 +2559,16 @@ conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
 {
 	struct conf_state st;
 	size_t i;
-	int rc;
 
 	memset(&st, 0, sizeof(st));
-	st.file = file;
-	st.fp = fp;
+	conf_ctx_init(&st.cx, file);
+	st.cx.user = &st;
+	st.cx.section = conf_section;
+	st.cx.entry = conf_entry;
 	st.c = c;
 	snprintf(c->path, sizeof(c->path), "%s", file);
 	conf_defaults(c);
-	if (fp != NULL) {
-		rc = ini_parse_stream(conf_reader, &st, conf_handler, &st);
-		conf_flush_pending(&st);
-		if (rc < 0 && rc != -1)
-			conf_diag(&st, 0, true, "out of memory");
-		else if (ferror(fp))
-			conf_diag(&st, 0, true, "read error: %s",
-			    strerror(errno));
-	}
+	conf_ctx_read(&st.cx, fp);
 	conf_check(&st);
 
 	for (i = 0; i < c->nservices; i++) {
@@ -3028,10 +2578,8 @@ conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
 	free(st.saux);
 	free(st.caux);
 	free(st.paux);
-	free(st.line);
-	conf_diag_move(&st, d);
-	free(st.dl);
-	if (st.nerr != 0) {
+	conf_ctx_done(&st.cx, d);
+	if (st.cx.nerr != 0) {
 		conf_free(c);
 		return -1;
 	}
@@ -3041,18 +2589,16 @@ conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
 int
 conf_load(const char *path, struct conf *c, struct conf_diag *d)
 {
-	struct conf_state st;
+	struct conf_ctx cx;
 	FILE *fp;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	memset(d, 0, sizeof(*d));
 	if ((fp = fopen(path, "r")) == NULL) {
-		memset(&st, 0, sizeof(st));
-		st.file = path;
-		conf_diag(&st, 0, true, "cannot open: %s", strerror(errno));
-		conf_diag_move(&st, d);
-		free(st.dl);
+		conf_ctx_init(&cx, path);
+		conf_diag(&cx, 0, true, "cannot open: %s", strerror(errno));
+		conf_ctx_done(&cx, d);
 		return -1;
 	}
 	rc = conf_parse(path, fp, c, d);
@@ -3073,13 +2619,11 @@ conf_load_string(const char *name, const char *text, struct conf *c,
 	/* fmemopen() of zero bytes fails on older C libraries */
 	if (len > 0 && (fp = fmemopen((void *)(uintptr_t)text, len, "r")) ==
 	    NULL) {
-		struct conf_state st;
+		struct conf_ctx cx;
 
-		memset(&st, 0, sizeof(st));
-		st.file = name;
-		conf_diag(&st, 0, true, "cannot read: %s", strerror(errno));
-		conf_diag_move(&st, d);
-		free(st.dl);
+		conf_ctx_init(&cx, name);
+		conf_diag(&cx, 0, true, "cannot read: %s", strerror(errno));
+		conf_ctx_done(&cx, d);
 		return -1;
 	}
 	rc = conf_parse(name, fp, c, d);
@@ -3103,20 +2647,6 @@ conf_free(struct conf *c)
 	free(c->checks);
 	free(c->peers);
 	memset(c, 0, sizeof(*c));
-}
-
-void
-conf_diag_free(struct conf_diag *d)
-{
-	size_t i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->n; i++)
-		free(d->lines[i]);
-	free(d->lines);
-	free(d->is_err);
-	memset(d, 0, sizeof(*d));
 }
 
 bool

@@ -13,11 +13,10 @@
 #include <stdint.h>
 
 #include "bgpd/msg.h"
+#include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
 
-#define CONF_NAME_MAX		64
-#define CONF_PATH_MAX		108	/* sun_path */
 #define CONF_PASSWORD_MAX	80	/* TCP_MD5SIG_MAXKEYLEN */
 #define CONF_MAX_PREFIXES	64	/* per service */
 
@@ -198,22 +197,12 @@ struct conf {
 	struct conf_nomad nomad;
 };
 
-/* collected diagnostics, each "file:line: message" */
-struct conf_diag {
-	size_t		nerr;
-	size_t		nwarn;
-	size_t		n;
-	char		**lines;		/* owned; errors and warnings */
-	bool		*is_err;
-};
-
 /* 0 ok (warnings possible), -1 errors (conf is empty then) */
 int	conf_load(const char *path, struct conf *c, struct conf_diag *d);
 /* same, from a string; name is used as the file name in messages */
 int	conf_load_string(const char *name, const char *text, struct conf *c,
 	    struct conf_diag *d);
 void	conf_free(struct conf *c);
-void	conf_diag_free(struct conf_diag *d);
 
 bool	conf_peer_is_ibgp(const struct conf *c, const struct conf_peer *p);
 /* index of the peer with this address, or -1 */
