@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bgpd/msg.h"
+#include "health/check_conf.h"
 #include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
@@ -28,42 +29,6 @@
 
 #define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
 #define CONF_MAX_CHECKS		16	/* per service */
-#define CONF_MAX_EXPECT		16	/* expected HTTP status ranges */
-#define CONF_MAX_ARGV		32	/* exec arguments */
-
-enum check_type {
-	CHECK_HTTP,		/* http:// or https:// URL, libcurl */
-	CHECK_TCP,		/* connect() to host:port */
-	CHECK_WATCH,		/* a held TCP connection: reset/close fails at once */
-	CHECK_EXEC,		/* fork/exec; exit 0 passes */
-};
-
-struct conf_check {
-	char		name[CONF_NAME_MAX];
-	enum check_type	type;
-	uint32_t	interval_ms;		/* default 1000; > 0 */
-	uint32_t	timeout_ms;		/* default 500, or interval / 2
-						   rounded up below 500ms;
-						   <= interval */
-	uint16_t	rise;			/* default 2 */
-	uint16_t	fall;			/* default 1 */
-	/* http */
-	char		url[512];
-	char		host_header[256];	/* optional Host: */
-	char		unix_socket[CONF_PATH_MAX];	/* optional */
-	size_t		nexpect;		/* default one range 200-299 */
-	uint16_t	expect_lo[CONF_MAX_EXPECT];
-	uint16_t	expect_hi[CONF_MAX_EXPECT];
-	char		body[256];		/* substring; "" = any body */
-	bool		tls_verify;		/* default yes */
-	/* tcp, watch */
-	struct addr	addr;
-	uint16_t	port;
-	/* exec: argv[0] is the program, run without a shell */
-	size_t		argc;
-	char		*argv[CONF_MAX_ARGV + 1];	/* owned, NULL-terminated */
-	int		line;
-};
 
 /* which of the Nomad service's checks count (nomad-checks =) */
 enum conf_nomad_checks {

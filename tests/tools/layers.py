@@ -35,8 +35,6 @@ IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"
 KNOWN = {
     ("bgpd/session.h", "nomcastd/config.h"):
         "peers read struct conf_peer: a bgp_peer_conf of bgpd's own",
-    ("health/check.h", "nomcastd/config.h"):
-        "checks read struct conf_check: config split by owner",
     ("nomad/watch.h", "nomcastd/config.h"):
         "the client reads struct conf_nomad: config split by owner",
 }
