@@ -14,6 +14,7 @@
 
 #include "bgpd/msg.h"
 #include "health/check_conf.h"
+#include "nomad/nomad_conf.h"
 #include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
@@ -29,50 +30,6 @@
 
 #define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
 #define CONF_MAX_CHECKS		16	/* per service */
-
-/* which of the Nomad service's checks count (nomad-checks =) */
-enum conf_nomad_checks {
-	CONF_NOMAD_CHECKS_ALL,	/* default: every healthiness check */
-	CONF_NOMAD_CHECKS_NONE,	/* registration only */
-	CONF_NOMAD_CHECKS_NAMED,
-};
-
-#define CONF_NOMAD_NAME_MAX	64	/* Nomad service and check names */
-#define CONF_NOMAD_TOKEN_MAX	4096	/* a workload identity JWT */
-
-#define CONF_NOMAD_DEFAULT_CHECK_INTERVAL	500	/* ms */
-#define CONF_NOMAD_DEFAULT_WAIT			60000	/* ms */
-#define CONF_NOMAD_MAX_WAIT			300000	/* Nomad's own cap */
-#define CONF_NOMAD_DEFAULT_GRACE		15000	/* ms */
-
-/*
- * [nomad]: how to reach the agent, and whose registration to watch.  A
- * key left out takes its default from the environment at parse time (the
- * task environment Nomad gives a sidecar), see nomcast.ini(5).
- */
-struct conf_nomad {
-	bool		used;			/* some service has nomad-service */
-	char		address[512];		/* unix:///path, http(s)://h:p */
-	char		unix_path[CONF_PATH_MAX];	/* from a unix:// address */
-	char		token[CONF_NOMAD_TOKEN_MAX];	/* "" = none */
-	char		ns[129];		/* namespace; default "default" */
-	char		alloc_id[37];		/* a full UUID */
-	char		node_id[37];		/* only with node_filter */
-	bool		node_filter;
-	char		cacert[512];		/* https only */
-	char		client_cert[512];
-	char		client_key[512];
-	uint32_t	check_interval_ms;	/* default 500 */
-	uint32_t	wait_ms;		/* blocking query wait, default 60s */
-	uint32_t	grace_ms;		/* default 15s */
-	/*
-	 * on-outage: an agent that gives no facts (unreachable, 5xx, 401,
-	 * 403, bad answers) keeps the last Nomad state (hold, default), or
-	 * fails the source after grace (withdraw)
-	 */
-	bool		outage_hold;
-	int		line;
-};
 
 enum on_down {
 	ON_DOWN_WITHDRAW,	/* default */
@@ -142,11 +99,8 @@ struct conf_service {
 	uint32_t	degrade_comm[ATTR_MAX_COMMUNITIES];
 	char		vip_interface[16];	/* IFNAMSIZ; "" = off */
 	uint32_t	drain_time_ms;		/* drain: GSHUT, then withdraw */
-	/* Nomad (issue 4): one more verdict source if nomad_service[0] */
-	char		nomad_service[CONF_NOMAD_NAME_MAX];
-	enum conf_nomad_checks nomad_checks;
-	size_t		nnomad_checks;
-	char		nomad_check_names[CONF_MAX_CHECKS][CONF_NOMAD_NAME_MAX];
+	/* Nomad: one more verdict source if nomad.service[0] */
+	struct conf_nomad_watch nomad;
 	int		line;
 };
 

@@ -192,7 +192,7 @@ nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
 	/* a held state says why it holds: worth a line, not a re-eval */
 	if (changed || strcmp(was, src->reason) != 0)
 		log_info("svc=%s source=nomad nomad-service=%s state=%s "
-		    "reason=\"%s\"", s->cf->name, s->cf->nomad_service,
+		    "reason=\"%s\"", s->cf->name, s->cf->nomad.service,
 		    src_state_name(src->state), src->reason);
 	if (changed)
 		svc_eval(s);
@@ -219,10 +219,10 @@ services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
 		struct svc *s = &nc->svcs[i];
 		const struct verdict_src *src = &s->srcs[s->cf->nchecks];
 
-		if (s->cf->nomad_service[0] == '\0')
+		if (s->cf->nomad.service[0] == '\0')
 			continue;
-		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf,
-		    nomad_result, s);
+		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf->name,
+		    &s->cf->nomad, nomad_result, s);
 		if (s->nomad == NULL)
 			return -1;
 		if (from != NULL && from[i] != NULL)
@@ -237,7 +237,7 @@ services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
 static int
 svc_alloc_srcs(struct svc *s)
 {
-	size_t n = s->cf->nchecks + (s->cf->nomad_service[0] != '\0');
+	size_t n = s->cf->nchecks + (s->cf->nomad.service[0] != '\0');
 
 	s->srcs = calloc(n ? n : 1, sizeof(*s->srcs));
 	return s->srcs == NULL ? -1 : 0;
@@ -284,12 +284,12 @@ services_start(struct nomcast *nc)
 			verdict_src_init(&s->srcs[k], name, ck->rise, ck->fall);
 		}
 		s->nsrcs = s->cf->nchecks;
-		if (s->cf->nomad_service[0] != '\0') {
+		if (s->cf->nomad.service[0] != '\0') {
 			char name[sizeof(s->srcs[0].name) + 8];
 
 			/* Nomad decides at once: rise and fall do not apply */
 			snprintf(name, sizeof(name), "nomad %s",
-			    s->cf->nomad_service);
+			    s->cf->nomad.service);
 			verdict_src_init(&s->srcs[s->nsrcs++], name, 1, 1);
 		}
 		if (s->cf->vip_interface[0] != '\0' &&
@@ -603,15 +603,15 @@ services_reload(struct nomcast *nc, const struct conf *oldc)
 		for (k = 0; k < s->cf->nchecks; k++)
 			reload_check_src(s, o, oldc, k);
 		s->nsrcs = s->cf->nchecks;
-		if (s->cf->nomad_service[0] != '\0') {
+		if (s->cf->nomad.service[0] != '\0') {
 			char name[sizeof(s->srcs[0].name) + 8];
 
 			snprintf(name, sizeof(name), "nomad %s",
-			    s->cf->nomad_service);
+			    s->cf->nomad.service);
 			verdict_src_init(&s->srcs[s->nsrcs], name, 1, 1);
 			/* the same Nomad service keeps its state (one trip) */
-			if (o != NULL && str_eq(o->cf->nomad_service,
-			    s->cf->nomad_service)) {
+			if (o != NULL && str_eq(o->cf->nomad.service,
+			    s->cf->nomad.service)) {
 				s->srcs[s->nsrcs] = o->srcs[o->cf->nchecks];
 				from[i] = o->nomad;
 			} else if (svc_is_up(o))

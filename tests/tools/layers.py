@@ -35,8 +35,6 @@ IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"
 KNOWN = {
     ("bgpd/session.h", "nomcastd/config.h"):
         "peers read struct conf_peer: a bgp_peer_conf of bgpd's own",
-    ("nomad/watch.h", "nomcastd/config.h"):
-        "the client reads struct conf_nomad: config split by owner",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^">]+)[">]', re.M)

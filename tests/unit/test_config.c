@@ -1900,14 +1900,14 @@ test_config_nomad_every_key_overrides_environment(void **state)
 	assert_int_equal(n->check_interval_ms, 250);
 	assert_int_equal(n->wait_ms, 300000);
 	assert_int_equal(n->grace_ms, 2000);
-	assert_string_equal(c.services[0].nomad_service, "traefik");
-	assert_int_equal(c.services[0].nomad_checks, CONF_NOMAD_CHECKS_NAMED);
-	assert_int_equal(c.services[0].nnomad_checks, 2);
-	assert_string_equal(c.services[0].nomad_check_names[0], "ping");
-	assert_string_equal(c.services[0].nomad_check_names[1], "alive");
-	assert_string_equal(c.services[1].nomad_service, "api-2");
-	assert_int_equal(c.services[1].nomad_checks, CONF_NOMAD_CHECKS_NONE);
-	assert_int_equal(c.services[1].nnomad_checks, 0);
+	assert_string_equal(c.services[0].nomad.service, "traefik");
+	assert_int_equal(c.services[0].nomad.checks, CONF_NOMAD_CHECKS_NAMED);
+	assert_int_equal(c.services[0].nomad.nchecks, 2);
+	assert_string_equal(c.services[0].nomad.check_names[0], "ping");
+	assert_string_equal(c.services[0].nomad.check_names[1], "alive");
+	assert_string_equal(c.services[1].nomad.service, "api-2");
+	assert_int_equal(c.services[1].nomad.checks, CONF_NOMAD_CHECKS_NONE);
+	assert_int_equal(c.services[1].nomad.nchecks, 0);
 	conf_free(&c);
 	conf_diag_free(&d);
 }
@@ -1945,7 +1945,7 @@ test_config_nomad_defaults_come_from_the_task_environment(void **state)
 	assert_int_equal(n->check_interval_ms, 500);
 	assert_int_equal(n->wait_ms, 60000);
 	assert_int_equal(n->grace_ms, 15000);
-	assert_int_equal(c.services[0].nomad_checks, CONF_NOMAD_CHECKS_ALL);
+	assert_int_equal(c.services[0].nomad.checks, CONF_NOMAD_CHECKS_ALL);
 	conf_free(&c);
 	conf_diag_free(&d);
 
