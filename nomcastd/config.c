@@ -39,29 +39,20 @@ enum conf_sect {
 	SECT_NOMAD,
 };
 
-enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
-	GK_CONTROL_SOCKET, GK_SHUTDOWN_MSG, GK_METRICS_LISTEN,
-	GK_CONTROL_SOCKET_MODE, GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN,
-	GK_N };
-enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
-	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
-	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP, PK_N };
+/* [global]'s keys of the daemon; the BGP speaker's are bgpd's */
+enum { GK_CONTROL_SOCKET, GK_METRICS_LISTEN, GK_CONTROL_SOCKET_MODE,
+	GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN, GK_N };
 enum { SK_PREFIX, SK_COMMUNITIES, SK_LCOMMUNITIES, SK_MED, SK_LOCAL_PREF,
 	SK_ORIGIN, SK_PEERS, SK_CHECKS, SK_HOLD_DOWN, SK_ON_DOWN,
 	SK_DEGRADE_MED, SK_DEGRADE_PREPEND, SK_DEGRADE_COMM, SK_VIP_IFACE,
 	SK_NOMAD_SERVICE, SK_NOMAD_CHECKS, SK_DRAIN_TIME, SK_N };
 
-_Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX &&
+_Static_assert(GK_N <= CONF_KEYS_MAX &&
     SK_N <= CONF_KEYS_MAX, "seen[] too small");
 
 struct conf_pname {
 	char		 name[CONF_NAME_MAX];
 	int		 line;
-};
-
-struct conf_peer_aux {
-	int		 seen[CONF_KEYS_MAX];	/* line of each key, 0 = absent */
-	bool		 skip;		/* bad or duplicate name: no cross-checks */
 };
 
 struct conf_svc_aux {
@@ -89,56 +80,16 @@ struct conf_state {
 	enum conf_sect	 sect;
 	struct conf	*c;
 	size_t		 peercap, svccap, chkcap;
-	struct conf_peer_aux *paux;	/* [npeers] */
+	struct peer_conf_aux *paux;	/* [npeers] */
 	struct conf_svc_aux *saux;	/* [nservices] */
 	struct conf_chk_aux *caux;	/* [nchecks] */
-	int		 gseen[CONF_KEYS_MAX];
+	int		 gseen[CONF_KEYS_MAX];	/* the daemon's keys */
+	struct bgp_conf_aux gbgp;	/* the speaker's */
 	int		 gline;		/* first [global] header */
 	struct nomad_conf_aux naux;	/* [nomad] */
 	int		 nline;		/* first [nomad] header */
 };
 
-
-/* plain ("65001") or asdot ("1.10", RFC 5396) */
-static int
-conf_asn(struct conf_ctx *cx, const char *val, uint32_t *out)
-{
-	const char *dot = strchr(val, '.');
-	uint64_t hi, lo, v;
-	char tmp[16];
-	size_t n;
-
-	if (dot != NULL) {
-		n = (size_t)(dot - val);
-		if (n == 0 || n >= sizeof(tmp))
-			goto bad;
-		memcpy(tmp, val, n);
-		tmp[n] = '\0';
-		if (conf_num(tmp, &hi) == -1 || conf_num(dot + 1, &lo) == -1)
-			goto bad;
-		if (hi > UINT16_MAX || lo > UINT16_MAX) {
-			KEY_ERR(cx, "%s: %s out of range (asdot parts are "
-			    "0..65535)", cx->key, val);
-			return -1;
-		}
-		v = hi << 16 | lo;
-	} else if (conf_num(val, &v) == -1)
-		goto bad;
-	if (v == 0) {
-		/* RFC 7607 2: AS 0 must not be used */
-		KEY_ERR(cx, "%s: AS 0 is reserved (RFC 7607)", cx->key);
-		return -1;
-	}
-	if (v > UINT32_MAX) {
-		KEY_ERR(cx, "%s: %s out of range (1..4294967295)", cx->key, val);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-bad:
-	KEY_ERR(cx, "%s: '%s' is not an AS number", cx->key, val);
-	return -1;
-}
 
 /* ---- [global] ---- */
 
@@ -146,50 +97,6 @@ static struct conf_global *
 conf_cur_global(struct conf_ctx *cx)
 {
 	return cx->obj;
-}
-
-static void
-g_asn(struct conf_ctx *cx, const char *v)
-{
-	conf_asn(cx, v, &conf_cur_global(cx)->asn);
-}
-
-static void
-g_router_id(struct conf_ctx *cx, const char *v)
-{
-	struct addr a;
-
-	if (conf_addr(cx, v, AFI_IPV4, &a) == -1)
-		return;
-	if (conf_addr_is_zero(&a)) {
-		/* RFC 6286 2.1: a non-zero 32-bit number */
-		KEY_ERR(cx, "%s: 0.0.0.0 is not a valid BGP identifier",
-		    cx->key);
-		return;
-	}
-	conf_cur_global(cx)->router_id = (uint32_t)a.b[0] << 24 | (uint32_t)a.b[1] << 16 |
-	    (uint32_t)a.b[2] << 8 | a.b[3];
-}
-
-static void
-g_listen(struct conf_ctx *cx, const char *v)
-{
-	conf_bool(cx, v, &conf_cur_global(cx)->listen);
-}
-
-static void
-g_listen_addr(struct conf_ctx *cx, const char *v)
-{
-	conf_addr(cx, v, 0, &conf_cur_global(cx)->listen_addr);
-}
-
-static void
-g_listen_port(struct conf_ctx *cx, const char *v)
-{
-	uint32_t u;
-
-	if (conf_u32(cx, v, 1, UINT16_MAX, &u) == 0)
-		conf_cur_global(cx)->listen_port = (uint16_t)u;
 }
 
 static void
@@ -257,25 +164,6 @@ g_control_socket_group(struct conf_ctx *cx, const char *v)
 	    sizeof(g->control_socket_group), "%s", v);
 }
 
-static void
-g_shutdown_msg(struct conf_ctx *cx, const char *v)
-{
-	struct conf_global *g = conf_cur_global(cx);
-
-	/* RFC 9003 2: at most 255 octets of UTF-8 */
-	if (strlen(v) > BGP_SHUTDOWN_MSG_MAX) {
-		KEY_ERR(cx, "%s: longer than %d octets (RFC 9003)", cx->key,
-		    BGP_SHUTDOWN_MSG_MAX);
-		return;
-	}
-	if (!conf_utf8_ok(v)) {
-		KEY_ERR(cx, "%s: not valid UTF-8 (RFC 9003)", cx->key);
-		return;
-	}
-	snprintf(g->shutdown_message, sizeof(g->shutdown_message),
-	    "%s", v);
-}
-
 /* SIGTERM keeps announcing with GRACEFUL_SHUTDOWN this long first */
 static void
 g_shutdown_drain(struct conf_ctx *cx, const char *v)
@@ -295,15 +183,8 @@ g_metrics_listen(struct conf_ctx *cx, const char *v)
 }
 
 static const struct conf_key conf_global_keys[GK_N] = {
-	[GK_ASN] =		{ "asn", false, false, g_asn },
-	[GK_ROUTER_ID] =	{ "router-id", false, false, g_router_id },
-	[GK_LISTEN] =		{ "listen", false, false, g_listen },
-	[GK_LISTEN_ADDR] =	{ "listen-address", false, false, g_listen_addr },
-	[GK_LISTEN_PORT] =	{ "listen-port", false, false, g_listen_port },
 	[GK_CONTROL_SOCKET] =	{ "control-socket", false, false,
 				    g_control_socket },
-	[GK_SHUTDOWN_MSG] =	{ "shutdown-message", false, true,
-				    g_shutdown_msg },
 	[GK_METRICS_LISTEN] =	{ "metrics-listen", false, false,
 				    g_metrics_listen },
 	[GK_CONTROL_SOCKET_MODE] = { "control-socket-mode", false, false,
@@ -312,165 +193,6 @@ static const struct conf_key conf_global_keys[GK_N] = {
 				    g_control_socket_group },
 	[GK_SHUTDOWN_DRAIN] =	{ "shutdown-drain-time", false, false,
 				    g_shutdown_drain },
-};
-
-/* ---- [peer NAME] ---- */
-
-static struct conf_peer *
-conf_cur_peer(struct conf_ctx *cx)
-{
-	return cx->obj;
-}
-
-static void
-p_address(struct conf_ctx *cx, const char *v)
-{
-	struct addr a;
-
-	if (conf_addr(cx, v, 0, &a) == -1)
-		return;
-	if (conf_addr_is_zero(&a)) {
-		KEY_ERR(cx, "%s: '%s' is the unspecified address", cx->key, v);
-		return;
-	}
-	conf_cur_peer(cx)->addr = a;
-}
-
-static void
-p_asn(struct conf_ctx *cx, const char *v)
-{
-	conf_asn(cx, v, &conf_cur_peer(cx)->asn);
-}
-
-static void
-p_port(struct conf_ctx *cx, const char *v)
-{
-	uint32_t u;
-
-	if (conf_u32(cx, v, 1, UINT16_MAX, &u) == 0)
-		conf_cur_peer(cx)->port = (uint16_t)u;
-}
-
-static void
-p_passive(struct conf_ctx *cx, const char *v)
-{
-	conf_bool(cx, v, &conf_cur_peer(cx)->passive);
-}
-
-static void
-p_hold_time(struct conf_ctx *cx, const char *v)
-{
-	uint64_t u;
-
-	/* RFC 4271 4.2: zero, or at least three seconds */
-	if (conf_num(v, &u) == -1) {
-		KEY_ERR(cx, "%s: '%s' is not a number", cx->key, v);
-		return;
-	}
-	if (u == 1 || u == 2 || u > UINT16_MAX) {
-		KEY_ERR(cx, "%s: %s out of range (0 or 3..65535)", cx->key, v);
-		return;
-	}
-	conf_cur_peer(cx)->hold_time = (uint16_t)u;
-}
-
-static void
-p_connect_retry(struct conf_ctx *cx, const char *v)
-{
-	uint32_t u;
-
-	if (conf_u32(cx, v, 1, 3600, &u) == 0)
-		conf_cur_peer(cx)->connect_retry = (uint16_t)u;
-}
-
-static void
-p_local_addr(struct conf_ctx *cx, const char *v)
-{
-	conf_addr(cx, v, 0, &conf_cur_peer(cx)->local_addr);
-}
-
-static void
-p_next_hop(struct conf_ctx *cx, const char *v)
-{
-	conf_addr(cx, v, AFI_IPV4, &conf_cur_peer(cx)->next_hop);
-}
-
-static void
-p_next_hop6(struct conf_ctx *cx, const char *v)
-{
-	struct addr a;
-
-	if (conf_addr(cx, v, AFI_IPV6, &a) == -1)
-		return;
-	/* RFC 2545 3: the first next hop is the global one */
-	if (conf_addr_is_ll6(&a)) {
-		KEY_ERR(cx, "%s: '%s' is link-local; use next-hop6-link-local",
-		    cx->key, v);
-		return;
-	}
-	conf_cur_peer(cx)->next_hop6 = a;
-}
-
-static void
-p_next_hop6_ll(struct conf_ctx *cx, const char *v)
-{
-	struct addr a;
-
-	if (conf_addr(cx, v, AFI_IPV6, &a) == -1)
-		return;
-	if (!conf_addr_is_ll6(&a)) {
-		KEY_ERR(cx, "%s: '%s' is not a link-local (fe80::/10) address",
-		    cx->key, v);
-		return;
-	}
-	conf_cur_peer(cx)->next_hop6_ll = a;
-}
-
-static void
-p_password(struct conf_ctx *cx, const char *v)
-{
-	struct conf_peer *p = conf_cur_peer(cx);
-
-	if (strlen(v) > CONF_PASSWORD_MAX) {
-		KEY_ERR(cx, "%s: longer than %d octets (TCP-MD5 key limit)",
-		    cx->key, CONF_PASSWORD_MAX);
-		return;
-	}
-	snprintf(p->password, sizeof(p->password), "%s", v);
-}
-
-static void
-p_ttl_security(struct conf_ctx *cx, const char *v)
-{
-	conf_bool(cx, v, &conf_cur_peer(cx)->ttl_security);
-}
-
-static void
-p_multihop(struct conf_ctx *cx, const char *v)
-{
-	uint32_t u;
-
-	if (conf_u32(cx, v, 1, UINT8_MAX, &u) == 0)
-		conf_cur_peer(cx)->multihop = (uint8_t)u;
-}
-
-static const struct conf_key conf_peer_keys[PK_N] = {
-	[PK_ADDRESS] =		{ "address", false, false, p_address },
-	[PK_ASN] =		{ "asn", false, false, p_asn },
-	[PK_PORT] =		{ "port", false, false, p_port },
-	[PK_PASSIVE] =		{ "passive", false, false, p_passive },
-	[PK_HOLD_TIME] =	{ "hold-time", false, false, p_hold_time },
-	[PK_CONNECT_RETRY] =	{ "connect-retry", false, false,
-				    p_connect_retry },
-	[PK_LOCAL_ADDR] =	{ "local-address", false, false, p_local_addr },
-	[PK_NEXT_HOP] =		{ "next-hop", false, false, p_next_hop },
-	[PK_NEXT_HOP6] =	{ "next-hop6", false, false, p_next_hop6 },
-	[PK_NEXT_HOP6_LL] =	{ "next-hop6-link-local", false, false,
-				    p_next_hop6_ll },
-	[PK_PASSWORD] =		{ "password", false, false, p_password },
-	[PK_TTL_SECURITY] =	{ "ttl-security", false, false,
-				    p_ttl_security },
-	[PK_MULTIHOP] =		{ "multihop", false, false, p_multihop },
 };
 
 /* ---- [service NAME] ---- */
@@ -994,20 +716,14 @@ conf_add_peer(struct conf_state *st, const char *name, bool skip)
 {
 	struct conf *c = st->c;
 	struct conf_peer *p;
-	struct conf_peer_aux *x;
+	struct peer_conf_aux *x;
 
 	if (conf_grow2(&c->peers, sizeof(*p), &st->paux,
 	    sizeof(*x), c->npeers, &st->peercap) == -1)
 		return -1;
 	p = &c->peers[c->npeers];
 	x = &st->paux[c->npeers];
-	memset(p, 0, sizeof(*p));
-	memset(x, 0, sizeof(*x));
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	p->port = BGP_PORT;
-	p->hold_time = CONF_DEFAULT_HOLD_TIME;
-	p->connect_retry = CONF_DEFAULT_CONNECT_RETRY;
-	p->line = st->cx.lineno;
+	peer_conf_init(p, x, name, st->cx.lineno);
 	x->skip = skip;
 	c->npeers++;
 	return 0;
@@ -1209,12 +925,14 @@ conf_entry(struct conf_ctx *cx, const char *name, const char *value)
 	case SECT_BAD:
 		break;
 	case SECT_GLOBAL:
-		conf_key_run(cx, conf_global_keys, GK_N, st->gseen, &c->g,
-		    NULL, name, value);
+		if (bgp_conf_has_key(name))
+			bgp_conf_key(cx, &c->bgp, &st->gbgp, name, value);
+		else
+			conf_key_run(cx, conf_global_keys, GK_N, st->gseen,
+			    &c->g, NULL, name, value);
 		break;
 	case SECT_PEER:
-		conf_key_run(cx, conf_peer_keys, PK_N,
-		    st->paux[c->npeers - 1].seen, &c->peers[c->npeers - 1],
+		peer_conf_key(cx, &c->peers[c->npeers - 1],
 		    &st->paux[c->npeers - 1], name, value);
 		break;
 	case SECT_SERVICE:
@@ -1234,67 +952,6 @@ conf_entry(struct conf_ctx *cx, const char *name, const char *value)
 }
 
 /* ---- checks across sections, once everything is read ---- */
-
-static bool
-conf_peer_carries(const struct conf_peer *p, uint8_t afi)
-{
-	/*
-	 * IPv4 NLRI needs an IPv4 NEXT_HOP: the IPv4 session address or
-	 * next-hop; IPv6 NLRI needs an IPv6 one (RFC 2545 3).
-	 */
-	if (afi == AFI_IPV4)
-		return p->addr.afi == AFI_IPV4 || addr_is_set(&p->next_hop);
-	return p->addr.afi == AFI_IPV6 || addr_is_set(&p->next_hop6);
-}
-
-static void
-conf_check_peers(struct conf_state *st)
-{
-	struct conf *c = st->c;
-	struct conf_peer *p, *q;
-	struct conf_peer_aux *x;
-	char a1[PREFIX_STRLEN], a2[PREFIX_STRLEN];
-	size_t i, j;
-
-	for (i = 0; i < c->npeers; i++) {
-		p = &c->peers[i];
-		x = &st->paux[i];
-		if (x->seen[PK_ADDRESS] == 0)
-			conf_diag(&st->cx, p->line, true, "[peer%s%s]: missing "
-			    "required key 'address'", CONF_SP(p->name), p->name);
-		if (x->seen[PK_ASN] == 0)
-			conf_diag(&st->cx, p->line, true, "[peer%s%s]: missing "
-			    "required key 'asn'", CONF_SP(p->name), p->name);
-		if (x->skip)
-			continue;
-		for (j = 0; j < i && addr_is_set(&p->addr); j++) {
-			q = &c->peers[j];
-			if (st->paux[j].skip || !addr_equal(&p->addr, &q->addr))
-				continue;
-			conf_diag(&st->cx, x->seen[PK_ADDRESS], true, "address %s "
-			    "already used by peer '%s' (line %d)",
-			    addr_str(&p->addr, a1, sizeof(a1)), q->name,
-			    q->line);
-			break;
-		}
-		if (addr_is_set(&p->local_addr) && addr_is_set(&p->addr) &&
-		    p->local_addr.afi != p->addr.afi)
-			conf_diag(&st->cx, x->seen[PK_LOCAL_ADDR], true,
-			    "local-address: %s is not of the family of "
-			    "address %s",
-			    addr_str(&p->local_addr, a1, sizeof(a1)),
-			    addr_str(&p->addr, a2, sizeof(a2)));
-		if (p->multihop != 0 && p->ttl_security) {
-			/* RFC 5082: GTSM means the peer is one hop away */
-			conf_diag(&st->cx, x->seen[PK_MULTIHOP], true, "multihop "
-			    "and ttl-security cannot be used together");
-		} else if (p->multihop != 0 && c->g.asn != 0 &&
-		    conf_peer_is_ibgp(c, p))
-			conf_diag(&st->cx, x->seen[PK_MULTIHOP], false, "multihop "
-			    "only applies to eBGP; ignored for iBGP peer '%s'",
-			    p->name);
-	}
-}
 
 static int
 conf_peer_by_name(const struct conf_state *st, const char *name)
@@ -1555,14 +1212,10 @@ conf_check(struct conf_state *st)
 		conf_diag(&st->cx, 0, true, "missing [global] section (asn and "
 		    "router-id are required)");
 	else {
-		if (st->gseen[GK_ASN] == 0)
-			conf_diag(&st->cx, st->gline, true, "[global]: missing "
-			    "required key 'asn'");
-		if (st->gseen[GK_ROUTER_ID] == 0)
-			conf_diag(&st->cx, st->gline, true, "[global]: missing "
-			    "required key 'router-id'");
+		bgp_conf_finish(&st->cx, &st->gbgp, st->gline);
 	}
-	conf_check_peers(st);
+	peer_conf_check(&st->cx, &st->c->bgp, st->c->peers, st->paux,
+	    st->c->npeers);
 	conf_check_checks(st);
 	conf_check_services(st);
 	conf_check_unused(st);
@@ -1575,13 +1228,10 @@ conf_check(struct conf_state *st)
 static void
 conf_defaults(struct conf *c)
 {
-	c->g.listen = true;
+	bgp_conf_defaults(&c->bgp);
 	c->g.control_socket_mode = CONF_DEFAULT_CONTROL_SOCKET_MODE;
-	c->g.listen_port = BGP_PORT;
 	snprintf(c->g.control_socket, sizeof(c->g.control_socket), "%s",
 	    CONF_DEFAULT_CONTROL_SOCKET);
-	snprintf(c->g.shutdown_message, sizeof(c->g.shutdown_message), "%s",
-	    CONF_DEFAULT_SHUTDOWN_MSG);
 	nomad_conf_defaults(&c->nomad);
 }
 
@@ -1679,12 +1329,6 @@ conf_free(struct conf *c)
 	free(c->checks);
 	free(c->peers);
 	memset(c, 0, sizeof(*c));
-}
-
-bool
-conf_peer_is_ibgp(const struct conf *c, const struct conf_peer *p)
-{
-	return p->asn == c->g.asn;
 }
 
 int

@@ -13,20 +13,17 @@
 #include <stdint.h>
 
 #include "bgpd/msg.h"
+#include "bgpd/peer_conf.h"
 #include "health/check_conf.h"
 #include "nomad/nomad_conf.h"
 #include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
 
-#define CONF_PASSWORD_MAX	80	/* TCP_MD5SIG_MAXKEYLEN */
 #define CONF_MAX_PREFIXES	64	/* per service */
 
 #define CONF_DEFAULT_CONTROL_SOCKET	CTL_DEFAULT_SOCKET
 #define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
-#define CONF_DEFAULT_SHUTDOWN_MSG	"nomcast shutting down"
-#define CONF_DEFAULT_HOLD_TIME		90
-#define CONF_DEFAULT_CONNECT_RETRY	5
 
 #define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
 #define CONF_MAX_CHECKS		16	/* per service */
@@ -36,39 +33,16 @@ enum on_down {
 	ON_DOWN_DEGRADE,	/* keep announcing with worse attributes */
 };
 
+/* the daemon's keys of [global] (the speaker's are struct conf_bgp) */
 struct conf_global {
-	uint32_t	asn;
-	uint32_t	router_id;		/* host order */
-	bool		listen;			/* accept connections */
-	struct addr	listen_addr;		/* unset: "::" (dual stack) */
-	uint16_t	listen_port;		/* default 179 */
 	char		control_socket[CONF_PATH_MAX];
 	bool		control_socket_set;	/* else Nomad's dirs may decide */
 	uint32_t	control_socket_mode;	/* default 0660 */
 	char		control_socket_group[32];	/* "" = the daemon's */
-	char		shutdown_message[BGP_SHUTDOWN_MSG_MAX + 1];
 	uint32_t	shutdown_drain_ms;	/* SIGTERM drains this long */
 	bool		metrics;		/* metrics-listen given */
 	struct addr	metrics_addr;		/* GET /metrics served here */
 	uint16_t	metrics_port;
-	int		line;
-};
-
-struct conf_peer {
-	char		name[CONF_NAME_MAX];
-	struct addr	addr;
-	uint32_t	asn;
-	uint16_t	port;			/* default 179 */
-	bool		passive;		/* never connect, only accept */
-	uint16_t	hold_time;		/* default 90; 0 or >= 3 */
-	uint16_t	connect_retry;		/* seconds, initial; default 5 */
-	struct addr	local_addr;		/* bind before connect */
-	struct addr	next_hop;		/* IPv4 NEXT_HOP; unset: local */
-	struct addr	next_hop6;		/* IPv6 global next hop */
-	struct addr	next_hop6_ll;		/* optional link-local */
-	char		password[CONF_PASSWORD_MAX + 1];	/* TCP-MD5 */
-	bool		ttl_security;		/* GTSM, RFC 5082 */
-	uint8_t		multihop;		/* eBGP TTL; 0 = directly connected */
 	int		line;
 };
 
@@ -106,6 +80,7 @@ struct conf_service {
 
 struct conf {
 	char		path[4096];
+	struct conf_bgp	bgp;
 	struct conf_global g;
 	size_t		npeers;
 	struct conf_peer *peers;		/* owned */
@@ -123,7 +98,6 @@ int	conf_load_string(const char *name, const char *text, struct conf *c,
 	    struct conf_diag *d);
 void	conf_free(struct conf *c);
 
-bool	conf_peer_is_ibgp(const struct conf *c, const struct conf_peer *p);
 /* index of the peer with this address, or -1 */
 int	conf_peer_find(const struct conf *c, const struct addr *a);
 

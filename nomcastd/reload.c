@@ -31,7 +31,7 @@ peer_session_same(const struct conf_peer *a, const struct conf_peer *b)
 
 /* the global settings every session depends on */
 static bool
-global_session_same(const struct conf_global *a, const struct conf_global *b)
+global_session_same(const struct conf_bgp *a, const struct conf_bgp *b)
 {
 	return a->asn == b->asn && a->router_id == b->router_id;
 }
@@ -41,8 +41,8 @@ listen_same(const struct conf *a, const struct conf *b)
 {
 	size_t i;
 
-	if (a->g.listen != b->g.listen || a->g.listen_port != b->g.listen_port ||
-	    !addr_equal(&a->g.listen_addr, &b->g.listen_addr) ||
+	if (a->bgp.listen != b->bgp.listen || a->bgp.listen_port != b->bgp.listen_port ||
+	    !addr_equal(&a->bgp.listen_addr, &b->bgp.listen_addr) ||
 	    a->npeers != b->npeers)
 		return false;
 	/* TCP-MD5 keys live on the listener */
@@ -108,7 +108,7 @@ daemon_reload(struct nomcast *nc, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	gsame = global_session_same(&nc->conf.g, &nconf.g);
+	gsame = global_session_same(&nc->conf.bgp, &nconf.bgp);
 	lsame = listen_same(&nc->conf, &nconf);
 
 	/* removed peers say goodbye with Peer De-configured and go */

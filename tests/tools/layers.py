@@ -33,8 +33,6 @@ IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"
 
 # (from file, to header): why it is still there
 KNOWN = {
-    ("bgpd/session.h", "nomcastd/config.h"):
-        "peers read struct conf_peer: a bgp_peer_conf of bgpd's own",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^">]+)[">]', re.M)
