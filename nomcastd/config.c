@@ -1,9 +1,14 @@
 /*
  * config.c - the INI configuration; see config.h and nomcast.ini(5).
  *
- * The reader, the diagnostics and the value parsers are lib/conf.c's.
- * Here: the sections, each key's parser, the checks across sections once
- * the whole file has been read, and struct conf.
+ * The reader, the diagnostics and the value parsers are lib/conf.c's;
+ * each section's keys are parsed by the owner of what they set:
+ * bgpd/peer_conf.c ([peer], the speaker's [global] keys),
+ * health/check_conf.c ([check]), nomad/nomad_conf.c ([nomad]) and
+ * service_conf.c ([service]).  Here: the section headers and which owner
+ * gets a key, the daemon's own [global] keys, the checks across sections
+ * once the whole file has been read (a service naming peers and checks,
+ * Nomad in use), and struct conf.
  */
 #include "nomcastd/config.h"
 
@@ -12,22 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-
-/* RFC 1997, RFC 3765, RFC 7999, RFC 8326 well-known communities */
-static const struct {
-	const char	*name;
-	uint32_t	 value;
-} conf_wk_comm[] = {
-	{ "graceful-shutdown",		0xffff0000u },	/* RFC 8326 */
-	{ "blackhole",			0xffff029au },	/* RFC 7999 */
-	{ "no-export",			0xffffff01u },	/* RFC 1997 */
-	{ "no-advertise",		0xffffff02u },	/* RFC 1997 */
-	{ "no-export-subconfed",	0xffffff03u },	/* RFC 1997 */
-	{ "no-peer",			0xffffff04u },	/* RFC 3765 */
-};
 
 enum conf_sect {
 	SECT_NONE,		/* before the first header */
@@ -42,32 +31,8 @@ enum conf_sect {
 /* [global]'s keys of the daemon; the BGP speaker's are bgpd's */
 enum { GK_CONTROL_SOCKET, GK_METRICS_LISTEN, GK_CONTROL_SOCKET_MODE,
 	GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN, GK_N };
-enum { SK_PREFIX, SK_COMMUNITIES, SK_LCOMMUNITIES, SK_MED, SK_LOCAL_PREF,
-	SK_ORIGIN, SK_PEERS, SK_CHECKS, SK_HOLD_DOWN, SK_ON_DOWN,
-	SK_DEGRADE_MED, SK_DEGRADE_PREPEND, SK_DEGRADE_COMM, SK_VIP_IFACE,
-	SK_NOMAD_SERVICE, SK_NOMAD_CHECKS, SK_DRAIN_TIME, SK_N };
 
-_Static_assert(GK_N <= CONF_KEYS_MAX &&
-    SK_N <= CONF_KEYS_MAX, "seen[] too small");
-
-struct conf_pname {
-	char		 name[CONF_NAME_MAX];
-	int		 line;
-};
-
-struct conf_svc_aux {
-	int		 seen[CONF_KEYS_MAX];
-	bool		 skip;
-	int		 prefix_line[CONF_MAX_PREFIXES];
-	struct conf_pname *names;	/* "peers =" entries, resolved last */
-	size_t		 nnames;
-	struct conf_pname *cnames;	/* "checks =" entries, resolved last */
-	size_t		 ncnames;
-	bool		 full_prefix, full_comm, full_lcomm;	/* said once */
-	bool		 full_dcomm;
-	bool		 bad_on_down;	/* no warnings about degrade then */
-	bool		 full_nchecks;	/* "too many" said once */
-};
+_Static_assert(GK_N <= CONF_KEYS_MAX, "seen[] too small");
 
 struct conf_chk_aux {
 	struct check_conf_aux k;	/* the key parser's */
@@ -195,481 +160,6 @@ static const struct conf_key conf_global_keys[GK_N] = {
 				    g_shutdown_drain },
 };
 
-/* ---- [service NAME] ---- */
-
-static struct conf_service *
-conf_cur_svc(struct conf_ctx *cx)
-{
-	return cx->obj;
-}
-
-static struct conf_svc_aux *
-conf_cur_saux(struct conf_ctx *cx)
-{
-	return cx->aux;
-}
-
-static void
-s_prefix_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	struct prefix p;
-	char buf[PREFIX_STRLEN];
-	size_t i;
-
-	switch (prefix_parse(v, &p)) {
-	case -1:
-		KEY_ERR(cx, "%s: '%s' is not a prefix", cx->key, v);
-		return;
-	case -2:
-		KEY_ERR(cx, "%s: '%s' has host bits set", cx->key, v);
-		return;
-	}
-	prefix_str(&p, buf, sizeof(buf));
-	for (i = 0; i < s->nprefixes; i++) {
-		if (prefix_cmp(&s->prefixes[i], &p) == 0) {
-			KEY_ERR(cx, "%s: %s listed twice (first at line %d)",
-			    cx->key, buf, x->prefix_line[i]);
-			return;
-		}
-	}
-	if (s->nprefixes == CONF_MAX_PREFIXES) {
-		if (!x->full_prefix)
-			KEY_ERR(cx, "%s: too many prefixes (at most %d per "
-			    "service)", cx->key, CONF_MAX_PREFIXES);
-		x->full_prefix = true;
-		return;
-	}
-	/* a service address is a host route; anything wider is unusual */
-	if (!prefix_is_host(&p))
-		conf_diag(cx, cx->keyline, false, "%s: %s is not a host route "
-		    "(/%d)", cx->key, buf, p.afi == AFI_IPV4 ? 32 : 128);
-	x->prefix_line[s->nprefixes] = cx->keyline;
-	s->prefixes[s->nprefixes++] = p;
-}
-
-static void
-s_prefix(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_prefix_one);
-}
-
-/* "A:B", both 16 bits (RFC 1997), or a well-known name */
-static int
-conf_comm_parse(const char *v, uint32_t *out)
-{
-	const char *colon;
-	char tmp[8];
-	uint64_t hi, lo;
-	size_t i, n;
-
-	for (i = 0; i < sizeof(conf_wk_comm) / sizeof(conf_wk_comm[0]); i++) {
-		if (strcmp(v, conf_wk_comm[i].name) == 0) {
-			*out = conf_wk_comm[i].value;
-			return 0;
-		}
-	}
-	if ((colon = strchr(v, ':')) == NULL)
-		return -1;
-	n = (size_t)(colon - v);
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, v, n);
-	tmp[n] = '\0';
-	if (conf_num(tmp, &hi) == -1 || conf_num(colon + 1, &lo) == -1 ||
-	    hi > UINT16_MAX || lo > UINT16_MAX)
-		return -1;
-	*out = (uint32_t)(hi << 16 | lo);
-	return 0;
-}
-
-static void
-s_comm_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	uint32_t cv;
-	size_t i;
-
-	if (conf_comm_parse(v, &cv) == -1) {
-		KEY_ERR(cx, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
-		    "each, or a well-known name)", cx->key, v);
-		return;
-	}
-	for (i = 0; i < s->ncomm; i++) {
-		if (s->comm[i] == cv) {
-			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
-			    cx->key, v);
-			return;
-		}
-	}
-	if (s->ncomm == ATTR_MAX_COMMUNITIES) {
-		if (!x->full_comm)
-			KEY_ERR(cx, "%s: too many communities (at most %d)",
-			    cx->key, ATTR_MAX_COMMUNITIES);
-		x->full_comm = true;
-		return;
-	}
-	s->comm[s->ncomm++] = cv;
-}
-
-static void
-s_communities(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_comm_one);
-}
-
-/* "G:L1:L2", each 32 bits (RFC 8092) */
-static int
-conf_lcomm_parse(const char *v, struct lcommunity *out)
-{
-	uint64_t part[3];
-	char tmp[16];
-	const char *p = v, *colon;
-	size_t i, n;
-
-	for (i = 0; i < 3; i++) {
-		colon = strchr(p, ':');
-		if ((colon == NULL) != (i == 2))
-			return -1;
-		n = colon != NULL ? (size_t)(colon - p) : strlen(p);
-		if (n >= sizeof(tmp))
-			return -1;
-		memcpy(tmp, p, n);
-		tmp[n] = '\0';
-		if (conf_num(tmp, &part[i]) == -1 || part[i] > UINT32_MAX)
-			return -1;
-		if (colon != NULL)
-			p = colon + 1;
-	}
-	out->global = (uint32_t)part[0];
-	out->local1 = (uint32_t)part[1];
-	out->local2 = (uint32_t)part[2];
-	return 0;
-}
-
-static bool
-conf_lcomm_eq(const struct lcommunity *a, const struct lcommunity *b)
-{
-	return a->global == b->global && a->local1 == b->local1 &&
-	    a->local2 == b->local2;
-}
-
-static void
-s_lcomm_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	struct lcommunity lc;
-	size_t i;
-
-	if (conf_lcomm_parse(v, &lc) == -1) {
-		KEY_ERR(cx, "%s: '%s' is not a large community "
-		    "(GLOBAL:LOCAL1:LOCAL2, 32 bits each)", cx->key, v);
-		return;
-	}
-	for (i = 0; i < s->nlcomm; i++) {
-		if (conf_lcomm_eq(&s->lcomm[i], &lc)) {
-			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
-			    cx->key, v);
-			return;
-		}
-	}
-	if (s->nlcomm == ATTR_MAX_LCOMMUNITIES) {
-		if (!x->full_lcomm)
-			KEY_ERR(cx, "%s: too many large communities (at most "
-			    "%d)", cx->key, ATTR_MAX_LCOMMUNITIES);
-		x->full_lcomm = true;
-		return;
-	}
-	s->lcomm[s->nlcomm++] = lc;
-}
-
-static void
-s_lcommunities(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_lcomm_one);
-}
-
-static void
-s_med(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (conf_u32(cx, v, 0, UINT32_MAX, &s->med) == 0)
-		s->has_med = true;
-}
-
-static void
-s_local_pref(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (conf_u32(cx, v, 0, UINT32_MAX, &s->local_pref) == 0)
-		s->has_local_pref = true;
-}
-
-static void
-s_origin(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (strcmp(v, "igp") == 0)
-		s->origin = ORIGIN_IGP;
-	else if (strcmp(v, "egp") == 0)
-		s->origin = ORIGIN_EGP;
-	else if (strcmp(v, "incomplete") == 0)
-		s->origin = ORIGIN_INCOMPLETE;
-	else
-		KEY_ERR(cx, "%s: '%s' is not igp, egp or incomplete", cx->key,
-		    v);
-}
-
-static void
-s_peers_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	struct conf_pname *n;
-
-	if ((n = realloc(x->names, (x->nnames + 1) * sizeof(*n))) == NULL) {
-		KEY_ERR(cx, "out of memory");
-		return;
-	}
-	x->names = n;
-	snprintf(n[x->nnames].name, sizeof(n[x->nnames].name), "%s", v);
-	if (strlen(v) >= sizeof(n[x->nnames].name))
-		n[x->nnames].name[0] = '\0';	/* cannot match: unknown */
-	n[x->nnames].line = cx->keyline;
-	x->nnames++;
-	conf_cur_svc(cx)->all_peers = false;
-}
-
-static void
-s_peers(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_peers_one);
-}
-
-static void
-s_checks_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	struct conf_pname *n;
-
-	n = realloc(x->cnames, (x->ncnames + 1) * sizeof(*n));
-	if (n == NULL) {
-		KEY_ERR(cx, "out of memory");
-		return;
-	}
-	x->cnames = n;
-	snprintf(n[x->ncnames].name, sizeof(n[x->ncnames].name), "%s", v);
-	if (strlen(v) >= sizeof(n[x->ncnames].name))
-		n[x->ncnames].name[0] = '\0';	/* cannot match: unknown */
-	n[x->ncnames].line = cx->keyline;
-	x->ncnames++;
-}
-
-static void
-s_checks(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_checks_one);
-}
-
-static void
-s_hold_down(struct conf_ctx *cx, const char *v)
-{
-	conf_duration(cx, v, CONF_DURATION_MAX_MS,
-	    &conf_cur_svc(cx)->hold_down_ms);
-}
-
-static void
-s_drain_time(struct conf_ctx *cx, const char *v)
-{
-	conf_duration(cx, v, CONF_DURATION_MAX_MS,
-	    &conf_cur_svc(cx)->drain_time_ms);
-}
-
-static void
-s_on_down(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (strcmp(v, "withdraw") == 0)
-		s->on_down = ON_DOWN_WITHDRAW;
-	else if (strcmp(v, "degrade") == 0)
-		s->on_down = ON_DOWN_DEGRADE;
-	else {
-		KEY_ERR(cx, "%s: '%s' is not withdraw or degrade", cx->key, v);
-		conf_cur_saux(cx)->bad_on_down = true;
-	}
-}
-
-static void
-s_degrade_med(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (conf_u32(cx, v, 0, UINT32_MAX, &s->degrade_med) == 0)
-		s->has_degrade_med = true;
-}
-
-static void
-s_degrade_prepend(struct conf_ctx *cx, const char *v)
-{
-	uint32_t u;
-
-	/* ten copies already lose to any sane path; more only bloats it */
-	if (conf_u32(cx, v, 0, 10, &u) == 0)
-		conf_cur_svc(cx)->degrade_prepend = (uint8_t)u;
-}
-
-static void
-s_dcomm_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	uint32_t cv;
-	size_t i;
-
-	if (conf_comm_parse(v, &cv) == -1) {
-		KEY_ERR(cx, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
-		    "each, or a well-known name)", cx->key, v);
-		return;
-	}
-	for (i = 0; i < s->ndegrade_comm; i++) {
-		if (s->degrade_comm[i] == cv) {
-			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
-			    cx->key, v);
-			return;
-		}
-	}
-	if (s->ndegrade_comm == ATTR_MAX_COMMUNITIES) {
-		if (!x->full_dcomm)
-			KEY_ERR(cx, "%s: too many communities (at most %d)",
-			    cx->key, ATTR_MAX_COMMUNITIES);
-		x->full_dcomm = true;
-		return;
-	}
-	s->degrade_comm[s->ndegrade_comm++] = cv;
-}
-
-static void
-s_degrade_comm(struct conf_ctx *cx, const char *v)
-{
-	conf_list(cx, v, s_dcomm_one);
-}
-
-static void
-s_vip_iface(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	size_t i, n = strlen(v);
-	bool ok = n > 0 && n < sizeof(s->vip_interface);
-
-	/* what the kernel's dev_valid_name() takes, less ':' and '/' */
-	for (i = 0; ok && i < n; i++)
-		if (!isalnum((unsigned char)v[i]) && v[i] != '-' &&
-		    v[i] != '_' && v[i] != '.')
-			ok = false;
-	if (!ok || strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-		KEY_ERR(cx, "%s: '%s' is not an interface name (1 to %zu "
-		    "letters, digits, '-', '_' and '.')", cx->key, v,
-		    sizeof(s->vip_interface) - 1);
-		return;
-	}
-	memcpy(s->vip_interface, v, n + 1);
-}
-
-static void
-s_nomad_service(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (!nomad_conf_name_ok(v)) {
-		KEY_ERR(cx, "%s: '%s' is not a Nomad service name (1 to 63 "
-		    "letters, digits and '-', not at either end)", cx->key, v);
-		return;
-	}
-	snprintf(s->nomad.service, sizeof(s->nomad.service), "%s", v);
-}
-
-static void
-s_nomad_check_one(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	size_t i;
-
-	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
-		KEY_ERR(cx, "%s: '%s' must stand alone", cx->key, v);
-		return;
-	}
-	if (strlen(v) >= sizeof(s->nomad.check_names[0]) ||
-	    !conf_utf8_ok(v)) {
-		KEY_ERR(cx, "%s: '%s' is not a check name (at most %zu "
-		    "octets of UTF-8)", cx->key, v,
-		    sizeof(s->nomad.check_names[0]) - 1);
-		return;
-	}
-	for (i = 0; i < s->nomad.nchecks; i++) {
-		if (strcmp(s->nomad.check_names[i], v) == 0) {
-			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
-			    cx->key, v);
-			return;
-		}
-	}
-	if (s->nomad.nchecks == CONF_NOMAD_MAX_CHECKS) {
-		if (!x->full_nchecks)
-			KEY_ERR(cx, "%s: too many checks (at most %d)", cx->key,
-			    CONF_NOMAD_MAX_CHECKS);
-		x->full_nchecks = true;
-		return;
-	}
-	s->nomad.checks = CONF_NOMAD_CHECKS_NAMED;
-	snprintf(s->nomad.check_names[s->nomad.nchecks++],
-	    sizeof(s->nomad.check_names[0]), "%s", v);
-}
-
-/* all | none | NAME, NAME...; names as the jobspec's check "name" */
-static void
-s_nomad_checks(struct conf_ctx *cx, const char *v)
-{
-	struct conf_service *s = conf_cur_svc(cx);
-
-	if (strcmp(v, "all") == 0)
-		s->nomad.checks = CONF_NOMAD_CHECKS_ALL;
-	else if (strcmp(v, "none") == 0)
-		s->nomad.checks = CONF_NOMAD_CHECKS_NONE;
-	else
-		conf_list(cx, v, s_nomad_check_one);
-}
-
-static const struct conf_key conf_svc_keys[SK_N] = {
-	[SK_PREFIX] =		{ "prefix", true, false, s_prefix },
-	[SK_COMMUNITIES] =	{ "communities", true, false, s_communities },
-	[SK_LCOMMUNITIES] =	{ "large-communities", true, false,
-				    s_lcommunities },
-	[SK_MED] =		{ "med", false, false, s_med },
-	[SK_LOCAL_PREF] =	{ "local-pref", false, false, s_local_pref },
-	[SK_ORIGIN] =		{ "origin", false, false, s_origin },
-	[SK_PEERS] =		{ "peers", true, false, s_peers },
-	[SK_CHECKS] =		{ "checks", true, false, s_checks },
-	[SK_HOLD_DOWN] =	{ "hold-down", false, false, s_hold_down },
-	[SK_ON_DOWN] =		{ "on-down", false, false, s_on_down },
-	[SK_DEGRADE_MED] =	{ "degrade-med", false, false, s_degrade_med },
-	[SK_DEGRADE_PREPEND] =	{ "degrade-prepend", false, false,
-				    s_degrade_prepend },
-	[SK_DEGRADE_COMM] =	{ "degrade-communities", true, false,
-				    s_degrade_comm },
-	[SK_VIP_IFACE] =	{ "vip-interface", false, false, s_vip_iface },
-	[SK_NOMAD_SERVICE] =	{ "nomad-service", false, false,
-				    s_nomad_service },
-	[SK_NOMAD_CHECKS] =	{ "nomad-checks", false, false,
-				    s_nomad_checks },
-	[SK_DRAIN_TIME] =	{ "drain-time", false, false, s_drain_time },
-};
-
 /* ---- sections ---- */
 
 static bool
@@ -741,13 +231,7 @@ conf_add_svc(struct conf_state *st, const char *name, bool skip)
 		return -1;
 	s = &c->services[c->nservices];
 	x = &st->saux[c->nservices];
-	memset(s, 0, sizeof(*s));
-	memset(x, 0, sizeof(*x));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->origin = ORIGIN_IGP;
-	s->all_peers = true;
-	s->drain_time_ms = CONF_DEFAULT_DRAIN_TIME;
-	s->line = st->cx.lineno;
+	service_conf_init(s, x, name, st->cx.lineno);
 	x->skip = skip;
 	c->nservices++;
 	return 0;
@@ -936,10 +420,8 @@ conf_entry(struct conf_ctx *cx, const char *name, const char *value)
 		    &st->paux[c->npeers - 1], name, value);
 		break;
 	case SECT_SERVICE:
-		conf_key_run(cx, conf_svc_keys, SK_N,
-		    st->saux[c->nservices - 1].seen,
-		    &c->services[c->nservices - 1], &st->saux[c->nservices - 1],
-		    name, value);
+		service_conf_key(cx, &c->services[c->nservices - 1],
+		    &st->saux[c->nservices - 1], name, value);
 		break;
 	case SECT_CHECK:
 		check_conf_key(cx, &c->checks[c->nchecks - 1],
@@ -1037,7 +519,7 @@ conf_check_svc_health(struct conf_state *st, struct conf_service *s,
 		if (s->on_down == ON_DOWN_WITHDRAW)
 			conf_diag(&st->cx, x->seen[dkeys[i]], false, "%s: ignored "
 			    "with on-down = withdraw",
-			    conf_svc_keys[dkeys[i]].name);
+			    service_conf_key_name(dkeys[i]));
 	}
 	if (s->on_down == ON_DOWN_DEGRADE && !any)
 		conf_diag(&st->cx, x->seen[SK_ON_DOWN], false, "on-down: degrade "

@@ -16,22 +16,15 @@
 #include "bgpd/peer_conf.h"
 #include "health/check_conf.h"
 #include "nomad/nomad_conf.h"
+#include "nomcastd/service_conf.h"
 #include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
 
-#define CONF_MAX_PREFIXES	64	/* per service */
 
 #define CONF_DEFAULT_CONTROL_SOCKET	CTL_DEFAULT_SOCKET
 #define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
 
-#define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
-#define CONF_MAX_CHECKS		16	/* per service */
-
-enum on_down {
-	ON_DOWN_WITHDRAW,	/* default */
-	ON_DOWN_DEGRADE,	/* keep announcing with worse attributes */
-};
 
 /* the daemon's keys of [global] (the speaker's are struct conf_bgp) */
 struct conf_global {
@@ -43,38 +36,6 @@ struct conf_global {
 	bool		metrics;		/* metrics-listen given */
 	struct addr	metrics_addr;		/* GET /metrics served here */
 	uint16_t	metrics_port;
-	int		line;
-};
-
-struct conf_service {
-	char		name[CONF_NAME_MAX];
-	size_t		nprefixes;
-	struct prefix	prefixes[CONF_MAX_PREFIXES];
-	uint8_t		ncomm;
-	uint32_t	comm[ATTR_MAX_COMMUNITIES];
-	uint8_t		nlcomm;
-	struct lcommunity lcomm[ATTR_MAX_LCOMMUNITIES];
-	bool		has_med;
-	uint32_t	med;
-	bool		has_local_pref;
-	uint32_t	local_pref;
-	uint8_t		origin;			/* enum bgp_origin, default igp */
-	bool		all_peers;		/* no "peers =" key */
-	bool		*use_peer;		/* [npeers], owned */
-	/* health (issue 3) */
-	size_t		nchecks;		/* no checks: always up */
-	size_t		checks[CONF_MAX_CHECKS];	/* indexes into conf.checks */
-	uint32_t	hold_down_ms;		/* default 0 */
-	enum on_down	on_down;
-	bool		has_degrade_med;
-	uint32_t	degrade_med;
-	uint8_t		degrade_prepend;	/* extra copies of our AS */
-	uint8_t		ndegrade_comm;
-	uint32_t	degrade_comm[ATTR_MAX_COMMUNITIES];
-	char		vip_interface[16];	/* IFNAMSIZ; "" = off */
-	uint32_t	drain_time_ms;		/* drain: GSHUT, then withdraw */
-	/* Nomad: one more verdict source if nomad.service[0] */
-	struct conf_nomad_watch nomad;
 	int		line;
 };
 
