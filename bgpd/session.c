@@ -214,31 +214,23 @@ emit_update(void *ctx, const uint8_t *msg, size_t len)
 static void
 send_open(struct conn *c)
 {
-	const struct conf *cf = c->peer->sp->conf;
+	const struct bgp_speaker *sp = c->peer->sp;
+	const struct conf_bgp *cf = sp->conf;
 	struct bgp_open o;
 	uint8_t buf[BGP_MAX_MSG];
 	struct wr w;
-	bool v6 = false;
-	size_t i;
+	bool v6;
 
-	/* offer IPv6 when this peer carries an IPv6 prefix (config checked) */
-	for (i = 0; i < cf->nservices; i++) {
-		const struct conf_service *s = &cf->services[i];
-		size_t k;
-
-		if (!s->all_peers && !s->use_peer[c->peer->idx])
-			continue;
-		for (k = 0; k < s->nprefixes; k++)
-			if (s->prefixes[k].afi == AFI_IPV6)
-				v6 = true;
-	}
+	/* offer IPv6 when this peer carries an IPv6 prefix (owner's say) */
+	v6 = sp->hooks.offer_ipv6 != NULL &&
+	    sp->hooks.offer_ipv6(sp->hooks.ctx, c->peer);
 	memset(&o, 0, sizeof(o));
 	o.version = BGP_VERSION;
-	o.my_as = cf->g.asn > 0xffff ? AS_TRANS : (uint16_t)cf->g.asn;
+	o.my_as = cf->asn > 0xffff ? AS_TRANS : (uint16_t)cf->asn;
 	o.hold_time = c->peer->cf->hold_time;
-	o.bgp_id = cf->g.router_id;
+	o.bgp_id = cf->router_id;
 	o.cap_as4 = true;
-	o.as4 = cf->g.asn;
+	o.as4 = cf->asn;
 	/* always offer IPv4 unicast so a session never lacks a family */
 	o.cap_mp_ipv4 = true;
 	o.cap_mp_ipv6 = v6 || c->peer->cf->addr.afi == AFI_IPV6;
@@ -272,7 +264,7 @@ send_notif(struct conn *c, const struct bgp_err *e)
 	if (e->code == NOTIF_CEASE && (e->subcode == NOTIF_CEASE_ADMIN_SHUTDOWN
 	    || e->subcode == NOTIF_CEASE_ADMIN_RESET))
 		rc = msg_notif_encode_shutdown(&w, e->subcode,
-		    p->sp->conf->g.shutdown_message);
+		    p->sp->conf->shutdown_message);
 	else
 		rc = msg_notif_encode(&w, e->code, e->subcode, e->data,
 		    e->datalen);
@@ -488,7 +480,7 @@ negotiate(struct conn *c)
 	c->fsm.hold_zero = p->hold_time == 0;
 	p->opts.as4 = o->cap_as4;
 	p->opts.ibgp = conf_peer_is_ibgp(p->sp->conf, p->cf);
-	p->opts.local_as = p->sp->conf->g.asn;
+	p->opts.local_as = p->sp->conf->asn;
 	/* RFC 4760 8: without the capability, IPv4 unicast is implied */
 	p->afi_ok[AFI_IPV4] = o->cap_mp_ipv4 || no_mp;
 	p->afi_ok[AFI_IPV6] = o->cap_mp_ipv6;
@@ -500,15 +492,15 @@ static void
 handle_open(struct conn *c, const uint8_t *body, size_t len)
 {
 	struct peer *p = c->peer;
-	const struct conf *cf = p->sp->conf;
+	const struct conf_bgp *cf = p->sp->conf;
 
 	if (c->fsm.state != FSM_OPENSENT) {
 		conn_event(c, FSM_EV_BGP_OPEN);	/* FSM: unexpected here */
 		return;
 	}
 	if (msg_open_decode(body, len, &c->peer_open, &c->err) == -1 ||
-	    msg_open_check(&c->peer_open, p->cf->asn, cf->g.asn,
-	    cf->g.router_id, &c->err) == -1) {
+	    msg_open_check(&c->peer_open, p->cf->asn, cf->asn,
+	    cf->router_id, &c->err) == -1) {
 		conn_event(c, FSM_EV_BGP_OPEN_MSG_ERR);
 		return;
 	}
@@ -939,7 +931,7 @@ collision_resolve(struct conn *got)
 	struct peer *p = got->peer;
 	struct conn *other = got == p->coll ? &p->c : p->coll;
 	struct conn *loser, *winner;
-	uint32_t local = p->sp->conf->g.router_id;
+	uint32_t local = p->sp->conf->router_id;
 	uint32_t remote = got->peer_open.bgp_id;
 
 	/*
@@ -1212,8 +1204,10 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	addr_from_sockaddr(&ss, &a);
-	i = conf_peer_find(sp->conf, &a);
-	if (i < 0 || sp->stopping) {
+	for (i = 0; i < (int)sp->npeers; i++)
+		if (addr_equal(&sp->peers[i]->cf->addr, &a))
+			break;
+	if (i == (int)sp->npeers || sp->stopping) {
 		log_rl(&sp->rl_unknown, LOG_LVL_WARN, "from=%s msg=\"connection "
 		    "from an address that is not a configured peer: closed\"",
 		    addr_str(&a, buf, sizeof(buf)));
@@ -1228,7 +1222,7 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 int
 session_listen(struct bgp_speaker *sp)
 {
-	const struct conf_global *g = &sp->conf->g;
+	const struct conf_bgp *g = sp->conf;
 	struct sockaddr_storage ss;
 	struct addr any;
 	socklen_t sl;
@@ -1252,8 +1246,8 @@ session_listen(struct bgp_speaker *sp)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
 		    sizeof(zero));
 	/* RFC 2385: the key must be on the listener before the SYN comes */
-	for (i = 0; i < sp->conf->npeers; i++) {
-		const struct conf_peer *cp = &sp->conf->peers[i];
+	for (i = 0; i < sp->npeers; i++) {
+		const struct conf_peer *cp = sp->peers[i]->cf;
 
 		if (cp->password[0] == '\0')
 			continue;

@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "nomcastd/config.h"
 #include "bgpd/fsm.h"
 #include "lib/log.h"
 #include "bgpd/msg.h"
+#include "bgpd/peer_conf.h"
 #include "bgpd/ribout.h"
 
 struct nomcast;
@@ -55,21 +55,26 @@ struct peer;
  * What the speaker tells its owner, always from the loop: a session
  * reached Established (send it the routes), went back to Idle (the peer
  * forgot them), or its output queue emptied (what was queued, a withdraw
- * say, is in the kernel now).  Any hook may be NULL.
+ * say, is in the kernel now); and what it asks when it sends an OPEN:
+ * whether the peer will carry IPv6 routes (the speaker knows no
+ * services).  Any hook may be NULL (no IPv6 offered unless the session
+ * runs over IPv6).
  */
 struct bgp_hooks {
 	void	(*established)(void *ctx, struct peer *p);
 	void	(*idle)(void *ctx, struct peer *p);
 	void	(*drained)(void *ctx, struct peer *p);
+	bool	(*offer_ipv6)(void *ctx, const struct peer *p);
 	void	*ctx;
 };
 
 /* the BGP speaker: its peers and its listener, on one loop */
 struct bgp_speaker {
 	struct ev_loop	*loop;
-	const struct conf *conf;	/* the owner's; a reload replaces it
-					 * in place */
-	struct peer	**peers;	/* [npeers], one per conf->peers */
+	const struct conf_bgp *conf;	/* the owner's; a reload replaces
+					 * it in place */
+	struct peer	**peers;	/* [npeers], one per configured peer,
+					 * peers[i]->cf the i-th */
 	size_t		 npeers;
 	int		 listen_fd;	/* -1 if not listening */
 	ev_io		 listen_io;
@@ -80,8 +85,8 @@ struct bgp_speaker {
 
 struct peer {
 	struct bgp_speaker *sp;
-	const struct conf_peer *cf;	/* points into sp->conf */
-	size_t		 idx;		/* its index in sp->conf->peers */
+	const struct conf_peer *cf;	/* points into the owner's config */
+	size_t		 idx;		/* its index in sp->peers */
 	char		 addr_str[PREFIX_STRLEN];
 	struct conn	 c;		/* the main connection */
 	struct conn	*coll;		/* collision candidate, owned */

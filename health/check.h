@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nomcastd/config.h"
+#include "health/check_conf.h"
 #include "lib/log.h"
 
 struct check;

@@ -107,7 +107,8 @@ struct nomad_regq {
 
 struct nomad_watch {
 	struct nomad_client	*cl;
-	const struct conf_service *svc;
+	const char		*svc;		/* the [service]'s name */
+	const struct conf_nomad_watch *cf;
 	struct nomad_check_filter f;
 	struct nomad_regq	*q;
 	struct nsrc		 src;
@@ -878,7 +879,7 @@ nomad_checks_parse(struct nomad_client *cl)
 		if (w->f.mode == NOMAD_CHECKS_NONE)
 			continue;
 		if (nomad_parse_checks(r->body != NULL ? r->body : "", r->len,
-		    w->svc->nomad_service, &w->f, &cl->scratch, err,
+		    w->cf->service, &w->f, &cl->scratch, err,
 		    sizeof(err)) == -1) {
 			nomad_req_error(r, 0, NOMAD_OUT_ERROR, "bad answer from "
 			    "%s: %s", r->path, err);
@@ -893,12 +894,12 @@ nomad_checks_parse(struct nomad_client *cl)
 		if (w->f.mode == NOMAD_CHECKS_NONE)
 			continue;
 		(void)nomad_parse_checks(r->body != NULL ? r->body : "",
-		    r->len, w->svc->nomad_service, &w->f, &cl->scratch, err,
+		    r->len, w->cf->service, &w->f, &cl->scratch, err,
 		    sizeof(err));
 		if (!w->src.checks_known || was != cl->scratch.health)
 			log_info("svc=%s nomad-service=%s checks=%s "
-			    "reason=\"%s\"", w->svc->name,
-			    w->svc->nomad_service,
+			    "reason=\"%s\"", w->svc,
+			    w->cf->service,
 			    cl->scratch.health == NOMAD_HEALTH_PASS ?
 			    "passing" : cl->scratch.health ==
 			    NOMAD_HEALTH_FAIL ? "failing" :
@@ -950,7 +951,7 @@ nomad_probe_send(struct nomad_client *cl)
 
 	for (i = 0; i < cl->nw && name == NULL; i++)
 		if (cl->w[i]->f.mode == NOMAD_CHECKS_NONE)
-			name = cl->w[i]->svc->nomad_service;
+			name = cl->w[i]->cf->service;
 	if (name == NULL)
 		return;
 	if (nomad_service_url(cl, cl->probe.x.easy, name, 0, url,
@@ -1164,8 +1165,8 @@ nomad_regq_get(struct nomad_client *cl, const char *name)
 }
 
 struct nomad_watch *
-nomad_watch_add(struct nomad_client *cl, const struct conf_service *svc,
-    nomad_watch_fn fn, void *ctx)
+nomad_watch_add(struct nomad_client *cl, const char *svc,
+    const struct conf_nomad_watch *cf, nomad_watch_fn fn, void *ctx)
 {
 	struct nomad_watch *w, **nw;
 	size_t i;
@@ -1173,24 +1174,25 @@ nomad_watch_add(struct nomad_client *cl, const struct conf_service *svc,
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    (nw = realloc(cl->w, (cl->nw + 1) * sizeof(*nw))) == NULL) {
 		free(w);
-		log_err("svc=%s msg=\"nomad: out of memory\"", svc->name);
+		log_err("svc=%s msg=\"nomad: out of memory\"", svc);
 		return NULL;
 	}
 	cl->w = nw;
 	w->cl = cl;
 	w->svc = svc;
+	w->cf = cf;
 	w->fn = fn;
 	w->ctx = ctx;
-	switch (svc->nomad_checks) {
+	switch (cf->checks) {
 	case CONF_NOMAD_CHECKS_NONE:
 		w->f.mode = NOMAD_CHECKS_NONE;
 		break;
 	case CONF_NOMAD_CHECKS_NAMED:
 		w->f.mode = NOMAD_CHECKS_NAMED;
-		for (i = 0; i < svc->nnomad_checks &&
+		for (i = 0; i < cf->nchecks &&
 		    i < NOMAD_MAX_CHECK_NAMES; i++)
 			snprintf(w->f.names[i], sizeof(w->f.names[i]), "%s",
-			    svc->nomad_check_names[i]);
+			    cf->check_names[i]);
 		w->f.nnames = i;
 		break;
 	case CONF_NOMAD_CHECKS_ALL:
@@ -1198,14 +1200,14 @@ nomad_watch_add(struct nomad_client *cl, const struct conf_service *svc,
 		w->f.mode = NOMAD_CHECKS_ALL;
 		break;
 	}
-	nsrc_init(&w->src, svc->nomad_service, cl->cf->alloc_id,
+	nsrc_init(&w->src, cf->service, cl->cf->alloc_id,
 	    w->f.mode != NOMAD_CHECKS_NONE, cl->cf->outage_hold,
 	    cl->cf->grace_ms);
 	ev_timer_init(&w->due, nomad_due_cb, 0., 0.);
 	w->due.data = w;
-	if ((w->q = nomad_regq_get(cl, svc->nomad_service)) == NULL) {
+	if ((w->q = nomad_regq_get(cl, cf->service)) == NULL) {
 		log_err("svc=%s msg=\"nomad: cannot make the query\"",
-		    svc->name);
+		    svc);
 		free(w);
 		return NULL;
 	}

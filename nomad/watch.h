@@ -23,8 +23,8 @@
 #include <ev.h>
 #include <stdint.h>
 
-#include "nomcastd/config.h"
 #include "lib/curl_ev.h"
+#include "nomad/nomad_conf.h"
 #include "nomad/source.h"
 #include "health/verdict.h"
 
@@ -48,13 +48,14 @@ struct nomad_client *nomad_client_new(struct ev_loop *loop,
 void	nomad_client_free(struct nomad_client *cl);
 
 /*
- * Watch svc->nomad_service with svc's nomad-checks; svc must outlive the
- * client.  Watches of the same Nomad service share one blocking query.
- * The watch starts UNKNOWN and reports through fn.  Owned by the client.
- * NULL on failure (logged).
+ * Watch cf->service with cf's nomad-checks, for the [service] named svc
+ * (in logs); svc and cf must outlive the client.  Watches of the same
+ * Nomad service share one blocking query.  The watch starts UNKNOWN and
+ * reports through fn.  Owned by the client.  NULL on failure (logged).
  */
 struct nomad_watch *nomad_watch_add(struct nomad_client *cl,
-	    const struct conf_service *svc, nomad_watch_fn fn, void *ctx);
+	    const char *svc, const struct conf_nomad_watch *cf,
+	    nomad_watch_fn fn, void *ctx);
 
 /*
  * A reload: take over what old (a watch of the previous client, of the

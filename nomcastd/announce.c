@@ -18,7 +18,7 @@ announce_degrade(const struct conf *c, const struct conf_service *svc,
 	}
 	for (i = 0; !ibgp && i < svc->degrade_prepend &&
 	    a->aspath_len < ATTR_MAX_ASPATH; i++)
-		a->aspath[a->aspath_len++] = c->g.asn;
+		a->aspath[a->aspath_len++] = c->bgp.asn;
 	for (i = 0; i < svc->ndegrade_comm; i++) {
 		bool dup = false;
 
@@ -54,14 +54,14 @@ announce_attrs(const struct conf *c, const struct conf_peer *peer,
     const struct conf_service *svc, const struct addr *local, uint8_t afi,
     struct bgp_attrs *out)
 {
-	bool ibgp = peer->asn == c->g.asn;
+	bool ibgp = peer->asn == c->bgp.asn;
 
 	memset(out, 0, sizeof(*out));
 	out->origin = svc->origin;
 	if (!ibgp) {
 		/* RFC 4271 5.1.2: an eBGP speaker prepends its own AS */
 		out->aspath_len = 1;
-		out->aspath[0] = c->g.asn;
+		out->aspath[0] = c->bgp.asn;
 	} else {
 		/* RFC 4271 5.1.5: LOCAL_PREF goes to internal peers only */
 		out->has_local_pref = true;

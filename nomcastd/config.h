@@ -13,119 +13,25 @@
 #include <stdint.h>
 
 #include "bgpd/msg.h"
+#include "bgpd/peer_conf.h"
+#include "health/check_conf.h"
+#include "nomad/nomad_conf.h"
+#include "nomcastd/service_conf.h"
+#include "lib/conf.h"
 #include "lib/ctl_path.h"
 #include "lib/prefix.h"
 
-#define CONF_NAME_MAX		64
-#define CONF_PATH_MAX		108	/* sun_path */
-#define CONF_PASSWORD_MAX	80	/* TCP_MD5SIG_MAXKEYLEN */
-#define CONF_MAX_PREFIXES	64	/* per service */
 
 #define CONF_DEFAULT_CONTROL_SOCKET	CTL_DEFAULT_SOCKET
 #define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
-#define CONF_DEFAULT_SHUTDOWN_MSG	"nomcast shutting down"
-#define CONF_DEFAULT_HOLD_TIME		90
-#define CONF_DEFAULT_CONNECT_RETRY	5
 
-#define CONF_DEFAULT_DRAIN_TIME	30000	/* ms a drain announces GSHUT */
-#define CONF_MAX_CHECKS		16	/* per service */
-#define CONF_MAX_EXPECT		16	/* expected HTTP status ranges */
-#define CONF_MAX_ARGV		32	/* exec arguments */
 
-enum check_type {
-	CHECK_HTTP,		/* http:// or https:// URL, libcurl */
-	CHECK_TCP,		/* connect() to host:port */
-	CHECK_WATCH,		/* a held TCP connection: reset/close fails at once */
-	CHECK_EXEC,		/* fork/exec; exit 0 passes */
-};
-
-struct conf_check {
-	char		name[CONF_NAME_MAX];
-	enum check_type	type;
-	uint32_t	interval_ms;		/* default 1000; > 0 */
-	uint32_t	timeout_ms;		/* default 500, or interval / 2
-						   rounded up below 500ms;
-						   <= interval */
-	uint16_t	rise;			/* default 2 */
-	uint16_t	fall;			/* default 1 */
-	/* http */
-	char		url[512];
-	char		host_header[256];	/* optional Host: */
-	char		unix_socket[CONF_PATH_MAX];	/* optional */
-	size_t		nexpect;		/* default one range 200-299 */
-	uint16_t	expect_lo[CONF_MAX_EXPECT];
-	uint16_t	expect_hi[CONF_MAX_EXPECT];
-	char		body[256];		/* substring; "" = any body */
-	bool		tls_verify;		/* default yes */
-	/* tcp, watch */
-	struct addr	addr;
-	uint16_t	port;
-	/* exec: argv[0] is the program, run without a shell */
-	size_t		argc;
-	char		*argv[CONF_MAX_ARGV + 1];	/* owned, NULL-terminated */
-	int		line;
-};
-
-/* which of the Nomad service's checks count (nomad-checks =) */
-enum conf_nomad_checks {
-	CONF_NOMAD_CHECKS_ALL,	/* default: every healthiness check */
-	CONF_NOMAD_CHECKS_NONE,	/* registration only */
-	CONF_NOMAD_CHECKS_NAMED,
-};
-
-#define CONF_NOMAD_NAME_MAX	64	/* Nomad service and check names */
-#define CONF_NOMAD_TOKEN_MAX	4096	/* a workload identity JWT */
-
-#define CONF_NOMAD_DEFAULT_CHECK_INTERVAL	500	/* ms */
-#define CONF_NOMAD_DEFAULT_WAIT			60000	/* ms */
-#define CONF_NOMAD_MAX_WAIT			300000	/* Nomad's own cap */
-#define CONF_NOMAD_DEFAULT_GRACE		15000	/* ms */
-
-/*
- * [nomad]: how to reach the agent, and whose registration to watch.  A
- * key left out takes its default from the environment at parse time (the
- * task environment Nomad gives a sidecar), see nomcast.ini(5).
- */
-struct conf_nomad {
-	bool		used;			/* some service has nomad-service */
-	char		address[512];		/* unix:///path, http(s)://h:p */
-	char		unix_path[CONF_PATH_MAX];	/* from a unix:// address */
-	char		token[CONF_NOMAD_TOKEN_MAX];	/* "" = none */
-	char		ns[129];		/* namespace; default "default" */
-	char		alloc_id[37];		/* a full UUID */
-	char		node_id[37];		/* only with node_filter */
-	bool		node_filter;
-	char		cacert[512];		/* https only */
-	char		client_cert[512];
-	char		client_key[512];
-	uint32_t	check_interval_ms;	/* default 500 */
-	uint32_t	wait_ms;		/* blocking query wait, default 60s */
-	uint32_t	grace_ms;		/* default 15s */
-	/*
-	 * on-outage: an agent that gives no facts (unreachable, 5xx, 401,
-	 * 403, bad answers) keeps the last Nomad state (hold, default), or
-	 * fails the source after grace (withdraw)
-	 */
-	bool		outage_hold;
-	int		line;
-};
-
-enum on_down {
-	ON_DOWN_WITHDRAW,	/* default */
-	ON_DOWN_DEGRADE,	/* keep announcing with worse attributes */
-};
-
+/* the daemon's keys of [global] (the speaker's are struct conf_bgp) */
 struct conf_global {
-	uint32_t	asn;
-	uint32_t	router_id;		/* host order */
-	bool		listen;			/* accept connections */
-	struct addr	listen_addr;		/* unset: "::" (dual stack) */
-	uint16_t	listen_port;		/* default 179 */
 	char		control_socket[CONF_PATH_MAX];
 	bool		control_socket_set;	/* else Nomad's dirs may decide */
 	uint32_t	control_socket_mode;	/* default 0660 */
 	char		control_socket_group[32];	/* "" = the daemon's */
-	char		shutdown_message[BGP_SHUTDOWN_MSG_MAX + 1];
 	uint32_t	shutdown_drain_ms;	/* SIGTERM drains this long */
 	bool		metrics;		/* metrics-listen given */
 	struct addr	metrics_addr;		/* GET /metrics served here */
@@ -133,61 +39,9 @@ struct conf_global {
 	int		line;
 };
 
-struct conf_peer {
-	char		name[CONF_NAME_MAX];
-	struct addr	addr;
-	uint32_t	asn;
-	uint16_t	port;			/* default 179 */
-	bool		passive;		/* never connect, only accept */
-	uint16_t	hold_time;		/* default 90; 0 or >= 3 */
-	uint16_t	connect_retry;		/* seconds, initial; default 5 */
-	struct addr	local_addr;		/* bind before connect */
-	struct addr	next_hop;		/* IPv4 NEXT_HOP; unset: local */
-	struct addr	next_hop6;		/* IPv6 global next hop */
-	struct addr	next_hop6_ll;		/* optional link-local */
-	char		password[CONF_PASSWORD_MAX + 1];	/* TCP-MD5 */
-	bool		ttl_security;		/* GTSM, RFC 5082 */
-	uint8_t		multihop;		/* eBGP TTL; 0 = directly connected */
-	int		line;
-};
-
-struct conf_service {
-	char		name[CONF_NAME_MAX];
-	size_t		nprefixes;
-	struct prefix	prefixes[CONF_MAX_PREFIXES];
-	uint8_t		ncomm;
-	uint32_t	comm[ATTR_MAX_COMMUNITIES];
-	uint8_t		nlcomm;
-	struct lcommunity lcomm[ATTR_MAX_LCOMMUNITIES];
-	bool		has_med;
-	uint32_t	med;
-	bool		has_local_pref;
-	uint32_t	local_pref;
-	uint8_t		origin;			/* enum bgp_origin, default igp */
-	bool		all_peers;		/* no "peers =" key */
-	bool		*use_peer;		/* [npeers], owned */
-	/* health (issue 3) */
-	size_t		nchecks;		/* no checks: always up */
-	size_t		checks[CONF_MAX_CHECKS];	/* indexes into conf.checks */
-	uint32_t	hold_down_ms;		/* default 0 */
-	enum on_down	on_down;
-	bool		has_degrade_med;
-	uint32_t	degrade_med;
-	uint8_t		degrade_prepend;	/* extra copies of our AS */
-	uint8_t		ndegrade_comm;
-	uint32_t	degrade_comm[ATTR_MAX_COMMUNITIES];
-	char		vip_interface[16];	/* IFNAMSIZ; "" = off */
-	uint32_t	drain_time_ms;		/* drain: GSHUT, then withdraw */
-	/* Nomad (issue 4): one more verdict source if nomad_service[0] */
-	char		nomad_service[CONF_NOMAD_NAME_MAX];
-	enum conf_nomad_checks nomad_checks;
-	size_t		nnomad_checks;
-	char		nomad_check_names[CONF_MAX_CHECKS][CONF_NOMAD_NAME_MAX];
-	int		line;
-};
-
 struct conf {
 	char		path[4096];
+	struct conf_bgp	bgp;
 	struct conf_global g;
 	size_t		npeers;
 	struct conf_peer *peers;		/* owned */
@@ -198,25 +52,18 @@ struct conf {
 	struct conf_nomad nomad;
 };
 
-/* collected diagnostics, each "file:line: message" */
-struct conf_diag {
-	size_t		nerr;
-	size_t		nwarn;
-	size_t		n;
-	char		**lines;		/* owned; errors and warnings */
-	bool		*is_err;
-};
-
 /* 0 ok (warnings possible), -1 errors (conf is empty then) */
 int	conf_load(const char *path, struct conf *c, struct conf_diag *d);
 /* same, from a string; name is used as the file name in messages */
 int	conf_load_string(const char *name, const char *text, struct conf *c,
 	    struct conf_diag *d);
 void	conf_free(struct conf *c);
-void	conf_diag_free(struct conf_diag *d);
 
-bool	conf_peer_is_ibgp(const struct conf *c, const struct conf_peer *p);
 /* index of the peer with this address, or -1 */
 int	conf_peer_find(const struct conf *c, const struct addr *a);
+
+/* for a reload's plan: would the metrics endpoint move? */
+bool	conf_metrics_same(const struct conf_global *a,
+	    const struct conf_global *b);
 
 #endif

@@ -324,9 +324,9 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 	jadd(d, "version", jstr(NOMCAST_VERSION));
 	jadd(d, "pid", jint((int64_t)getpid()));
 	jtime(d, "started", nc->started, now);
-	jadd(d, "router_id", jstr(id_str(nc->conf.g.router_id, buf,
+	jadd(d, "router_id", jstr(id_str(nc->conf.bgp.router_id, buf,
 	    sizeof(buf))));
-	jadd(d, "asn", jint(nc->conf.g.asn));
+	jadd(d, "asn", jint(nc->conf.bgp.asn));
 	o = json_object_new_object();
 	jadd(o, "file", jstr(nc->conf.path));
 	jtime(o, "loaded", nc->conf_loaded, now);
@@ -364,9 +364,9 @@ peer_json(struct nomcast *nc, struct peer *p, time_t now)
 	jadd(o, "address", jstr(p->addr_str));
 	jadd(o, "port", jint(p->cf->port));
 	jadd(o, "asn", jint(p->cf->asn));
-	jadd(o, "local_asn", jint(nc->conf.g.asn));
-	jadd(o, "type", jstr(conf_peer_is_ibgp(&nc->conf, p->cf) ? "ibgp" :
-	    "ebgp"));
+	jadd(o, "local_asn", jint(nc->conf.bgp.asn));
+	jadd(o, "type", jstr(conf_peer_is_ibgp(&nc->conf.bgp, p->cf) ?
+	    "ibgp" : "ebgp"));
 	jadd(o, "passive", jbool(p->cf->passive));
 	jadd(o, "state", jstr(fsm_state_name(st)));
 	jadd(o, "admin_down", jbool(p->stopping));

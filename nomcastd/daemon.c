@@ -19,9 +19,9 @@
 
 /* the service's prefixes of one family as the peer should hold them */
 static void
-sync_family(struct peer *p, const struct svc *s, uint8_t afi)
+sync_family(const struct conf *c, struct peer *p, const struct svc *s,
+    uint8_t afi)
 {
-	const struct conf *c = p->sp->conf;
 	struct bgp_attrs attrs;
 	char buf[PREFIX_STRLEN];
 	bool have = false;
@@ -31,8 +31,8 @@ sync_family(struct peer *p, const struct svc *s, uint8_t afi)
 		have = announce_attrs(c, p->cf, s->cf, &p->c.local, afi,
 		    &attrs) == 0;
 		if (have && s->mode == SVC_MODE_DEGRADED)
-			announce_degrade(c, s->cf, conf_peer_is_ibgp(c, p->cf),
-			    &attrs);
+			announce_degrade(c, s->cf,
+			    conf_peer_is_ibgp(&c->bgp, p->cf), &attrs);
 		if (have && s->mode == SVC_MODE_DRAINING)
 			announce_drain(&attrs);
 	}
@@ -71,7 +71,7 @@ daemon_sync_peer(struct nomcast *nc, struct peer *p)
 		if (!announce_uses_peer(nc->svcs[i].cf, p->idx))
 			continue;
 		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++)
-			sync_family(p, &nc->svcs[i], afi);
+			sync_family(&nc->conf, p, &nc->svcs[i], afi);
 	}
 	peer_flush(p);
 }
@@ -89,7 +89,7 @@ daemon_sync_service(struct nomcast *nc, const struct svc *s)
 		if (!peer_is_established(p) || !announce_uses_peer(s->cf, p->idx))
 			continue;
 		for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++)
-			sync_family(p, s, afi);
+			sync_family(&nc->conf, p, s, afi);
 		peer_flush(p);
 	}
 }
@@ -99,6 +99,26 @@ static void
 established_hook(void *ctx, struct peer *p)
 {
 	daemon_sync_peer(ctx, p);
+}
+
+/* offer IPv6 when this peer carries an IPv6 prefix (config checked) */
+static bool
+offer_ipv6_hook(void *ctx, const struct peer *p)
+{
+	const struct nomcast *nc = ctx;
+	const struct conf *cf = &nc->conf;
+	size_t i, k;
+
+	for (i = 0; i < cf->nservices; i++) {
+		const struct conf_service *s = &cf->services[i];
+
+		if (!s->all_peers && !s->use_peer[p->idx])
+			continue;
+		for (k = 0; k < s->nprefixes; k++)
+			if (s->prefixes[k].afi == AFI_IPV6)
+				return true;
+	}
+	return false;
 }
 
 static void
@@ -238,9 +258,10 @@ daemon_run(struct conf *conf)
 	if ((nc.loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatal("msg=\"cannot initialise the event loop\"");
 	nc.sp.loop = nc.loop;
-	nc.sp.conf = &nc.conf;
+	nc.sp.conf = &nc.conf.bgp;
 	nc.sp.hooks.established = established_hook;
 	nc.sp.hooks.drained = drained_hook;
+	nc.sp.hooks.offer_ipv6 = offer_ipv6_hook;
 	nc.sp.hooks.ctx = &nc;
 	/* a peer closing its end must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
@@ -268,7 +289,7 @@ daemon_run(struct conf *conf)
 	nc.sig_hup.data = &nc;
 	ev_signal_start(nc.loop, &nc.sig_hup);
 	log_info("msg=\"nomcastd %s started\" asn=%u peers=%zu services=%zu",
-	    NOMCAST_VERSION, nc.conf.g.asn, nc.conf.npeers,
+	    NOMCAST_VERSION, nc.conf.bgp.asn, nc.conf.npeers,
 	    nc.conf.nservices);
 	if (services_start(&nc) == -1 || metrics_start(&nc) == -1) {
 		rc = 1;

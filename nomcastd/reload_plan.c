@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nomcastd/conf_same.h"
 #include "nomcastd/reload_plan.h"
 
 static const char *const op_names[PLAN_NOPS] = {
@@ -50,7 +49,7 @@ static bool
 peer_same(const struct conf *oldc, size_t k, const struct conf *newc,
     size_t i)
 {
-	return conf_speaker_same(&oldc->g, &newc->g) &&
+	return conf_bgp_same(&oldc->bgp, &newc->bgp) &&
 	    conf_peer_session_same(&oldc->peers[k], &newc->peers[i]);
 }
 
@@ -141,7 +140,8 @@ reload_plan_make(struct reload_plan *p, const struct conf *oldc,
 		reload_plan_free(p);
 		return -1;
 	}
-	p->listen_reopen = !conf_listen_same(oldc, newc);
+	p->listen_reopen = !conf_listen_same(&oldc->bgp, oldc->peers,
+	    oldc->npeers, &newc->bgp, newc->peers, newc->npeers);
 	p->metrics_restart = !conf_metrics_same(a, b);
 	p->nomad_same = conf_nomad_same(&oldc->nomad, &newc->nomad);
 	/*

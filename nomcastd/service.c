@@ -192,7 +192,7 @@ nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
 	/* a held state says why it holds: worth a line, not a re-eval */
 	if (changed || strcmp(was, src->reason) != 0)
 		log_info("svc=%s source=nomad nomad-service=%s state=%s "
-		    "reason=\"%s\"", s->cf->name, s->cf->nomad_service,
+		    "reason=\"%s\"", s->cf->name, s->cf->nomad.service,
 		    src_state_name(src->state), src->reason);
 	if (changed)
 		svc_eval(s);
@@ -219,10 +219,10 @@ services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
 		struct svc *s = &nc->svcs[i];
 		const struct verdict_src *src = &s->srcs[s->cf->nchecks];
 
-		if (s->cf->nomad_service[0] == '\0')
+		if (s->cf->nomad.service[0] == '\0')
 			continue;
-		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf,
-		    nomad_result, s);
+		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf->name,
+		    &s->cf->nomad, nomad_result, s);
 		if (s->nomad == NULL)
 			return -1;
 		if (from != NULL && from[i] != NULL)
@@ -243,7 +243,7 @@ static void	drain_cb(struct ev_loop *loop, ev_timer *t, int revents);
 static int
 svc_init(struct nomcast *nc, struct svc *s, const struct conf_service *cf)
 {
-	size_t n = cf->nchecks + (cf->nomad_service[0] != '\0');
+	size_t n = cf->nchecks + (cf->nomad.service[0] != '\0');
 
 	memset(s, 0, sizeof(*s));
 	s->nc = nc;
@@ -278,7 +278,7 @@ svc_src_nomad(struct svc *s)
 	struct verdict_src *src = &s->srcs[s->cf->nchecks];
 	char name[sizeof(src->name) + 8];
 
-	snprintf(name, sizeof(name), "nomad %s", s->cf->nomad_service);
+	snprintf(name, sizeof(name), "nomad %s", s->cf->nomad.service);
 	verdict_src_init(src, name, 1, 1);
 	return src;
 }
@@ -323,7 +323,7 @@ services_start(struct nomcast *nc)
 		nc->nsvcs++;	/* from here services_stop() frees it */
 		for (k = 0; k < s->cf->nchecks; k++)
 			svc_src_check(s, k);
-		if (s->cf->nomad_service[0] != '\0')
+		if (s->cf->nomad.service[0] != '\0')
 			(void)svc_src_nomad(s);
 	}
 	if (vip_interfaces(nc) == -1 || services_nomad(nc, NULL) == -1)
@@ -552,12 +552,12 @@ svc_reload_one(struct svc *s, const struct svc *o,
 	}
 	for (k = 0; k < s->cf->nchecks; k++)
 		reload_check_src(s, o, &plan->checks, k);
-	if (s->cf->nomad_service[0] == '\0')
+	if (s->cf->nomad.service[0] == '\0')
 		return;
 	struct verdict_src *src = svc_src_nomad(s);
 
 	/* the same Nomad service keeps its state (one trip) */
-	if (o != NULL && str_eq(o->cf->nomad_service, s->cf->nomad_service)) {
+	if (o != NULL && str_eq(o->cf->nomad.service, s->cf->nomad.service)) {
 		*src = o->srcs[o->cf->nchecks];
 		*from = o->nomad;
 	} else if (svc_is_up(o))

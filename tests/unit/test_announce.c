@@ -21,7 +21,7 @@ setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	f.c.g.asn = 65001;
+	f.c.bgp.asn = 65001;
 	addr_parse("198.51.100.1", &f.ebgp.addr);
 	f.ebgp.asn = 65000;
 	addr_parse("198.51.100.3", &f.ibgp.addr);

@@ -157,14 +157,14 @@ test_config_full_file_sets_every_field(void **state)
 	assert_int_equal(d.nwarn, 1);
 
 	assert_string_equal(c.path, "full.ini");
-	assert_int_equal(c.g.asn, 4200000001u);
-	assert_int_equal(c.g.router_id, 0xc0000201u);
-	assert_false(c.g.listen);
-	assert_string_equal(addr_str(&c.g.listen_addr, buf, sizeof(buf)),
+	assert_int_equal(c.bgp.asn, 4200000001u);
+	assert_int_equal(c.bgp.router_id, 0xc0000201u);
+	assert_false(c.bgp.listen);
+	assert_string_equal(addr_str(&c.bgp.listen_addr, buf, sizeof(buf)),
 	    "192.0.2.1");
-	assert_int_equal(c.g.listen_port, 1179);
+	assert_int_equal(c.bgp.listen_port, 1179);
 	assert_string_equal(c.g.control_socket, "/tmp/n.sock");
-	assert_string_equal(c.g.shutdown_message,
+	assert_string_equal(c.bgp.shutdown_message,
 	    "maintenance, back at 10:00 UTC");
 	assert_int_equal(c.g.line, 2);
 
@@ -191,12 +191,12 @@ test_config_full_file_sets_every_field(void **state)
 	assert_string_equal(p->password, "p;ss#word");
 	assert_true(p->ttl_security);
 	assert_int_equal(p->multihop, 0);
-	assert_false(conf_peer_is_ibgp(&c, p));
+	assert_false(conf_peer_is_ibgp(&c.bgp, p));
 	p = &c.peers[1];
 	assert_string_equal(p->name, "r2");
 	assert_int_equal(p->line, 24);
 	assert_int_equal(p->multihop, 2);
-	assert_true(conf_peer_is_ibgp(&c, p));
+	assert_true(conf_peer_is_ibgp(&c.bgp, p));
 
 	assert_int_equal(c.nservices, 2);
 	s = &c.services[0];
@@ -270,11 +270,11 @@ test_config_defaults_applied(void **state)
 	(void)state;
 	assert_int_equal(conf_load_string("t.ini", BASE, &c, &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_true(c.g.listen);
-	assert_false(addr_is_set(&c.g.listen_addr));	/* "::" */
-	assert_int_equal(c.g.listen_port, 179);
+	assert_true(c.bgp.listen);
+	assert_false(addr_is_set(&c.bgp.listen_addr));	/* "::" */
+	assert_int_equal(c.bgp.listen_port, 179);
 	assert_string_equal(c.g.control_socket, "/run/nomcast/nomcast.sock");
-	assert_string_equal(c.g.shutdown_message, "nomcast shutting down");
+	assert_string_equal(c.bgp.shutdown_message, "nomcast shutting down");
 	assert_int_equal(c.npeers, 2);
 	assert_int_equal(c.peers[0].port, 179);
 	assert_false(c.peers[0].passive);
@@ -444,7 +444,7 @@ test_config_shutdown_message_limits(void **state)
 	snprintf(text, sizeof(text), "[global]\nasn = 1\n"
 	    "router-id = 192.0.2.1\nshutdown-message = %s\n", msg);
 	assert_int_equal(conf_load_string("t.ini", text, &c, &d), 0);
-	assert_string_equal(c.g.shutdown_message, msg);
+	assert_string_equal(c.bgp.shutdown_message, msg);
 	conf_free(&c);
 	conf_diag_free(&d);
 	msg[179] = 'm';
@@ -455,7 +455,7 @@ test_config_shutdown_message_limits(void **state)
 	/* empty is a valid (empty) RFC 9003 communication */
 	assert_int_equal(conf_load_string("t.ini", "[global]\nasn = 1\n"
 	    "router-id = 192.0.2.1\nshutdown-message =\n", &c, &d), 0);
-	assert_string_equal(c.g.shutdown_message, "");
+	assert_string_equal(c.bgp.shutdown_message, "");
 	conf_free(&c);
 	conf_diag_free(&d);
 	/* other keys need a value */
@@ -799,8 +799,8 @@ test_config_indented_line_is_not_a_continuation(void **state)
 	    "[service web]\n"
 	    "\tprefix = 203.0.113.10/32\n", &c, &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(c.g.asn, 65001);
-	assert_int_equal(c.g.router_id, 0xc633640au);
+	assert_int_equal(c.bgp.asn, 65001);
+	assert_int_equal(c.bgp.router_id, 0xc633640au);
 	assert_int_equal(c.peers[0].asn, 65000);
 	conf_free(&c);
 	conf_diag_free(&d);
@@ -1726,8 +1726,8 @@ test_config_man_page_example_parses(void **state)
 	for (i = 0; i < d.n; i++)
 		print_message("%s\n", d.lines[i]);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(c.g.asn, 65001);
-	assert_int_equal(c.g.router_id, 0xc633640au);
+	assert_int_equal(c.bgp.asn, 65001);
+	assert_int_equal(c.bgp.router_id, 0xc633640au);
 	assert_int_equal(c.npeers, 2);
 	assert_string_equal(addr_str(&c.peers[0].addr, buf, sizeof(buf)),
 	    "198.51.100.1");
@@ -1900,14 +1900,14 @@ test_config_nomad_every_key_overrides_environment(void **state)
 	assert_int_equal(n->check_interval_ms, 250);
 	assert_int_equal(n->wait_ms, 300000);
 	assert_int_equal(n->grace_ms, 2000);
-	assert_string_equal(c.services[0].nomad_service, "traefik");
-	assert_int_equal(c.services[0].nomad_checks, CONF_NOMAD_CHECKS_NAMED);
-	assert_int_equal(c.services[0].nnomad_checks, 2);
-	assert_string_equal(c.services[0].nomad_check_names[0], "ping");
-	assert_string_equal(c.services[0].nomad_check_names[1], "alive");
-	assert_string_equal(c.services[1].nomad_service, "api-2");
-	assert_int_equal(c.services[1].nomad_checks, CONF_NOMAD_CHECKS_NONE);
-	assert_int_equal(c.services[1].nnomad_checks, 0);
+	assert_string_equal(c.services[0].nomad.service, "traefik");
+	assert_int_equal(c.services[0].nomad.checks, CONF_NOMAD_CHECKS_NAMED);
+	assert_int_equal(c.services[0].nomad.nchecks, 2);
+	assert_string_equal(c.services[0].nomad.check_names[0], "ping");
+	assert_string_equal(c.services[0].nomad.check_names[1], "alive");
+	assert_string_equal(c.services[1].nomad.service, "api-2");
+	assert_int_equal(c.services[1].nomad.checks, CONF_NOMAD_CHECKS_NONE);
+	assert_int_equal(c.services[1].nomad.nchecks, 0);
 	conf_free(&c);
 	conf_diag_free(&d);
 }
@@ -1945,7 +1945,7 @@ test_config_nomad_defaults_come_from_the_task_environment(void **state)
 	assert_int_equal(n->check_interval_ms, 500);
 	assert_int_equal(n->wait_ms, 60000);
 	assert_int_equal(n->grace_ms, 15000);
-	assert_int_equal(c.services[0].nomad_checks, CONF_NOMAD_CHECKS_ALL);
+	assert_int_equal(c.services[0].nomad.checks, CONF_NOMAD_CHECKS_ALL);
 	conf_free(&c);
 	conf_diag_free(&d);
 

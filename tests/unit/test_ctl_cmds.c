@@ -173,7 +173,7 @@ setup(void **state)
 	conf_diag_free(&d);
 	f->nc.started = time(NULL) - 100;
 	f->nc.conf_loaded = f->nc.started;
-	f->nc.sp.conf = &f->nc.conf;
+	f->nc.sp.conf = &f->nc.conf.bgp;
 
 	for (i = 0; i < 2; i++) {
 		struct peer *p = calloc(1, sizeof(*p));

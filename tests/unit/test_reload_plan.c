@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nomcastd/conf_same.h"
+#include "nomcastd/config.h"
 #include "nomcastd/reload_plan.h"
 
 /* ---- every field, one at a time ---- */
@@ -188,9 +188,9 @@ test_nomad_same_each_field(void **state)
 }
 
 static bool
-speaker_same(const void *a, const void *b)
+bgp_same(const void *a, const void *b)
 {
-	return conf_speaker_same(a, b);
+	return conf_bgp_same(a, b);
 }
 
 static bool
@@ -203,35 +203,69 @@ static void
 test_global_same_each_field(void **state)
 {
 	static const struct field speaker[] = {
-		F(struct conf_global, asn, true),
-		F(struct conf_global, router_id, true),
-		F(struct conf_global, listen, false),
-		F(struct conf_global, control_socket, false),
-		F(struct conf_global, shutdown_message, false),
-		F(struct conf_global, shutdown_drain_ms, false),
-		F(struct conf_global, metrics_port, false),
-		F(struct conf_global, line, false),
+		F(struct conf_bgp, asn, true),
+		F(struct conf_bgp, router_id, true),
+		/* the listener is conf_listen_same's */
+		F(struct conf_bgp, listen, false),
+		F(struct conf_bgp, listen_addr, false),
+		F(struct conf_bgp, listen_port, false),
+		/* read when the goodbye is sent */
+		F(struct conf_bgp, shutdown_message, false),
 	};
 	static const struct field metrics[] = {
 		F(struct conf_global, metrics, true),
 		F(struct conf_global, metrics_addr, true),
 		F(struct conf_global, metrics_port, true),
-		F(struct conf_global, asn, false),
-		F(struct conf_global, listen_port, false),
+		F(struct conf_global, control_socket, false),
+		F(struct conf_global, control_socket_set, false),
+		F(struct conf_global, control_socket_mode, false),
+		F(struct conf_global, control_socket_group, false),
+		F(struct conf_global, shutdown_drain_ms, false),
+		F(struct conf_global, line, false),
 	};
+	struct conf_bgp bgp;
 	struct conf_global g;
 
 	(void)state;
+	memset(&bgp, 0, sizeof(bgp));
+	bgp.asn = 65001;
+	bgp.router_id = 0xc6336402;
+	bgp.listen_port = 179;
+	each_field(&bgp, sizeof(bgp), speaker,
+	    sizeof(speaker) / sizeof(speaker[0]), bgp_same);
 	memset(&g, 0, sizeof(g));
-	g.asn = 65001;
-	g.router_id = 0xc6336402;
 	g.metrics = true;
 	assert_int_equal(addr_parse("127.0.0.1", &g.metrics_addr), 0);
 	g.metrics_port = 9179;
-	each_field(&g, sizeof(g), speaker, sizeof(speaker) / sizeof(speaker[0]),
-	    speaker_same);
 	each_field(&g, sizeof(g), metrics, sizeof(metrics) / sizeof(metrics[0]),
 	    metrics_same);
+}
+
+static bool
+svc_watch_same(const void *a, const void *b)
+{
+	return conf_nomad_watch_same(a, b);
+}
+
+static void
+test_nomad_watch_same_each_field(void **state)
+{
+	static const struct field fs[] = {
+		F(struct conf_nomad_watch, service, true),
+		F(struct conf_nomad_watch, checks, true),
+		F(struct conf_nomad_watch, nchecks, true),
+		F(struct conf_nomad_watch, check_names, true),
+	};
+	struct conf_nomad_watch w;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	strcpy(w.service, "traefik");
+	w.checks = CONF_NOMAD_CHECKS_NAMED;
+	w.nchecks = 1;
+	strcpy(w.check_names[0], "ping");
+	each_field(&w, sizeof(w), fs, sizeof(fs) / sizeof(fs[0]),
+	    svc_watch_same);
 }
 
 /* ---- plans from two files ---- */
@@ -546,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_check_same_each_field),
 		cmocka_unit_test(test_nomad_same_each_field),
 		cmocka_unit_test(test_global_same_each_field),
+		cmocka_unit_test(test_nomad_watch_same_each_field),
 		cmocka_unit_test(test_plan_same_file_keeps_everything),
 		cmocka_unit_test(test_plan_peers_by_name),
 		cmocka_unit_test(test_plan_new_asn_resets_every_peer),

@@ -21,7 +21,7 @@
 struct fx {
 	struct ev_loop		*loop;
 	struct conf_nomad	 cf;
-	struct conf_service	 svc;
+	struct conf_nomad_watch	 nw;
 	struct nomad_client	*cl;
 	struct nomad_regq	*q[2];
 	struct nomad_watch	*w;
@@ -70,9 +70,7 @@ setup(void **state)
 	f->cf.check_interval_ms = 500;
 	f->cf.wait_ms = 60000;
 	f->cf.outage_hold = true;
-	snprintf(f->svc.name, sizeof(f->svc.name), "web");
-	snprintf(f->svc.nomad_service, sizeof(f->svc.nomad_service),
-	    "traefik");
+	snprintf(f->nw.service, sizeof(f->nw.service), "traefik");
 
 	f->cl->loop = f->loop;
 	f->cl->cf = &f->cf;
@@ -92,7 +90,8 @@ setup(void **state)
 	f->cl->nq = 0;
 
 	f->w->cl = f->cl;
-	f->w->svc = &f->svc;
+	f->w->svc = "web";
+	f->w->cf = &f->nw;
 	f->w->f.mode = NOMAD_CHECKS_ALL;
 	f->w->q = f->q[0];
 	f->w->fn = record;
