@@ -374,6 +374,29 @@ advance(struct t *t, double secs)
 	run(t);
 }
 
+/* the event loop's iterations over 100 ms of real time */
+static void
+break_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+static unsigned
+iterations_in_100ms(struct t *t)
+{
+	ev_timer brk;
+	unsigned before = ev_iteration(t->loop);
+
+	ev_timer_init(&brk, break_cb, 0.1, 0.);
+	ev_now_update(t->loop);
+	ev_timer_start(t->loop, &brk);
+	ev_run(t->loop, 0);
+	ev_timer_stop(t->loop, &brk);
+	return ev_iteration(t->loop) - before;
+}
+
 /* ---- fixture ---- */
 
 static int
@@ -619,6 +642,8 @@ test_open_exchange_reaches_established(void **state)
 	/* RFC 4724: one End-of-RIB per family */
 	assert_int_equal(expect_eors(t, &t->a, 2), 0x11);
 	fc_expect_quiet(t, &t->a);
+	/* an idle session sleeps in the loop: no watcher left spinning */
+	assert_in_range(iterations_in_100ms(t), 1, 5);
 
 	/* more KEEPALIVEs keep the session; the hook is not called again */
 	fc_send_keepalive(&t->a);
@@ -1142,29 +1167,8 @@ test_drained_after_withdraw(void **state)
 	assert_int_equal(seen[1], 0x100);
 	fc_expect_quiet(t, &t->a);
 	assert_int_equal(ribout_sent_count(t->p->ro), 1);
-}
-
-/* the event loop's iterations over 100 ms of real time */
-static void
-break_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)w;
-	(void)revents;
-	ev_break(loop, EVBREAK_ONE);
-}
-
-static unsigned
-iterations_in_100ms(struct t *t)
-{
-	ev_timer brk;
-	unsigned before = ev_iteration(t->loop);
-
-	ev_timer_init(&brk, break_cb, 0.1, 0.);
-	ev_now_update(t->loop);
-	ev_timer_start(t->loop, &brk);
-	ev_run(t->loop, 0);
-	ev_timer_stop(t->loop, &brk);
-	return ev_iteration(t->loop) - before;
+	/* an empty queue is not drained again and again */
+	assert_int_equal(t->n_drained, 1);
 }
 
 #define NROUTES	20000
