@@ -592,6 +592,41 @@ establish(struct t *t, const struct bgp_open *theirs, struct bgp_open *ours)
 	    (t->p->afi_ok[AFI_IPV6] ? 1u : 0u));
 }
 
+/* ---- the clock itself ---- */
+
+static void
+fired_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	*(bool *)w->data = true;
+}
+
+/*
+ * Everything below relies on libev reading CLOCK_MONOTONIC through the
+ * C library (so through the clock_gettime() above): a libev built to
+ * make the system call itself would make every timer test wait for real.
+ */
+static void
+test_virtual_clock_drives_libev_timers(void **state)
+{
+	struct t *t = *state;
+	ev_timer tm;
+	bool fired = false;
+	double before = vnow();
+
+	ev_timer_init(&tm, fired_cb, 100., 0.);
+	tm.data = &fired;
+	ev_now_update(t->loop);
+	ev_timer_start(t->loop, &tm);
+	advance(t, 99);
+	assert_false(fired);
+	advance(t, 1.01);
+	assert_true(fired);
+	assert_true(vnow() - before >= 100);
+	ev_timer_stop(t->loop, &tm);
+}
+
 /* ---- OPEN exchange ---- */
 
 static void
@@ -1327,6 +1362,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_virtual_clock_drives_libev_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_exchange_reaches_established, setup, teardown),
 		cmocka_unit_test_setup_teardown(
