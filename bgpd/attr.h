@@ -1,9 +1,18 @@
 /*
- * attr.h - path attribute numbers shared by the decoder (msg.c) and the
- * encoder (updb.c): RFC 4271 4.3 and the IANA registry.
+ * attr.h - what nomcast knows about each path attribute, in one table read
+ * by the decoder (msg.c), the encoder (updb.c) and the logger
+ * (msg_describe): its name, its flags, its length rules and what RFC 7606
+ * does with a malformed one.  Numbers from RFC 4271 4.3 and the IANA
+ * registry.
  */
 #ifndef NOMCAST_ATTR_H
 #define NOMCAST_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgpd/msg.h"
 
 #define BGP_MARKER_LEN		16
 
@@ -13,6 +22,7 @@ enum attr_flag {
 	ATTR_F_PARTIAL = 0x20,
 	ATTR_F_EXTLEN = 0x10,
 	ATTR_F_OT = ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
+	ATTR_F_WELL_KNOWN = ATTR_F_TRANSITIVE,	/* the O and T of a class */
 };
 
 enum attr_code {
@@ -40,5 +50,35 @@ enum as_seg_type {
 	AS_SEG_CONFED_SEQUENCE = 3,	/* RFC 5065 3 */
 	AS_SEG_CONFED_SET = 4,
 };
+
+/*
+ * One recognised attribute.  "Malformed" means a length outside the rules
+ * here or a value the decoder's own check for that code rejects; both
+ * take the same action, except that ORIGIN's undefined value carries its
+ * own subcode (RFC 4271 6.3: Invalid ORIGIN Attribute).
+ */
+struct attr_desc {
+	const char	*name;		/* lowercase, for logs and -d output */
+	uint8_t		 flags;		/* O and T bits: checked, and sent */
+	uint16_t	 min_len;	/* value length, octets */
+	uint16_t	 max_len;
+	uint8_t		 len_mult;	/* a multiple of it; 0: any */
+	uint8_t		 as4_grow;	/* added to both on an AS4 session */
+	enum upd_verdict bad_flags;	/* O/T not as above (RFC 7606 3.c) */
+	enum upd_verdict malformed;	/* RFC 7606 7 for this code */
+	uint8_t		 subcode;	/* RFC 4271 6.3 Update Message Error */
+	const char	*bad_len;	/* reason reported for a bad length */
+	bool		 ibgp_only;	/* discarded from an external peer */
+	bool		 as2_only;	/* discarded on an AS4 session */
+};
+
+/* the descriptor of a code, or NULL if nomcast does not recognise it */
+const struct attr_desc *attr_desc(uint8_t code);
+/* its name, or NULL if not recognised */
+const char *attr_name(uint8_t code);
+/* the O and T bits to send with a recognised code */
+uint8_t attr_flags(uint8_t code);
+/* whether a value of len octets obeys d's length rules */
+bool attr_len_ok(const struct attr_desc *d, size_t len, bool as4);
 
 #endif

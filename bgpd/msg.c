@@ -762,9 +762,10 @@ check_mp_reach(struct uchk *u, struct rd *v, const struct rd *whole)
 	/*
 	 * RFC 7606 7.11 and 5.3: when the next hop cannot be read the NLRI
 	 * cannot be found, so this is a session reset; RFC 4760 7 names
-	 * the subcode: Optional Attribute Error.
+	 * the subcode: Optional Attribute Error.  The table's minimum
+	 * length has been checked; the next hop may still overrun.
 	 */
-	if (rd_left(v) < 5 || rd_u16(v, &afi) == -1 ||
+	if (rd_u16(v, &afi) == -1 ||
 	    rd_u8(v, &safi) == -1 || rd_u8(v, &nhlen) == -1 ||
 	    rd_skip(v, nhlen) == -1 || rd_u8(v, &res) == -1) {
 		uchk_reset(u, ATTR_MP_REACH_NLRI, "MP_REACH_NLRI truncated",
@@ -817,52 +818,80 @@ check_mp_unreach(struct uchk *u, struct rd *v, const struct rd *whole)
 		    whole);
 }
 
-/* the O and T flag bits each recognised attribute must carry */
-static int
-attr_want_flags(uint8_t code)
+/* take the action the attribute table names (UPD_OK: none) */
+static void
+uchk_act(struct uchk *u, enum upd_verdict v, uint8_t attr,
+    const char *reason, uint8_t subcode, const struct rd *whole)
 {
-	switch (code) {
-	case ATTR_ORIGIN:
-	case ATTR_AS_PATH:
-	case ATTR_NEXT_HOP:
-	case ATTR_LOCAL_PREF:
-	case ATTR_ATOMIC_AGGREGATE:
-		return ATTR_F_TRANSITIVE;	/* well-known */
-	case ATTR_MED:
-	case ATTR_ORIGINATOR_ID:
-	case ATTR_CLUSTER_LIST:
-	case ATTR_MP_REACH_NLRI:
-	case ATTR_MP_UNREACH_NLRI:
-		return ATTR_F_OPTIONAL;		/* optional */
-	case ATTR_AGGREGATOR:
-	case ATTR_COMMUNITIES:
-	case ATTR_EXT_COMMUNITIES:
-	case ATTR_AS4_PATH:
-	case ATTR_AS4_AGGREGATOR:
-	case ATTR_LARGE_COMMUNITY:
-		return ATTR_F_OT;		/* optional transitive */
-	default:
-		return -1;			/* not recognised */
+	switch (v) {
+	case UPD_OK:
+		break;
+	case UPD_ATTR_DISCARD:
+		uchk_discard(u, attr, reason);
+		break;
+	case UPD_TREAT_AS_WITHDRAW:
+		uchk_withdraw(u, attr, reason, subcode, whole);
+		break;
+	case UPD_SESSION_RESET:
+		uchk_reset(u, attr, reason, subcode, whole);
+		break;
 	}
 }
 
 /*
- * One attribute.  v is its value, whole the attribute from its flags
- * octet on (the NOTIFICATION data RFC 4271 6.3 asks for).
+ * What the length rules of the table cannot tell: a reason if the value
+ * is malformed, or NULL.  *subcode is changed where RFC 4271 6.3 names
+ * one of its own.
+ */
+static const char *
+value_check(uint8_t code, struct rd *v, bool as4, uint8_t *subcode)
+{
+	uint8_t origin;
+	uint16_t as2;
+	uint32_t as;
+
+	switch (code) {
+	case ATTR_ORIGIN:
+		if (rd_u8(v, &origin) == 0 && origin > ORIGIN_INCOMPLETE) {
+			*subcode = NOTIF_UPDATE_INVALID_ORIGIN;
+			return "ORIGIN value undefined";
+		}
+		return NULL;
+	case ATTR_AS_PATH:
+		return aspath_check(v, as4);
+	case ATTR_AGGREGATOR:
+		/* RFC 7607 2: AS 0 is malformed */
+		if (as4 ? rd_u32(v, &as) == 0 && as == 0 :
+		    rd_u16(v, &as2) == 0 && as2 == 0)
+			return "AGGREGATOR AS 0";
+		return NULL;
+	case ATTR_AS4_PATH:
+		if (aspath_check(v, true) != NULL)
+			return "AS4_PATH malformed";
+		return NULL;
+	case ATTR_AS4_AGGREGATOR:
+		if (rd_u32(v, &as) == -1 || as == 0)
+			return "AS4_AGGREGATOR malformed";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One attribute, by the table in attr.c.  v is its value, whole the
+ * attribute from its flags octet on (the NOTIFICATION data RFC 4271 6.3
+ * asks for).
  */
 static void
 check_attr(struct uchk *u, uint8_t flags, uint8_t code, struct rd *v,
     const struct rd *whole)
 {
-	size_t len = rd_left(v);
-	bool as4 = u->o->as4, ibgp = u->o->ibgp;
+	const struct attr_desc *d = attr_desc(code);
 	const char *why;
-	uint32_t as;
-	uint16_t as2;
-	uint8_t origin;
-	int want = attr_want_flags(code);
+	uint8_t subcode;
 
-	if (want == -1) {
+	if (d == NULL) {
 		/*
 		 * RFC 4271 6.3 (not revised by RFC 7606): an unrecognised
 		 * well-known attribute is 3/2 with the attribute as data.
@@ -875,8 +904,7 @@ check_attr(struct uchk *u, uint8_t flags, uint8_t code, struct rd *v,
 		return;
 	}
 	/* RFC 7606 7.5, 7.9, 7.10: from an external peer, just dropped */
-	if (!ibgp && (code == ATTR_LOCAL_PREF || code == ATTR_ORIGINATOR_ID ||
-	    code == ATTR_CLUSTER_LIST)) {
+	if (d->ibgp_only && !u->o->ibgp) {
 		uchk_discard(u, code, "iBGP-only attribute from eBGP peer");
 		return;
 	}
@@ -884,122 +912,30 @@ check_attr(struct uchk *u, uint8_t flags, uint8_t code, struct rd *v,
 	 * RFC 6793 4.1: a NEW speaker discards AS4_PATH and AS4_AGGREGATOR
 	 * from another NEW speaker.
 	 */
-	if (as4 && (code == ATTR_AS4_PATH || code == ATTR_AS4_AGGREGATOR)) {
+	if (d->as2_only && u->o->as4) {
 		uchk_discard(u, code, "AS4 attribute on an AS4 session");
 		return;
 	}
-	if ((flags & ATTR_F_OT) != want) {
-		/*
-		 * RFC 7606 3.c: wrong O/T flags make the attribute
-		 * malformed, handled as treat-as-withdraw unless its own
-		 * rule says otherwise: RFC 7606 5.3 (MP attributes: session
-		 * reset) and RFC 6793 6 (AS4 attributes: discard).
-		 */
-		if (code == ATTR_MP_REACH_NLRI || code == ATTR_MP_UNREACH_NLRI)
-			uchk_reset(u, code, "attribute flags",
-			    NOTIF_UPDATE_ATTR_FLAGS, whole);
-		else if (code == ATTR_AS4_PATH || code == ATTR_AS4_AGGREGATOR)
-			uchk_discard(u, code, "attribute flags");
-		else
-			uchk_withdraw(u, code, "attribute flags",
-			    NOTIF_UPDATE_ATTR_FLAGS, whole);
+	if ((flags & ATTR_F_OT) != d->flags) {
+		uchk_act(u, d->bad_flags, code, "attribute flags",
+		    NOTIF_UPDATE_ATTR_FLAGS, whole);
 		return;
 	}
-
-	switch (code) {
-	case ATTR_ORIGIN:
-		/* RFC 7606 7.1 */
-		if (len != 1)
-			uchk_withdraw(u, code, "ORIGIN length",
-			    NOTIF_UPDATE_ATTR_LENGTH, whole);
-		else if (rd_u8(v, &origin) == 0 && origin > ORIGIN_INCOMPLETE)
-			uchk_withdraw(u, code, "ORIGIN value undefined",
-			    NOTIF_UPDATE_INVALID_ORIGIN, whole);
-		break;
-	case ATTR_AS_PATH:
-		/* RFC 7606 7.2, RFC 7607 2: treat-as-withdraw */
-		if ((why = aspath_check(v, as4)) != NULL)
-			uchk_withdraw(u, code, why,
-			    NOTIF_UPDATE_MALFORMED_AS_PATH, whole);
-		break;
-	case ATTR_NEXT_HOP:
-		/* RFC 7606 7.3 */
-		if (len != 4)
-			uchk_withdraw(u, code, "NEXT_HOP length",
-			    NOTIF_UPDATE_ATTR_LENGTH, whole);
-		break;
-	case ATTR_MED:
-		/* RFC 7606 7.4 */
-		if (len != 4)
-			uchk_withdraw(u, code, "MULTI_EXIT_DISC length",
-			    NOTIF_UPDATE_ATTR_LENGTH, whole);
-		break;
-	case ATTR_LOCAL_PREF:
-		/* RFC 7606 7.5 (internal peer) */
-		if (len != 4)
-			uchk_withdraw(u, code, "LOCAL_PREF length",
-			    NOTIF_UPDATE_ATTR_LENGTH, whole);
-		break;
-	case ATTR_ATOMIC_AGGREGATE:
-		/* RFC 7606 7.6 */
-		if (len != 0)
-			uchk_discard(u, code, "ATOMIC_AGGREGATE length");
-		break;
-	case ATTR_AGGREGATOR:
-		/* RFC 7606 7.7; AS 0 is malformed too (RFC 7607 2) */
-		if (len != (as4 ? 8u : 6u))
-			uchk_discard(u, code, "AGGREGATOR length");
-		else if (as4 ? rd_u32(v, &as) == 0 && as == 0 :
-		    rd_u16(v, &as2) == 0 && as2 == 0)
-			uchk_discard(u, code, "AGGREGATOR AS 0");
-		break;
-	case ATTR_COMMUNITIES:
-		/* RFC 7606 7.8: a non-zero multiple of 4 */
-		if (len == 0 || len % 4 != 0)
-			uchk_withdraw(u, code, "COMMUNITIES length",
-			    NOTIF_UPDATE_OPTIONAL_ATTR, whole);
-		break;
-	case ATTR_ORIGINATOR_ID:
-		/* RFC 7606 7.9 (internal peer) */
-		if (len != 4)
-			uchk_withdraw(u, code, "ORIGINATOR_ID length",
-			    NOTIF_UPDATE_ATTR_LENGTH, whole);
-		break;
-	case ATTR_CLUSTER_LIST:
-		/* RFC 7606 7.10 (internal peer): non-zero multiple of 4 */
-		if (len == 0 || len % 4 != 0)
-			uchk_withdraw(u, code, "CLUSTER_LIST length",
-			    NOTIF_UPDATE_OPTIONAL_ATTR, whole);
-		break;
-	case ATTR_MP_REACH_NLRI:
-		check_mp_reach(u, v, whole);
-		break;
-	case ATTR_MP_UNREACH_NLRI:
-		check_mp_unreach(u, v, whole);
-		break;
-	case ATTR_EXT_COMMUNITIES:
-		/* RFC 7606 7.14: a non-zero multiple of 8 */
-		if (len == 0 || len % 8 != 0)
-			uchk_withdraw(u, code, "EXTENDED COMMUNITIES length",
-			    NOTIF_UPDATE_OPTIONAL_ATTR, whole);
-		break;
-	case ATTR_AS4_PATH:
-		/* RFC 6793 6, RFC 7607 2: malformed AS4_PATH is discarded */
-		if (len == 0 || aspath_check(v, true) != NULL)
-			uchk_discard(u, code, "AS4_PATH malformed");
-		break;
-	case ATTR_AS4_AGGREGATOR:
-		/* RFC 6793 6, RFC 7607 2 */
-		if (len != 8 || rd_u32(v, &as) == -1 || as == 0)
-			uchk_discard(u, code, "AS4_AGGREGATOR malformed");
-		break;
-	case ATTR_LARGE_COMMUNITY:
-		/* RFC 8092 6: a non-zero multiple of 12 */
-		if (len == 0 || len % 12 != 0)
-			uchk_withdraw(u, code, "LARGE_COMMUNITY length",
-			    NOTIF_UPDATE_OPTIONAL_ATTR, whole);
-		break;
+	if (!attr_len_ok(d, rd_left(v), u->o->as4)) {
+		uchk_act(u, d->malformed, code, d->bad_len, d->subcode, whole);
+		return;
 	}
+	if (code == ATTR_MP_REACH_NLRI) {
+		check_mp_reach(u, v, whole);
+		return;
+	}
+	if (code == ATTR_MP_UNREACH_NLRI) {
+		check_mp_unreach(u, v, whole);
+		return;
+	}
+	subcode = d->subcode;
+	if ((why = value_check(code, v, u->o->as4, &subcode)) != NULL)
+		uchk_act(u, d->malformed, code, why, subcode, whole);
 }
 
 /* the Path Attributes field, a holds exactly Total Path Attribute Length */
@@ -1193,47 +1129,6 @@ sb_add(struct sbuf *s, const char *fmt, ...)
 	s->len += (size_t)n;
 	if (s->len >= s->cap)
 		s->len = s->cap - 1;
-}
-
-static const char *
-attr_name(uint8_t code)
-{
-	switch (code) {
-	case ATTR_ORIGIN:
-		return "origin";
-	case ATTR_AS_PATH:
-		return "as_path";
-	case ATTR_NEXT_HOP:
-		return "next_hop";
-	case ATTR_MED:
-		return "med";
-	case ATTR_LOCAL_PREF:
-		return "local_pref";
-	case ATTR_ATOMIC_AGGREGATE:
-		return "atomic_aggregate";
-	case ATTR_AGGREGATOR:
-		return "aggregator";
-	case ATTR_COMMUNITIES:
-		return "communities";
-	case ATTR_ORIGINATOR_ID:
-		return "originator_id";
-	case ATTR_CLUSTER_LIST:
-		return "cluster_list";
-	case ATTR_MP_REACH_NLRI:
-		return "mp_reach";
-	case ATTR_MP_UNREACH_NLRI:
-		return "mp_unreach";
-	case ATTR_EXT_COMMUNITIES:
-		return "ext_communities";
-	case ATTR_AS4_PATH:
-		return "as4_path";
-	case ATTR_AS4_AGGREGATOR:
-		return "as4_aggregator";
-	case ATTR_LARGE_COMMUNITY:
-		return "large_community";
-	default:
-		return NULL;
-	}
 }
 
 static void

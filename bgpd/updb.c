@@ -102,12 +102,16 @@ hdr_finish(struct wr *w, size_t start)
 }
 
 /*
- * RFC 4271 4.3: the Extended Length bit gives a 2-octet length; it is only
- * set when the length needs it, so the common attributes stay short.
+ * RFC 4271 4.3: the O and T bits come from the attribute table, the one
+ * the decoder checks them against.  The Extended Length bit gives a
+ * 2-octet length; it is only set when the length needs it, so the common
+ * attributes stay short.
  */
 static void
-attr_hdr(struct wr *w, uint8_t flags, uint8_t type, size_t len)
+attr_hdr(struct wr *w, uint8_t type, size_t len)
 {
+	uint8_t flags = attr_flags(type);
+
 	if (len > 255) {
 		wr_u8(w, (uint8_t)(flags | ATTR_F_EXTLEN));
 		wr_u8(w, type);
@@ -121,17 +125,16 @@ attr_hdr(struct wr *w, uint8_t flags, uint8_t type, size_t len)
 
 /* RFC 4271 4.3 AS_PATH (as4: RFC 6793 4-octet ASes) as one AS_SEQUENCE */
 static void
-put_aspath(struct wr *w, uint8_t flags, uint8_t type,
-    const struct bgp_attrs *a, bool as4)
+put_aspath(struct wr *w, uint8_t type, const struct bgp_attrs *a, bool as4)
 {
 	size_t i, n = a->aspath_len;
 
 	if (n == 0) {
 		/* RFC 4271 5.1.2: empty towards internal peers */
-		attr_hdr(w, flags, type, 0);
+		attr_hdr(w, type, 0);
 		return;
 	}
-	attr_hdr(w, flags, type, 2 + n * (as4 ? 4 : 2));
+	attr_hdr(w, type, 2 + n * (as4 ? 4 : 2));
 	wr_u8(w, AS_SEG_SEQUENCE);
 	wr_u8(w, (uint8_t)n);
 	for (i = 0; i < n; i++) {
@@ -162,26 +165,25 @@ put_attrs(struct wr *w, enum updb_kind kind, const struct bgp_attrs *a,
 {
 	size_t i;
 
-	attr_hdr(w, ATTR_F_TRANSITIVE, ATTR_ORIGIN, 1);
+	attr_hdr(w, ATTR_ORIGIN, 1);
 	wr_u8(w, a->origin);
-	put_aspath(w, ATTR_F_TRANSITIVE, ATTR_AS_PATH, a, o->as4);
+	put_aspath(w, ATTR_AS_PATH, a, o->as4);
 	if (kind == UPDB_ANNOUNCE4) {
 		/* RFC 4760 3: IPv6 carries its next hop in MP_REACH only */
-		attr_hdr(w, ATTR_F_TRANSITIVE, ATTR_NEXT_HOP, 4);
+		attr_hdr(w, ATTR_NEXT_HOP, 4);
 		wr_bytes(w, a->nh4.b, 4);
 	}
 	if (a->has_med) {
-		attr_hdr(w, ATTR_F_OPTIONAL, ATTR_MED, 4);
+		attr_hdr(w, ATTR_MED, 4);
 		wr_u32(w, a->med);
 	}
 	/* RFC 4271 5.1.5: never sent to an external peer */
 	if (o->ibgp && a->has_local_pref) {
-		attr_hdr(w, ATTR_F_TRANSITIVE, ATTR_LOCAL_PREF, 4);
+		attr_hdr(w, ATTR_LOCAL_PREF, 4);
 		wr_u32(w, a->local_pref);
 	}
 	if (a->ncomm > 0) {
-		attr_hdr(w, ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
-		    ATTR_COMMUNITIES, (size_t)a->ncomm * 4);
+		attr_hdr(w, ATTR_COMMUNITIES, (size_t)a->ncomm * 4);
 		for (i = 0; i < a->ncomm; i++)
 			wr_u32(w, a->comm[i]);
 	}
@@ -190,11 +192,9 @@ put_attrs(struct wr *w, enum updb_kind kind, const struct bgp_attrs *a,
 	 * path in AS4_PATH when AS_PATH had to carry AS_TRANS.
 	 */
 	if (!o->as4 && aspath_has_as4(a))
-		put_aspath(w, ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
-		    ATTR_AS4_PATH, a, true);
+		put_aspath(w, ATTR_AS4_PATH, a, true);
 	if (a->nlcomm > 0) {
-		attr_hdr(w, ATTR_F_OPTIONAL | ATTR_F_TRANSITIVE,
-		    ATTR_LARGE_COMMUNITY, (size_t)a->nlcomm * 12);
+		attr_hdr(w, ATTR_LARGE_COMMUNITY, (size_t)a->nlcomm * 12);
 		for (i = 0; i < a->nlcomm; i++) {
 			wr_u32(w, a->lcomm[i].global);
 			wr_u32(w, a->lcomm[i].local1);
@@ -225,7 +225,7 @@ attrs_usable(enum updb_kind kind, const struct bgp_attrs *a)
 static void
 mp_begin(struct updb *b, uint8_t type)
 {
-	wr_u8(&b->w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
+	wr_u8(&b->w, (uint8_t)(attr_flags(type) | ATTR_F_EXTLEN));
 	wr_u8(&b->w, type);
 	b->at_mplen = wr_mark(&b->w);
 	wr_u16(&b->w, 0);
@@ -350,7 +350,8 @@ msg_eor_encode(struct wr *w, uint8_t afi)
 	wr_u16(w, 0);
 	if (afi == AFI_IPV6) {
 		/* RFC 4724 2: MP_UNREACH_NLRI with only AFI/SAFI */
-		wr_u8(w, ATTR_F_OPTIONAL | ATTR_F_EXTLEN);
+		wr_u8(w, (uint8_t)(attr_flags(ATTR_MP_UNREACH_NLRI) |
+		    ATTR_F_EXTLEN));
 		wr_u8(w, ATTR_MP_UNREACH_NLRI);
 		at_mplen = wr_mark(w);
 		wr_u16(w, 0);
