@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/ctl_cmds_table.h"
 #include "lib/mono.h"
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
@@ -48,13 +49,9 @@ struct ctl_res {
 	char		 err[CTL_ERR_MAX];
 };
 
-struct ctl_cmd {
-	const char	*name;		/* its words, "show peers" */
-	size_t		 minargs, maxargs;
-	const char	*usage;
-	int		(*fn)(struct nomcast *, char *const *, size_t,
-			    struct ctl_res *);
-};
+/* a command's handler: args are the words after the command's own */
+typedef int (*ctl_cmd_fn)(struct nomcast *, char *const *args, size_t nargs,
+	    struct ctl_res *);
 
 /* ---- small builders ---- */
 
@@ -774,22 +771,6 @@ cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
 	return 0;
 }
 
-static int cmd_help(struct nomcast *, char *const *, size_t,
-	    struct ctl_res *);
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "show status", 0, 0, "show status", cmd_status },
-	{ "show peers", 0, 1, "show peers [PEER]", cmd_peers },
-	{ "show services", 0, 1, "show services [SERVICE]", cmd_services },
-	{ "show routes", 0, 1, "show routes [PEER]", cmd_routes },
-	{ "check", 0, 0, "check", cmd_check },
-	{ "drain", 1, 1, "drain SERVICE|--all", cmd_drain },
-	{ "undrain", 1, 1, "undrain SERVICE|--all", cmd_undrain },
-	{ "reload", 0, 0, "reload", cmd_reload },
-	{ "help", 0, 0, "help", cmd_help },
-};
-#define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
-
 static int
 cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
@@ -800,12 +781,28 @@ cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
 	(void)nc;
 	(void)args;
 	(void)nargs;
-	for (i = 0; i < NCMDS; i++)
-		json_object_array_add(a, jstr(ctl_cmds[i].usage));
+	for (i = 0; i < CTL_CMD_N; i++)
+		json_object_array_add(a, jstr(ctl_cmd_table[i].usage));
 	r->data = json_object_new_object();
 	jadd(r->data, "commands", a);
 	return 0;
 }
+
+/* the words, argument counts and usage are lib/ctl_cmds_table.c's */
+static const ctl_cmd_fn ctl_handlers[] = {
+	[CTL_CMD_SHOW_STATUS] = cmd_status,
+	[CTL_CMD_SHOW_PEERS] = cmd_peers,
+	[CTL_CMD_SHOW_SERVICES] = cmd_services,
+	[CTL_CMD_SHOW_ROUTES] = cmd_routes,
+	[CTL_CMD_CHECK] = cmd_check,
+	[CTL_CMD_DRAIN] = cmd_drain,
+	[CTL_CMD_UNDRAIN] = cmd_undrain,
+	[CTL_CMD_RELOAD] = cmd_reload,
+	[CTL_CMD_HELP] = cmd_help,
+};
+/* a command added to the table without a handler does not build */
+_Static_assert(sizeof(ctl_handlers) / sizeof(ctl_handlers[0]) == CTL_CMD_N,
+    "one handler per command of ctl_cmd_table");
 
 /* ---- requests ---- */
 
@@ -912,30 +909,6 @@ out:
 	return rc;
 }
 
-/* the command whose words start the request, the longest one */
-static const struct ctl_cmd *
-req_match(const struct ctl_req *q, size_t *nwords)
-{
-	const struct ctl_cmd *best = NULL;
-	size_t i, k, bestn = 0;
-	char name[64], *w, *save;
-
-	for (i = 0; i < NCMDS; i++) {
-		snprintf(name, sizeof(name), "%s", ctl_cmds[i].name);
-		k = 0;
-		for (w = strtok_r(name, " ", &save); w != NULL;
-		    w = strtok_r(NULL, " ", &save), k++)
-			if (k >= q->n || strcmp(q->w[k], w) != 0)
-				break;
-		if (w == NULL && k > bestn) {
-			best = &ctl_cmds[i];
-			bestn = k;
-		}
-	}
-	*nwords = bestn;
-	return best;
-}
-
 static char *
 reply(bool ok, jobj *data, const char *raw, const char *err)
 {
@@ -971,7 +944,7 @@ ctl_handle(void *ctx, const char *line)
 	struct nomcast *nc = ctx;
 	struct ctl_req *q;
 	struct ctl_res *r;
-	const struct ctl_cmd *cmd;
+	const struct ctl_cmd_desc *cmd;
 	size_t nw, nargs;
 	char *out;
 	int rc;
@@ -997,17 +970,18 @@ ctl_handle(void *ctx, const char *line)
 		snprintf(r->err, sizeof(r->err), "empty request: try help");
 		goto fail;
 	}
-	if ((cmd = req_match(q, &nw)) == NULL) {
+	if ((cmd = ctl_cmd_match((const char *const *)q->w, q->n, &nw)) ==
+	    NULL) {
 		snprintf(r->err, sizeof(r->err), "unknown command: %s%s%s",
 		    q->w[0], q->n > 1 ? " " : "", q->n > 1 ? q->w[1] : "");
 		goto fail;
 	}
 	nargs = q->n - nw;
-	if (nargs < cmd->minargs || nargs > cmd->maxargs) {
+	if (!ctl_cmd_nargs_ok(cmd, nargs)) {
 		snprintf(r->err, sizeof(r->err), "usage: %s", cmd->usage);
 		goto fail;
 	}
-	rc = cmd->fn(nc, q->w + nw, nargs, r);
+	rc = ctl_handlers[cmd->id](nc, q->w + nw, nargs, r);
 	out = reply(rc == 0, r->data, r->raw, r->err);
 	free(r->raw);
 	free(q);

@@ -467,10 +467,26 @@ test_ctl_cmds_help_lists_every_command(void **state)
 	struct fx *f = *state;
 	json_object *d = ask(f, "help"), *a = get_obj(d, "commands");
 
+	size_t i;
+
 	assert_true(is_ok(f));
-	assert_int_equal(json_object_array_length(a), NCMDS);
+	assert_int_equal(json_object_array_length(a), CTL_CMD_N);
 	assert_string_equal(json_object_get_string(
 	    json_object_array_get_idx(a, 0)), "show status");
+	for (i = 0; i < CTL_CMD_N; i++)
+		assert_string_equal(json_object_get_string(
+		    json_object_array_get_idx(a, i)), ctl_cmd_table[i].usage);
+}
+
+/* the static assert counts the handlers; a gap in the middle is NULL */
+static void
+test_ctl_cmds_every_table_command_has_a_handler(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < CTL_CMD_N; i++)
+		assert_non_null(ctl_handlers[i]);
 }
 
 /* ---- show ---- */
@@ -798,6 +814,7 @@ main(void)
 		T(test_ctl_cmds_config_keys_for_the_socket),
 		T(test_ctl_cmds_wrong_argument_counts_print_the_usage),
 		T(test_ctl_cmds_help_lists_every_command),
+		T(test_ctl_cmds_every_table_command_has_a_handler),
 		T(test_ctl_cmds_show_status_counts_and_config),
 		T(test_ctl_cmds_show_peers_established_peer),
 		T(test_ctl_cmds_show_peers_down_peer_has_no_negotiated_values),
