@@ -1284,3 +1284,42 @@ session_listen_close(struct bgp_speaker *sp)
 	close(sp->listen_fd);
 	sp->listen_fd = -1;
 }
+
+/* ---- the read-only view ---- */
+
+void
+peer_info(const struct peer *p, struct peer_info *pi)
+{
+	const struct conn *c = &p->c;
+	enum fsm_state st = c->fsm.state;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->name = p->cf->name;
+	pi->address = p->addr_str;
+	pi->cf = p->cf;
+	pi->state = st;
+	pi->admin_down = p->stopping;
+	pi->since = p->since;
+	if (st == FSM_ESTABLISHED)
+		pi->local = c->local;
+	pi->has_remote_id = c->open_rcvd && st >= FSM_OPENCONFIRM;
+	if (pi->has_remote_id)
+		pi->remote_id = c->peer_open.bgp_id;
+	pi->negotiated = st >= FSM_OPENCONFIRM;
+	if (pi->negotiated) {
+		pi->hold_time = p->hold_time;
+		pi->as4 = p->opts.as4;
+		pi->ipv4 = p->afi_ok[AFI_IPV4];
+		pi->ipv6 = p->afi_ok[AFI_IPV6];
+		pi->route_refresh = c->peer_open.cap_route_refresh;
+		pi->enhanced_route_refresh = c->peer_open.cap_enhanced_rr;
+		pi->graceful_restart = c->peer_open.cap_gr;
+	}
+	pi->st = p->st;
+	pi->prefixes_out = ribout_sent_count(p->ro);
+	pi->prefixes_desired = ribout_desired_count(p->ro);
+	pi->has_last_err = p->last_err.code != 0;
+	pi->last_err = p->last_err;
+	pi->last_err_rcvd = p->last_err_rcvd;
+	pi->ro = p->ro;
+}

@@ -133,4 +133,38 @@ size_t	peer_pending_output(const struct peer *p);
 int	session_listen(struct bgp_speaker *sp);
 void	session_listen_close(struct bgp_speaker *sp);
 
+/*
+ * What an observer (the control commands, the metrics) may know of a
+ * peer: values copied out, strings and the Adj-RIB-Out borrowed until
+ * the peer changes.  Observers read this, never struct peer.
+ */
+struct peer_info {
+	const char		*name;		/* as configured */
+	const char		*address;	/* the peer's, as text */
+	const struct conf_peer	*cf;		/* port, AS, hold time... */
+	enum fsm_state		 state;
+	bool			 admin_down;	/* stopped: stays Idle */
+	time_t			 since;		/* last state change */
+	struct addr		 local;		/* ours; unset unless
+						 * Established */
+	bool			 has_remote_id;	/* its OPEN, in OpenConfirm+ */
+	uint32_t		 remote_id;	/* host order */
+	/* in OpenConfirm and Established: what the OPENs agreed */
+	bool			 negotiated;
+	uint16_t		 hold_time;
+	bool			 as4, ipv4, ipv6;
+	bool			 route_refresh, enhanced_route_refresh;
+	bool			 graceful_restart;
+	struct peer_stats	 st;
+	size_t			 prefixes_out;	/* sent and not withdrawn */
+	size_t			 prefixes_desired;
+	bool			 has_last_err;
+	struct bgp_err		 last_err;	/* last NOTIFICATION */
+	bool			 last_err_rcvd;	/* received, not sent */
+	const struct ribout	*ro;		/* for ribout_walk_sent() */
+};
+
+/* fill *pi from p (the main connection's session) */
+void	peer_info(const struct peer *p, struct peer_info *pi);
+
 #endif

@@ -229,3 +229,23 @@ check_free(struct check *c)
 	c->ops->fini(c);
 	free(c);
 }
+
+/* ---- the read-only view ---- */
+
+void
+check_info(const struct check *c, struct check_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->name = c->cf->name;
+	ci->cf = c->cf;
+	ci->probes = c->probes;
+	ci->has_result = c->has_result;
+	ci->last_pass = c->last_pass;
+	ci->last_latency = c->last_latency;
+	ci->last_reason = c->last_reason;
+	ci->npass = c->npass;
+	ci->nfail = c->nfail;
+	memcpy(ci->lat_bucket, c->lat_bucket, sizeof(ci->lat_bucket));
+	ci->lat_count = c->lat_count;
+	ci->lat_sum = c->lat_sum;
+}

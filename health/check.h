@@ -120,4 +120,27 @@ extern const struct check_ops chk_exec_ops;
 struct curl_ev *chk_http_multi_new(struct ev_loop *loop);
 void	chk_http_multi_free(struct curl_ev *m);
 
+/*
+ * What an observer (the control commands, the metrics) may know of a
+ * check: values copied out, strings borrowed until the check's next
+ * result.  Observers read this, never struct check.
+ */
+struct check_info {
+	const char		*name;		/* as configured */
+	const struct conf_check	*cf;		/* type, interval, timeout */
+	uint64_t		 probes;	/* probes started */
+	bool			 has_result;
+	bool			 last_pass;
+	double			 last_latency;	/* seconds */
+	const char		*last_reason;	/* "" before a result */
+	uint64_t		 npass, nfail;	/* results reported */
+	/* per latency bucket, each probe counted once (not cumulative) */
+	uint64_t		 lat_bucket[CHECK_LAT_NBUCKETS];
+	uint64_t		 lat_count;
+	double			 lat_sum;
+};
+
+/* fill *ci from c */
+void	check_info(const struct check *c, struct check_info *ci);
+
 #endif

@@ -3,9 +3,11 @@
  *
  * Sends one request, reads one reply line, prints it: aligned tables by
  * default, the reply's data as JSON with -j.  Exit status 0 if the daemon
- * said ok, 1 otherwise or if it could not be asked.  One struct
- * ctl_output per command, as bgpctl has: the JSON output is the same for
- * every command, the text one is per command.
+ * said ok, 1 otherwise or if it could not be asked.  One text output
+ * per command, as bgpctl has: the JSON output is the same for every
+ * command, the text one is per command.  The commands, their argument
+ * counts and their help are lib/ctl_cmds_table.c's, as in the daemon: a
+ * wrong argument count and help need no daemon.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/ctl_cmds_table.h"
 #include "lib/ctl_path.h"
 
 #define REPLY_TIMEOUT	30	/* s: show routes of a big RIB-out */
@@ -27,10 +30,8 @@
 
 typedef struct json_object jobj;
 
-struct ctl_output {
-	const char	*name;		/* the command's words */
-	void		(*text)(jobj *data, int nargs);
-};
+/* prints a command's reply data for a human; nargs its argument count */
+typedef void (*ctl_output_fn)(jobj *data, int nargs);
 
 /* ---- reading the reply's fields ---- */
 
@@ -485,42 +486,20 @@ out_help(jobj *d, int nargs)
 		    json_object_array_get_idx(a, i)));
 }
 
-static const struct ctl_output outputs[] = {
-	{ "show status", out_status },
-	{ "show peers", out_peers },
-	{ "show services", out_services },
-	{ "show routes", out_routes },
-	{ "check", out_check },
-	{ "drain", out_drain },
-	{ "undrain", out_drain },
-	{ "reload", out_reload },
-	{ "help", out_help },
+static const ctl_output_fn outputs[] = {
+	[CTL_CMD_SHOW_STATUS] = out_status,
+	[CTL_CMD_SHOW_PEERS] = out_peers,
+	[CTL_CMD_SHOW_SERVICES] = out_services,
+	[CTL_CMD_SHOW_ROUTES] = out_routes,
+	[CTL_CMD_CHECK] = out_check,
+	[CTL_CMD_DRAIN] = out_drain,
+	[CTL_CMD_UNDRAIN] = out_drain,
+	[CTL_CMD_RELOAD] = out_reload,
+	[CTL_CMD_HELP] = out_help,
 };
-
-/* the longest known command that starts argv; *nw its word count */
-static const struct ctl_output *
-match(int argc, char **argv, int *nw)
-{
-	const struct ctl_output *best = NULL;
-	size_t i;
-	int k, bestn = 0;
-	char name[64], *w, *save;
-
-	for (i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		snprintf(name, sizeof(name), "%s", outputs[i].name);
-		k = 0;
-		for (w = strtok_r(name, " ", &save); w != NULL;
-		    w = strtok_r(NULL, " ", &save), k++)
-			if (k >= argc || strcmp(argv[k], w) != 0)
-				break;
-		if (w == NULL && k > bestn) {
-			best = &outputs[i];
-			bestn = k;
-		}
-	}
-	*nw = bestn;
-	return best;
-}
+/* a command added to the table without its output does not build */
+_Static_assert(sizeof(outputs) / sizeof(outputs[0]) == CTL_CMD_N,
+    "one text output per command of ctl_cmd_table");
 
 /* ---- the socket ---- */
 
@@ -600,6 +579,20 @@ fail:
 	return -1;
 }
 
+/* the commands, one a line: usage, then what it does */
+static void
+commands(FILE *f)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < CTL_CMD_N; i++)
+		if (strlen(ctl_cmd_table[i].usage) > w)
+			w = strlen(ctl_cmd_table[i].usage);
+	for (i = 0; i < CTL_CMD_N; i++)
+		fprintf(f, "  %-*s  %s\n", (int)w, ctl_cmd_table[i].usage,
+		    ctl_cmd_table[i].help);
+}
+
 static void
 usage(FILE *f)
 {
@@ -611,10 +604,31 @@ usage(FILE *f)
 	    "                      $NOMAD_ALLOC_DIR/" CTL_SOCKET_NAME
 	    ", $NOMAD_TASK_DIR/" CTL_SOCKET_NAME ",\n"
 	    "                      /run/nomcast/" CTL_SOCKET_NAME ")\n"
-	    "commands:\n"
-	    "  show status | show peers [PEER] | show services [SERVICE]\n"
-	    "  show routes [PEER] | check | drain SERVICE|--all\n"
-	    "  undrain SERVICE|--all | reload | help\n");
+	    "commands:\n");
+	commands(f);
+}
+
+/* help, without the daemon: the same data as its help reply */
+static int
+help(bool json)
+{
+	jobj *d, *a;
+	size_t i;
+
+	if (!json) {
+		commands(stdout);
+		return 0;
+	}
+	d = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < CTL_CMD_N; i++)
+		json_object_array_add(a,
+		    json_object_new_string(ctl_cmd_table[i].usage));
+	json_object_object_add(d, "commands", a);
+	printf("%s\n", json_object_to_json_string_ext(d,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(d);
+	return 0;
 }
 
 int
@@ -627,11 +641,12 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct ctl_output *out;
+	const struct ctl_cmd_desc *cmd;
 	const char *sock = NULL;
 	char path[256], name[64] = "", *line = NULL;
 	jobj *req, *args, *rep, *data;
 	bool json = false, ok;
+	size_t nwords;
 	int ch, nw, i;
 
 	/* "+": stop at the command, so "drain --all" keeps its --all */
@@ -660,6 +675,17 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
+
+	/* known words are the command, the rest its arguments */
+	cmd = ctl_cmd_match((const char *const *)argv, (size_t)argc, &nwords);
+	nw = (int)nwords;
+	if (cmd != NULL && !ctl_cmd_nargs_ok(cmd, (size_t)(argc - nw))) {
+		/* what the daemon would answer, without asking it */
+		fprintf(stderr, "nomcastctl: usage: %s\n", cmd->usage);
+		return 1;
+	}
+	if (cmd != NULL && cmd->id == CTL_CMD_HELP)
+		return help(json);
 	if (sock == NULL)
 		sock = getenv("NOMCAST_SOCKET");
 	if (sock == NULL || sock[0] == '\0') {
@@ -670,9 +696,8 @@ main(int argc, char *argv[])
 		sock = path;
 	}
 
-	/* known words are the command, the rest its arguments */
-	out = match(argc, argv, &nw);
-	if (out == NULL)
+	/* an unknown command goes as typed: the daemon names it */
+	if (cmd == NULL)
 		nw = argc > 1 && strcmp(argv[0], "show") == 0 ? 2 : 1;
 	for (i = 0; i < nw; i++)
 		snprintf(name + strlen(name), sizeof(name) - strlen(name),
@@ -718,8 +743,8 @@ main(int argc, char *argv[])
 	if (json) {
 		printf("%s\n", json_object_to_json_string_ext(ok ? data : rep,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (data != NULL && out != NULL) {
-		out->text(data, argc - nw);
+	} else if (data != NULL && cmd != NULL) {
+		outputs[cmd->id](data, argc - nw);
 	}
 	if (!ok)
 		fprintf(stderr, "nomcastctl: %s\n", gstr_or(rep, "error",

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/ctl_cmds_table.h"
 #include "lib/mono.h"
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
@@ -48,13 +49,9 @@ struct ctl_res {
 	char		 err[CTL_ERR_MAX];
 };
 
-struct ctl_cmd {
-	const char	*name;		/* its words, "show peers" */
-	size_t		 minargs, maxargs;
-	const char	*usage;
-	int		(*fn)(struct nomcast *, char *const *, size_t,
-			    struct ctl_res *);
-};
+/* a command's handler: args are the words after the command's own */
+typedef int (*ctl_cmd_fn)(struct nomcast *, char *const *args, size_t nargs,
+	    struct ctl_res *);
 
 /* ---- small builders ---- */
 
@@ -217,26 +214,32 @@ sb_add(struct sbuf *b, const char *s)
 
 /* ---- lookups ---- */
 
-static struct peer *
+/* by name or address */
+static const struct peer *
 find_peer(struct nomcast *nc, const char *key)
 {
+	struct peer_info pi;
 	size_t i;
 
-	for (i = 0; i < nc->sp.npeers; i++)
-		if (strcmp(nc->sp.peers[i]->cf->name, key) == 0 ||
-		    strcmp(nc->sp.peers[i]->addr_str, key) == 0)
+	for (i = 0; i < nc->sp.npeers; i++) {
+		peer_info(nc->sp.peers[i], &pi);
+		if (strcmp(pi.name, key) == 0 || strcmp(pi.address, key) == 0)
 			return nc->sp.peers[i];
+	}
 	return NULL;
 }
 
-static struct svc *
+static const struct svc *
 find_svc(struct nomcast *nc, const char *name)
 {
+	struct svc_info si;
 	size_t i;
 
-	for (i = 0; i < nc->nsvcs; i++)
-		if (strcmp(nc->svcs[i].cf->name, name) == 0)
+	for (i = 0; i < nc->nsvcs; i++) {
+		svc_info(&nc->svcs[i], &si);
+		if (strcmp(si.name, name) == 0)
 			return &nc->svcs[i];
+	}
 	return NULL;
 }
 
@@ -310,15 +313,20 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 	time_t now = time(NULL);
 	size_t i, est = 0, n[VERDICT_DRAINING + 1] = { 0 }, ann = 0;
 	char buf[PREFIX_STRLEN];
+	struct peer_info pi;
+	struct svc_info si;
 
 	(void)args;
 	(void)nargs;
-	for (i = 0; i < nc->sp.npeers; i++)
-		est += nc->sp.peers[i]->c.fsm.state == FSM_ESTABLISHED;
+	for (i = 0; i < nc->sp.npeers; i++) {
+		peer_info(nc->sp.peers[i], &pi);
+		est += pi.state == FSM_ESTABLISHED;
+	}
 	for (i = 0; i < nc->nsvcs; i++) {
-		if (nc->svcs[i].v.state <= VERDICT_DRAINING)
-			n[nc->svcs[i].v.state]++;
-		ann += nc->svcs[i].mode != SVC_MODE_NONE;
+		svc_info(&nc->svcs[i], &si);
+		if (si.verdict <= VERDICT_DRAINING)
+			n[si.verdict]++;
+		ann += si.mode != SVC_MODE_NONE;
 	}
 
 	jadd(d, "version", jstr(NOMCAST_VERSION));
@@ -354,69 +362,66 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 /* ---- show peers ---- */
 
 static jobj *
-peer_json(struct nomcast *nc, struct peer *p, time_t now)
+peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 {
 	jobj *o = json_object_new_object(), *e, *caps;
-	enum fsm_state st = p->c.fsm.state;
 	char buf[PREFIX_STRLEN];
 
-	jadd(o, "name", jstr(p->cf->name));
-	jadd(o, "address", jstr(p->addr_str));
-	jadd(o, "port", jint(p->cf->port));
-	jadd(o, "asn", jint(p->cf->asn));
+	jadd(o, "name", jstr(pi->name));
+	jadd(o, "address", jstr(pi->address));
+	jadd(o, "port", jint(pi->cf->port));
+	jadd(o, "asn", jint(pi->cf->asn));
 	jadd(o, "local_asn", jint(nc->conf.bgp.asn));
-	jadd(o, "type", jstr(conf_peer_is_ibgp(&nc->conf.bgp, p->cf) ?
-	    "ibgp" : "ebgp"));
-	jadd(o, "passive", jbool(p->cf->passive));
-	jadd(o, "state", jstr(fsm_state_name(st)));
-	jadd(o, "admin_down", jbool(p->stopping));
-	jtime(o, "since", p->since, now);
-	if (st == FSM_ESTABLISHED && addr_is_set(&p->c.local))
-		jadd(o, "local_address", jstr(addr_str(&p->c.local, buf,
+	jadd(o, "type", jstr(conf_peer_is_ibgp(&nc->conf.bgp, pi->cf) ? "ibgp" :
+	    "ebgp"));
+	jadd(o, "passive", jbool(pi->cf->passive));
+	jadd(o, "state", jstr(fsm_state_name(pi->state)));
+	jadd(o, "admin_down", jbool(pi->admin_down));
+	jtime(o, "since", pi->since, now);
+	if (addr_is_set(&pi->local))
+		jadd(o, "local_address", jstr(addr_str(&pi->local, buf,
 		    sizeof(buf))));
 	else
 		jadd(o, "local_address", NULL);
-	if (p->c.open_rcvd && st >= FSM_OPENCONFIRM)
-		jadd(o, "remote_id", jstr(id_str(p->c.peer_open.bgp_id, buf,
+	if (pi->has_remote_id)
+		jadd(o, "remote_id", jstr(id_str(pi->remote_id, buf,
 		    sizeof(buf))));
 	else
 		jadd(o, "remote_id", NULL);
-	jadd(o, "hold_time_configured", jint(p->cf->hold_time));
-	if (st >= FSM_OPENCONFIRM) {
+	jadd(o, "hold_time_configured", jint(pi->cf->hold_time));
+	if (pi->negotiated) {
 		/* RFC 4271 4.2: the smaller of the two OPENs' values */
-		jadd(o, "hold_time", jint(p->hold_time));
-		jadd(o, "keepalive_time", jint(p->hold_time / 3));
+		jadd(o, "hold_time", jint(pi->hold_time));
+		jadd(o, "keepalive_time", jint(pi->hold_time / 3));
 		caps = json_object_new_object();
-		jadd(caps, "as4", jbool(p->opts.as4));
-		jadd(caps, "ipv4", jbool(p->afi_ok[AFI_IPV4]));
-		jadd(caps, "ipv6", jbool(p->afi_ok[AFI_IPV6]));
-		jadd(caps, "route_refresh",
-		    jbool(p->c.peer_open.cap_route_refresh));
+		jadd(caps, "as4", jbool(pi->as4));
+		jadd(caps, "ipv4", jbool(pi->ipv4));
+		jadd(caps, "ipv6", jbool(pi->ipv6));
+		jadd(caps, "route_refresh", jbool(pi->route_refresh));
 		jadd(caps, "enhanced_route_refresh",
-		    jbool(p->c.peer_open.cap_enhanced_rr));
-		jadd(caps, "graceful_restart", jbool(p->c.peer_open.cap_gr));
+		    jbool(pi->enhanced_route_refresh));
+		jadd(caps, "graceful_restart", jbool(pi->graceful_restart));
 		jadd(o, "capabilities", caps);
 	} else {
 		jadd(o, "hold_time", NULL);
 		jadd(o, "keepalive_time", NULL);
 		jadd(o, "capabilities", NULL);
 	}
-	jadd(o, "messages_in", jint((int64_t)p->st.msgs_in));
-	jadd(o, "messages_out", jint((int64_t)p->st.msgs_out));
-	jadd(o, "updates_in", jint((int64_t)p->st.updates_in));
-	jadd(o, "updates_out", jint((int64_t)p->st.updates_out));
-	jadd(o, "flaps", jint((int64_t)p->st.flaps));
-	jadd(o, "prefixes_out", jint((int64_t)ribout_sent_count(p->ro)));
-	jadd(o, "prefixes_desired",
-	    jint((int64_t)ribout_desired_count(p->ro)));
-	if (p->last_err.code != 0) {
+	jadd(o, "messages_in", jint((int64_t)pi->st.msgs_in));
+	jadd(o, "messages_out", jint((int64_t)pi->st.msgs_out));
+	jadd(o, "updates_in", jint((int64_t)pi->st.updates_in));
+	jadd(o, "updates_out", jint((int64_t)pi->st.updates_out));
+	jadd(o, "flaps", jint((int64_t)pi->st.flaps));
+	jadd(o, "prefixes_out", jint((int64_t)pi->prefixes_out));
+	jadd(o, "prefixes_desired", jint((int64_t)pi->prefixes_desired));
+	if (pi->has_last_err) {
 		e = json_object_new_object();
-		jadd(e, "code", jint(p->last_err.code));
-		jadd(e, "subcode", jint(p->last_err.subcode));
-		jadd(e, "code_name", jstr(notif_code_name(p->last_err.code)));
+		jadd(e, "code", jint(pi->last_err.code));
+		jadd(e, "subcode", jint(pi->last_err.subcode));
+		jadd(e, "code_name", jstr(notif_code_name(pi->last_err.code)));
 		jadd(e, "subcode_name", jstr(notif_subcode_name(
-		    p->last_err.code, p->last_err.subcode)));
-		jadd(e, "direction", jstr(p->last_err_rcvd ? "received" :
+		    pi->last_err.code, pi->last_err.subcode)));
+		jadd(e, "direction", jstr(pi->last_err_rcvd ? "received" :
 		    "sent"));
 		jadd(o, "last_error", e);
 	} else {
@@ -429,22 +434,23 @@ static int
 cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
 {
+	const struct peer *one = NULL;
+	struct peer_info pi;
 	jobj *a;
 	time_t now = time(NULL);
 	size_t i;
 
-	if (nargs == 1 && find_peer(nc, args[0]) == NULL) {
+	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
 		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
 		return -1;
 	}
 	r->data = json_object_new_object();
 	a = json_object_new_array();
 	for (i = 0; i < nc->sp.npeers; i++) {
-		struct peer *p = nc->sp.peers[i];
-
-		if (nargs == 1 && p != find_peer(nc, args[0]))
+		if (one != NULL && nc->sp.peers[i] != one)
 			continue;
-		json_object_array_add(a, peer_json(nc, p, now));
+		peer_info(nc->sp.peers[i], &pi);
+		json_object_array_add(a, peer_json(nc, &pi, now));
 	}
 	jadd(r->data, "peers", a);
 	return 0;
@@ -469,40 +475,38 @@ nomad_json(jobj *o, const struct nomad_watch *w)
 }
 
 static jobj *
-source_json(struct nomcast *nc, const struct svc *s, size_t k)
+source_json(const struct svc *s, size_t k)
 {
-	const struct verdict_src *src = &s->srcs[k];
-	const struct check *c = NULL;
+	struct svc_src_info src;
+	struct check_info ci;
 	jobj *o = json_object_new_object();
 
-	/* the first nchecks sources are the service's checks, in order */
-	if (k < s->cf->nchecks && s->cf->checks[k] < nc->nchecks_rt &&
-	    nc->checks != NULL)
-		c = nc->checks[s->cf->checks[k]];
-	jadd(o, "name", jstr(src->name));
-	jadd(o, "kind", jstr(c != NULL ? "check" : k == s->cf->nchecks &&
-	    s->nomad != NULL ? "nomad" : "source"));
-	jadd(o, "state", jstr(src_state_name(src->state)));
-	jadd(o, "reason", jstr(src->reason));
-	jadd(o, "rise", jint(src->rise));
-	jadd(o, "fall", jint(src->fall));
-	jadd(o, "passes", jint(src->oks));
-	jadd(o, "failures", jint(src->fails));
-	if (c == NULL) {
+	svc_src_info(s, k, &src);
+	jadd(o, "name", jstr(src.name));
+	jadd(o, "kind", jstr(src.kind == SVC_SRC_CHECK ? "check" :
+	    src.kind == SVC_SRC_NOMAD ? "nomad" : "source"));
+	jadd(o, "state", jstr(src_state_name(src.state)));
+	jadd(o, "reason", jstr(src.reason));
+	jadd(o, "rise", jint(src.rise));
+	jadd(o, "fall", jint(src.fall));
+	jadd(o, "passes", jint(src.passes));
+	jadd(o, "failures", jint(src.failures));
+	if (src.kind != SVC_SRC_CHECK) {
 		jadd(o, "check", NULL);
-		if (k == s->cf->nchecks && s->nomad != NULL)
-			nomad_json(o, s->nomad);
+		if (src.kind == SVC_SRC_NOMAD)
+			nomad_json(o, src.nomad);
 		return o;
 	}
-	jadd(o, "check", jstr(c->cf->name));
-	jadd(o, "type", jstr(check_type_name(c->cf->type)));
-	jadd(o, "interval_seconds", jdouble(c->cf->interval_ms / 1000.0, 3));
-	jadd(o, "timeout_seconds", jdouble(c->cf->timeout_ms / 1000.0, 3));
-	jadd(o, "probes", jint((int64_t)c->probes));
-	if (c->has_result) {
-		jadd(o, "last_result", jstr(c->last_pass ? "pass" : "fail"));
-		jadd(o, "latency_seconds", jdouble(c->last_latency, 6));
-		jadd(o, "output", jstr(c->last_reason));
+	check_info(src.check, &ci);
+	jadd(o, "check", jstr(ci.name));
+	jadd(o, "type", jstr(check_type_name(ci.cf->type)));
+	jadd(o, "interval_seconds", jdouble(ci.cf->interval_ms / 1000.0, 3));
+	jadd(o, "timeout_seconds", jdouble(ci.cf->timeout_ms / 1000.0, 3));
+	jadd(o, "probes", jint((int64_t)ci.probes));
+	if (ci.has_result) {
+		jadd(o, "last_result", jstr(ci.last_pass ? "pass" : "fail"));
+		jadd(o, "latency_seconds", jdouble(ci.last_latency, 6));
+		jadd(o, "output", jstr(ci.last_reason));
 	} else {
 		jadd(o, "last_result", NULL);
 		jadd(o, "latency_seconds", NULL);
@@ -512,37 +516,41 @@ source_json(struct nomcast *nc, const struct svc *s, size_t k)
 }
 
 static jobj *
-svc_json(struct nomcast *nc, const struct svc *s, time_t now)
+svc_json(const struct svc *s, time_t now)
 {
 	jobj *o = json_object_new_object(), *a;
+	struct svc_info si;
+	const struct conf_service *cf;
 	char buf[PREFIX_STRLEN];
 	size_t k;
 
-	jadd(o, "name", jstr(s->cf->name));
-	jadd(o, "verdict", jstr(verdict_state_name(s->v.state)));
-	jtime(o, "since", mono_ms_to_wall(s->v.since_ms, now), now);
-	jadd(o, "reason", jstr(verdict_reason(&s->v)));
-	jadd(o, "mode", jstr(mode_name(s->mode)));
-	jadd(o, "announced", jbool(s->mode != SVC_MODE_NONE));
-	jadd(o, "drain", jbool(s->v.drain));
-	jadd(o, "on_down", jstr(s->cf->on_down == ON_DOWN_DEGRADE ?
+	svc_info(s, &si);
+	cf = si.cf;
+	jadd(o, "name", jstr(si.name));
+	jadd(o, "verdict", jstr(verdict_state_name(si.verdict)));
+	jtime(o, "since", mono_ms_to_wall(si.since_ms, now), now);
+	jadd(o, "reason", jstr(si.reason));
+	jadd(o, "mode", jstr(mode_name(si.mode)));
+	jadd(o, "announced", jbool(si.mode != SVC_MODE_NONE));
+	jadd(o, "drain", jbool(si.drain));
+	jadd(o, "on_down", jstr(cf->on_down == ON_DOWN_DEGRADE ?
 	    "degrade" : "withdraw"));
-	jadd(o, "hold_down_seconds", jdouble(s->cf->hold_down_ms / 1000.0, 3));
-	if (s->cf->vip_interface[0] != '\0') {
-		jadd(o, "vip_interface", jstr(s->cf->vip_interface));
-		jadd(o, "vip", jbool(s->vip_on));
+	jadd(o, "hold_down_seconds", jdouble(cf->hold_down_ms / 1000.0, 3));
+	if (cf->vip_interface[0] != '\0') {
+		jadd(o, "vip_interface", jstr(cf->vip_interface));
+		jadd(o, "vip", jbool(si.vip_on));
 	} else {
 		jadd(o, "vip_interface", NULL);
 		jadd(o, "vip", NULL);
 	}
 	a = json_object_new_array();
-	for (k = 0; k < s->cf->nprefixes; k++)
-		json_object_array_add(a, jstr(prefix_str(&s->cf->prefixes[k],
+	for (k = 0; k < cf->nprefixes; k++)
+		json_object_array_add(a, jstr(prefix_str(&cf->prefixes[k],
 		    buf, sizeof(buf))));
 	jadd(o, "prefixes", a);
 	a = json_object_new_array();
-	for (k = 0; k < s->nsrcs; k++)
-		json_object_array_add(a, source_json(nc, s, k));
+	for (k = 0; k < si.nsrcs; k++)
+		json_object_array_add(a, source_json(s, k));
 	jadd(o, "sources", a);
 	return o;
 }
@@ -551,11 +559,12 @@ static int
 cmd_services(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
 {
+	const struct svc *one = NULL;
 	jobj *a;
 	time_t now = time(NULL);
 	size_t i;
 
-	if (nargs == 1 && find_svc(nc, args[0]) == NULL) {
+	if (nargs == 1 && (one = find_svc(nc, args[0])) == NULL) {
 		snprintf(r->err, sizeof(r->err), "no such service: %s",
 		    args[0]);
 		return -1;
@@ -563,9 +572,9 @@ cmd_services(struct nomcast *nc, char *const *args, size_t nargs,
 	r->data = json_object_new_object();
 	a = json_object_new_array();
 	for (i = 0; i < nc->nsvcs; i++) {
-		if (nargs == 1 && strcmp(nc->svcs[i].cf->name, args[0]) != 0)
+		if (one != NULL && &nc->svcs[i] != one)
 			continue;
-		json_object_array_add(a, svc_json(nc, &nc->svcs[i], now));
+		json_object_array_add(a, svc_json(&nc->svcs[i], now));
 	}
 	jadd(r->data, "services", a);
 	return 0;
@@ -636,28 +645,28 @@ static int
 cmd_routes(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
 {
+	const struct peer *one = NULL;
+	struct peer_info pi;
 	struct sbuf b = { 0 };
 	struct route_walk w;
 	const char *hdr;
 	size_t i, np = 0;
 	jobj *o;
 
-	if (nargs == 1 && find_peer(nc, args[0]) == NULL) {
+	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
 		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
 		return -1;
 	}
 	sb_add(&b, "{\"peers\":[");
 	for (i = 0; i < nc->sp.npeers; i++) {
-		struct peer *p = nc->sp.peers[i];
-
-		if (nargs == 1 && p != find_peer(nc, args[0]))
+		if (one != NULL && nc->sp.peers[i] != one)
 			continue;
+		peer_info(nc->sp.peers[i], &pi);
 		o = json_object_new_object();
-		jadd(o, "name", jstr(p->cf->name));
-		jadd(o, "address", jstr(p->addr_str));
-		jadd(o, "state", jstr(fsm_state_name(p->c.fsm.state)));
-		jadd(o, "prefixes_out",
-		    jint((int64_t)ribout_sent_count(p->ro)));
+		jadd(o, "name", jstr(pi.name));
+		jadd(o, "address", jstr(pi.address));
+		jadd(o, "state", jstr(fsm_state_name(pi.state)));
+		jadd(o, "prefixes_out", jint((int64_t)pi.prefixes_out));
 		/* the object without its closing brace, then its routes */
 		hdr = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 		    JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -671,7 +680,7 @@ cmd_routes(struct nomcast *nc, char *const *args, size_t nargs,
 		w.b = &b;
 		w.now = time(NULL);
 		w.n = 0;
-		(void)ribout_walk_sent(p->ro, route_cb, &w);
+		(void)ribout_walk_sent(pi.ro, route_cb, &w);
 		sb_add(&b, "]}");
 	}
 	sb_add(&b, "]}");
@@ -796,22 +805,6 @@ cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
 	return 0;
 }
 
-static int cmd_help(struct nomcast *, char *const *, size_t,
-	    struct ctl_res *);
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "show status", 0, 0, "show status", cmd_status },
-	{ "show peers", 0, 1, "show peers [PEER]", cmd_peers },
-	{ "show services", 0, 1, "show services [SERVICE]", cmd_services },
-	{ "show routes", 0, 1, "show routes [PEER]", cmd_routes },
-	{ "check", 0, 0, "check", cmd_check },
-	{ "drain", 1, 1, "drain SERVICE|--all", cmd_drain },
-	{ "undrain", 1, 1, "undrain SERVICE|--all", cmd_undrain },
-	{ "reload", 0, 0, "reload", cmd_reload },
-	{ "help", 0, 0, "help", cmd_help },
-};
-#define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
-
 static int
 cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
@@ -822,12 +815,28 @@ cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
 	(void)nc;
 	(void)args;
 	(void)nargs;
-	for (i = 0; i < NCMDS; i++)
-		json_object_array_add(a, jstr(ctl_cmds[i].usage));
+	for (i = 0; i < CTL_CMD_N; i++)
+		json_object_array_add(a, jstr(ctl_cmd_table[i].usage));
 	r->data = json_object_new_object();
 	jadd(r->data, "commands", a);
 	return 0;
 }
+
+/* the words, argument counts and usage are lib/ctl_cmds_table.c's */
+static const ctl_cmd_fn ctl_handlers[] = {
+	[CTL_CMD_SHOW_STATUS] = cmd_status,
+	[CTL_CMD_SHOW_PEERS] = cmd_peers,
+	[CTL_CMD_SHOW_SERVICES] = cmd_services,
+	[CTL_CMD_SHOW_ROUTES] = cmd_routes,
+	[CTL_CMD_CHECK] = cmd_check,
+	[CTL_CMD_DRAIN] = cmd_drain,
+	[CTL_CMD_UNDRAIN] = cmd_undrain,
+	[CTL_CMD_RELOAD] = cmd_reload,
+	[CTL_CMD_HELP] = cmd_help,
+};
+/* a command added to the table without a handler does not build */
+_Static_assert(sizeof(ctl_handlers) / sizeof(ctl_handlers[0]) == CTL_CMD_N,
+    "one handler per command of ctl_cmd_table");
 
 /* ---- requests ---- */
 
@@ -934,30 +943,6 @@ out:
 	return rc;
 }
 
-/* the command whose words start the request, the longest one */
-static const struct ctl_cmd *
-req_match(const struct ctl_req *q, size_t *nwords)
-{
-	const struct ctl_cmd *best = NULL;
-	size_t i, k, bestn = 0;
-	char name[64], *w, *save;
-
-	for (i = 0; i < NCMDS; i++) {
-		snprintf(name, sizeof(name), "%s", ctl_cmds[i].name);
-		k = 0;
-		for (w = strtok_r(name, " ", &save); w != NULL;
-		    w = strtok_r(NULL, " ", &save), k++)
-			if (k >= q->n || strcmp(q->w[k], w) != 0)
-				break;
-		if (w == NULL && k > bestn) {
-			best = &ctl_cmds[i];
-			bestn = k;
-		}
-	}
-	*nwords = bestn;
-	return best;
-}
-
 static char *
 reply(bool ok, jobj *data, const char *raw, const char *err)
 {
@@ -993,7 +978,7 @@ ctl_handle(void *ctx, const char *line)
 	struct nomcast *nc = ctx;
 	struct ctl_req *q;
 	struct ctl_res *r;
-	const struct ctl_cmd *cmd;
+	const struct ctl_cmd_desc *cmd;
 	size_t nw, nargs;
 	char *out;
 	int rc;
@@ -1019,17 +1004,18 @@ ctl_handle(void *ctx, const char *line)
 		snprintf(r->err, sizeof(r->err), "empty request: try help");
 		goto fail;
 	}
-	if ((cmd = req_match(q, &nw)) == NULL) {
+	if ((cmd = ctl_cmd_match((const char *const *)q->w, q->n, &nw)) ==
+	    NULL) {
 		snprintf(r->err, sizeof(r->err), "unknown command: %s%s%s",
 		    q->w[0], q->n > 1 ? " " : "", q->n > 1 ? q->w[1] : "");
 		goto fail;
 	}
 	nargs = q->n - nw;
-	if (nargs < cmd->minargs || nargs > cmd->maxargs) {
+	if (!ctl_cmd_nargs_ok(cmd, nargs)) {
 		snprintf(r->err, sizeof(r->err), "usage: %s", cmd->usage);
 		goto fail;
 	}
-	rc = cmd->fn(nc, q->w + nw, nargs, r);
+	rc = ctl_handlers[cmd->id](nc, q->w + nw, nargs, r);
 	out = reply(rc == 0, r->data, r->raw, r->err);
 	free(r->raw);
 	free(q);

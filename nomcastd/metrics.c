@@ -203,74 +203,71 @@ render_build(const struct nomcast *nc, struct metrics_buf *b)
 	    (double)nc->started);
 }
 
-#define PEER_LBL(p)	{ "peer", (p)->cf->name }, \
-			{ "address", (p)->addr_str }
+#define PEER_LBL(pi)	{ "peer", (pi).name }, \
+			{ "address", (pi).address }
+
+/* one loop per family: a family's samples must stay together */
+#define EACH_PEER(nc, i, pi)						\
+	for ((i) = 0; (i) < (nc)->sp.npeers &&				\
+	    (peer_info((nc)->sp.peers[(i)], &(pi)), true); (i)++)
 
 static void
 render_peers(const struct nomcast *nc, struct metrics_buf *b)
 {
+	struct peer_info pi;
 	size_t i;
 	int s;
 
 	family(b, "nomcast_peer_state", "gauge", "BGP FSM state of the "
 	    "session (RFC 4271 8.2.2): 0 Idle, 1 Connect, 2 Active, "
 	    "3 OpenSent, 4 OpenConfirm, 5 Established.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-		const struct lbl l[] = { PEER_LBL(p) };
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
 
-		sample_u64(b, "nomcast_peer_state", l, 2,
-		    (uint64_t)p->c.fsm.state);
+		sample_u64(b, "nomcast_peer_state", l, 2, (uint64_t)pi.state);
 	}
 	family(b, "nomcast_peer_up", "gauge",
 	    "1 if the session is Established, else 0.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-		const struct lbl l[] = { PEER_LBL(p) };
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
 
 		sample_u64(b, "nomcast_peer_up", l, 2,
-		    p->c.fsm.state == FSM_ESTABLISHED);
+		    pi.state == FSM_ESTABLISHED);
 	}
 	family(b, "nomcast_peer_state_change_time_seconds", "gauge",
 	    "When the session last changed state, in seconds since the "
 	    "Unix epoch.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-		const struct lbl l[] = { PEER_LBL(p) };
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
 
 		sample_dbl(b, "nomcast_peer_state_change_time_seconds", l, 2,
-		    (double)p->since);
+		    (double)pi.since);
 	}
 	family(b, "nomcast_peer_transitions_total", "counter",
 	    "Times the session entered each FSM state.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-
+	EACH_PEER(nc, i, pi) {
 		for (s = 0; s < FSM_NSTATES; s++) {
-			const struct lbl l[] = { PEER_LBL(p),
+			const struct lbl l[] = { PEER_LBL(pi),
 			    { "state", fsm_state_name((enum fsm_state)s) } };
 
 			sample_u64(b, "nomcast_peer_transitions_total", l, 3,
-			    p->st.transitions[s]);
+			    pi.st.transitions[s]);
 		}
 	}
 	family(b, "nomcast_peer_flaps_total", "counter",
 	    "Times the session left Established.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-		const struct lbl l[] = { PEER_LBL(p) };
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
 
-		sample_u64(b, "nomcast_peer_flaps_total", l, 2, p->st.flaps);
+		sample_u64(b, "nomcast_peer_flaps_total", l, 2, pi.st.flaps);
 	}
 
-	/* one loop per family: a family's samples must stay together */
 #define PEER_COUNTER(name, field, help) do {				\
 	family(b, name, "counter", help);				\
-	for (i = 0; i < nc->sp.npeers; i++) {				\
-		const struct peer *p = nc->sp.peers[i];			\
-		const struct lbl l[] = { PEER_LBL(p) };			\
+	EACH_PEER(nc, i, pi) {						\
+		const struct lbl l[] = { PEER_LBL(pi) };		\
 									\
-		sample_u64(b, name, l, 2, p->st.field);			\
+		sample_u64(b, name, l, 2, pi.st.field);			\
 	}								\
 } while (0)
 	PEER_COUNTER("nomcast_peer_messages_received_total", msgs_in,
@@ -285,107 +282,109 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 
 	family(b, "nomcast_peer_prefixes_announced", "gauge",
 	    "Prefixes announced to the peer and not withdrawn.");
-	for (i = 0; i < nc->sp.npeers; i++) {
-		const struct peer *p = nc->sp.peers[i];
-		const struct lbl l[] = { PEER_LBL(p) };
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
 
 		sample_u64(b, "nomcast_peer_prefixes_announced", l, 2,
-		    ribout_sent_count(p->ro));
+		    pi.prefixes_out);
 	}
 }
+
+#define EACH_SVC(nc, i, si)						\
+	for ((i) = 0; (i) < (nc)->nsvcs &&				\
+	    (svc_info(&(nc)->svcs[(i)], &(si)), true); (i)++)
 
 static void
 render_services(const struct nomcast *nc, struct metrics_buf *b)
 {
+	struct svc_info si;
 	size_t i;
 
 	family(b, "nomcast_service_verdict", "gauge", "The service's "
 	    "verdict: 0 unknown, 1 up, 2 down, 3 draining.");
-	for (i = 0; i < nc->nsvcs; i++) {
-		const struct svc *s = &nc->svcs[i];
-		const struct lbl l[] = { { "service", s->cf->name } };
+	EACH_SVC(nc, i, si) {
+		const struct lbl l[] = { { "service", si.name } };
 
 		sample_u64(b, "nomcast_service_verdict", l, 1,
-		    (uint64_t)s->v.state);
+		    (uint64_t)si.verdict);
 	}
 	family(b, "nomcast_service_up", "gauge",
 	    "1 if the service's verdict is up, else 0.");
-	for (i = 0; i < nc->nsvcs; i++) {
-		const struct svc *s = &nc->svcs[i];
-		const struct lbl l[] = { { "service", s->cf->name } };
+	EACH_SVC(nc, i, si) {
+		const struct lbl l[] = { { "service", si.name } };
 
 		sample_u64(b, "nomcast_service_up", l, 1,
-		    s->v.state == VERDICT_UP);
+		    si.verdict == VERDICT_UP);
 	}
 	family(b, "nomcast_service_announced", "gauge", "1 if the service's "
 	    "prefixes are announced (normally or degraded), else 0.");
-	for (i = 0; i < nc->nsvcs; i++) {
-		const struct svc *s = &nc->svcs[i];
-		const struct lbl l[] = { { "service", s->cf->name } };
+	EACH_SVC(nc, i, si) {
+		const struct lbl l[] = { { "service", si.name } };
 
 		sample_u64(b, "nomcast_service_announced", l, 1,
-		    s->mode != SVC_MODE_NONE);
+		    si.mode != SVC_MODE_NONE);
 	}
 	family(b, "nomcast_service_transitions_total", "counter",
 	    "Times the service's verdict changed.");
-	for (i = 0; i < nc->nsvcs; i++) {
-		const struct svc *s = &nc->svcs[i];
-		const struct lbl l[] = { { "service", s->cf->name } };
+	EACH_SVC(nc, i, si) {
+		const struct lbl l[] = { { "service", si.name } };
 
 		sample_u64(b, "nomcast_service_transitions_total", l, 1,
-		    s->transitions);
+		    si.transitions);
 	}
 }
+
+#define EACH_CHECK(nc, i, ci)						\
+	for ((i) = 0; (i) < (nc)->nchecks_rt &&				\
+	    (check_info((nc)->checks[(i)], &(ci)), true); (i)++)
 
 static void
 render_checks(const struct nomcast *nc, struct metrics_buf *b)
 {
+	struct check_info ci;
 	char le[32];
 	uint64_t cum;
 	size_t i, k;
 
 	family(b, "nomcast_check_results_total", "counter",
 	    "Results of the check, by outcome.");
-	for (i = 0; i < nc->nchecks_rt; i++) {
-		const struct check *c = nc->checks[i];
-		const struct lbl lp[] = { { "check", c->cf->name },
+	EACH_CHECK(nc, i, ci) {
+		const struct lbl lp[] = { { "check", ci.name },
 		    { "result", "pass" } };
-		const struct lbl lf[] = { { "check", c->cf->name },
+		const struct lbl lf[] = { { "check", ci.name },
 		    { "result", "fail" } };
 
-		sample_u64(b, "nomcast_check_results_total", lp, 2, c->npass);
-		sample_u64(b, "nomcast_check_results_total", lf, 2, c->nfail);
+		sample_u64(b, "nomcast_check_results_total", lp, 2, ci.npass);
+		sample_u64(b, "nomcast_check_results_total", lf, 2, ci.nfail);
 	}
 	family(b, "nomcast_check_passing", "gauge", "1 if the check's last "
 	    "result passed, 0 if it failed or there is none yet.");
-	for (i = 0; i < nc->nchecks_rt; i++) {
-		const struct check *c = nc->checks[i];
-		const struct lbl l[] = { { "check", c->cf->name } };
+	EACH_CHECK(nc, i, ci) {
+		const struct lbl l[] = { { "check", ci.name } };
 
 		sample_u64(b, "nomcast_check_passing", l, 1,
-		    c->has_result && c->last_pass);
+		    ci.has_result && ci.last_pass);
 	}
 	family(b, "nomcast_check_latency_seconds", "histogram",
 	    "How long the check's probes took, timed out ones included.");
-	for (i = 0; i < nc->nchecks_rt; i++) {
-		const struct check *c = nc->checks[i];
-		struct lbl l[] = { { "check", c->cf->name }, { "le", le } };
+	EACH_CHECK(nc, i, ci) {
+		struct lbl l[] = { { "check", ci.name }, { "le", le } };
 
 		/* the buckets are kept apart; the format wants them summed */
 		cum = 0;
 		for (k = 0; k < CHECK_LAT_NBUCKETS; k++) {
-			cum += c->lat_bucket[k];
+			cum += ci.lat_bucket[k];
 			snprintf(le, sizeof(le), "%g", check_lat_bounds[k]);
 			sample_u64(b, "nomcast_check_latency_seconds_bucket",
 			    l, 2, cum);
 		}
 		l[1].v = "+Inf";
 		sample_u64(b, "nomcast_check_latency_seconds_bucket", l, 2,
-		    c->lat_count);
+		    ci.lat_count);
 		sample_dbl(b, "nomcast_check_latency_seconds_sum", l, 1,
-		    c->lat_sum);
+		    ci.lat_sum);
 		sample_u64(b, "nomcast_check_latency_seconds_count", l, 1,
-		    c->lat_count);
+		    ci.lat_count);
 	}
 }
 

@@ -720,3 +720,52 @@ services_drain_all(struct nomcast *nc, uint32_t drain_ms)
 	}
 	return n;
 }
+
+/* ---- the read-only view ---- */
+
+void
+svc_info(const struct svc *s, struct svc_info *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->name = s->cf->name;
+	si->cf = s->cf;
+	si->verdict = s->v.state;
+	si->since_ms = s->v.since_ms;
+	si->reason = verdict_reason(&s->v);
+	si->mode = s->mode;
+	si->drain = s->v.drain;
+	si->vip_on = s->vip_on;
+	si->nsrcs = s->nsrcs;
+	si->transitions = s->transitions;
+}
+
+void
+svc_src_info(const struct svc *s, size_t k, struct svc_src_info *si)
+{
+	const struct verdict_src *src = &s->srcs[k];
+	const struct nomcast *nc = s->nc;
+	const struct check *c = NULL;
+
+	memset(si, 0, sizeof(*si));
+	si->name = src->name;
+	si->state = src->state;
+	si->reason = src->reason;
+	si->rise = src->rise;
+	si->fall = src->fall;
+	si->passes = src->oks;
+	si->failures = src->fails;
+	/* the first nchecks sources are the service's checks, in order; a
+	 * check that is not running (yet) has no struct check */
+	if (k < s->cf->nchecks && nc != NULL && nc->checks != NULL &&
+	    s->cf->checks[k] < nc->nchecks_rt)
+		c = nc->checks[s->cf->checks[k]];
+	if (c != NULL) {
+		si->kind = SVC_SRC_CHECK;
+		si->check = c;
+	} else if (k == s->cf->nchecks && s->nomad != NULL) {
+		si->kind = SVC_SRC_NOMAD;
+		si->nomad = s->nomad;
+	} else {
+		si->kind = SVC_SRC_OTHER;
+	}
+}

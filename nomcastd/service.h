@@ -82,4 +82,46 @@ void	services_output_drained(struct nomcast *nc);
 /* remove the VIPs now (at exit, after the withdraws were written) */
 void	services_vip_release(struct nomcast *nc);
 
+/*
+ * What an observer (the control commands, the metrics) may know of a
+ * service: values copied out, strings borrowed until the service changes.
+ * Observers read this and svc_src_info(), never struct svc.
+ */
+struct svc_info {
+	const char		*name;		/* as configured */
+	const struct conf_service *cf;	/* prefixes, on-down, hold-down,
+					 * vip-interface */
+	enum verdict_state	 verdict;
+	uint64_t		 since_ms;	/* mono_ms() of the verdict */
+	const char		*reason;	/* why the verdict */
+	enum svc_mode		 mode;
+	bool			 drain;		/* operator drain on */
+	bool			 vip_on;	/* addresses on the interface */
+	size_t			 nsrcs;		/* for svc_src_info() */
+	uint64_t		 transitions;	/* verdict changes */
+};
+
+/* a source of a service's verdict: its checks, then Nomad's */
+enum svc_src_kind {
+	SVC_SRC_CHECK,
+	SVC_SRC_NOMAD,
+	SVC_SRC_OTHER,		/* neither: a check not running */
+};
+
+struct svc_src_info {
+	const char		*name;		/* "check ping", "nomad web" */
+	enum svc_src_kind	 kind;
+	enum src_state		 state;
+	const char		*reason;	/* what its last result saw */
+	uint16_t		 rise, fall;
+	uint16_t		 passes, failures;	/* the current runs */
+	const struct check	*check;		/* SVC_SRC_CHECK, for check_info */
+	const struct nomad_watch *nomad;	/* SVC_SRC_NOMAD */
+};
+
+/* fill *si from s */
+void	svc_info(const struct svc *s, struct svc_info *si);
+/* fill *si from source k (< svc_info's nsrcs) of s */
+void	svc_src_info(const struct svc *s, size_t k, struct svc_src_info *si);
+
 #endif

@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/integ/cli.sh NOMCASTD - the command line: -t on a good and a bad
-# file (every error as file:line: message, exit 1), -V, and a bad option.
+# file (every error as file:line: message, exit 1), -V, and a bad option;
+# nomcastctl's help and argument-count errors, which need no daemon.
 set -eu
 NOMCASTD=$1
+NOMCASTCTL=${NOMCASTCTL:-$(dirname "$NOMCASTD")/nomcastctl}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -49,3 +51,38 @@ echo "ok - a missing file is an error naming it"
 "$NOMCASTD" -V | grep -q "^nomcastd [0-9]" || fail "-V"
 if "$NOMCASTD" -Z 2>/dev/null; then fail "bad option exits 0"; fi
 echo "ok - -V and bad options"
+
+# nomcastctl: help and usage come from the command table, not the daemon
+# (no socket at the path: anything that tried to connect would fail)
+NOSOCK="$T/none.sock"
+CMDS="show status|show peers \[PEER\]|show services \[SERVICE\]|show routes \[PEER\]|check|drain SERVICE\|--all|undrain SERVICE\|--all|reload|help"
+"$NOMCASTCTL" -s "$NOSOCK" help >"$T/out" 2>&1 || fail "nomcastctl help: exit $?: $(cat "$T/out")"
+[ "$(wc -l <"$T/out")" -eq 9 ] || fail "nomcastctl help: not 9 commands: $(cat "$T/out")"
+grep -Evq "^  ($CMDS)  +[a-z]" "$T/out" && fail "nomcastctl help: unexpected line: $(cat "$T/out")"
+grep -q "^  drain SERVICE|--all  *drain a service" "$T/out" || fail "nomcastctl help: $(cat "$T/out")"
+"$NOMCASTCTL" -s "$NOSOCK" -j help >"$T/out" || fail "nomcastctl -j help: exit $?"
+python3 -c 'import json,sys; d = json.load(sys.stdin); assert len(d["commands"]) == 9 and d["commands"][0] == "show status", d' <"$T/out" ||
+	fail "nomcastctl -j help: $(cat "$T/out")"
+"$NOMCASTCTL" -h >"$T/out" || fail "nomcastctl -h: exit $?"
+grep -q "^usage: nomcastctl \[-jV\] \[-s socket\] command \[argument ...\]$" "$T/out" || fail "nomcastctl -h: $(cat "$T/out")"
+grep -q "^  show services \[SERVICE\]  *each service" "$T/out" || fail "nomcastctl -h: no commands: $(cat "$T/out")"
+if "$NOMCASTCTL" >/dev/null 2>"$T/out"; then fail "nomcastctl without a command exits 0"; fi
+grep -q "^commands:$" "$T/out" || fail "nomcastctl without a command: $(cat "$T/out")"
+echo "ok - nomcastctl help, -j help and -h list the commands without a daemon"
+
+for args in "drain" "undrain web api" "show peers a b" "reload now" "show status x"; do
+	# shellcheck disable=SC2086
+	if "$NOMCASTCTL" -s "$NOSOCK" $args >"$T/out" 2>&1; then fail "nomcastctl $args exits 0"; fi
+	case $args in
+	drain) want="drain SERVICE|--all" ;;
+	undrain*) want="undrain SERVICE|--all" ;;
+	"show peers"*) want="show peers [PEER]" ;;
+	reload*) want="reload" ;;
+	*) want="show status" ;;
+	esac
+	[ "$(cat "$T/out")" = "nomcastctl: usage: $want" ] || fail "nomcastctl $args: $(cat "$T/out")"
+done
+# a right count does go to the daemon (and fails here: there is none)
+if "$NOMCASTCTL" -s "$NOSOCK" drain web >"$T/out" 2>&1; then fail "drain web without a daemon exits 0"; fi
+grep -q "^nomcastctl: cannot connect to $NOSOCK: " "$T/out" || fail "drain web: $(cat "$T/out")"
+echo "ok - nomcastctl: a wrong argument count is a usage error before the daemon is asked"

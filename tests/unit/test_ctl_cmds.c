@@ -3,7 +3,8 @@
  * request forms, the errors, and every reply built from a hand-built
  * daemon (a real config file, peers, services and checks filled in by
  * the test).  daemon_drain() and daemon_reload() are the test's own
- * doubles: they record the call and answer as told.
+ * doubles: they record the call and answer as told.  service.c is
+ * included for the services' read-only views.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 #include "nomcastd/ctl_cmds.c"
 #include "nomcastd/control.c"
+#include "nomcastd/service.c"
 #include "lib/ctl_path.c"
 
 /* ---- the doubles ---- */
@@ -48,6 +50,15 @@ daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
 	if (drain_rec.err != NULL)
 		snprintf(err, errlen, "%s", drain_rec.err);
 	return drain_rec.rc;
+}
+
+/* service.c (for its views) sends verdict changes; none happen here */
+void
+daemon_sync_service(struct nomcast *nc, const struct svc *s)
+{
+	(void)nc;
+	(void)s;
+	fail_msg("daemon_sync_service called");
 }
 
 int
@@ -474,10 +485,26 @@ test_ctl_cmds_help_lists_every_command(void **state)
 	struct fx *f = *state;
 	json_object *d = ask(f, "help"), *a = get_obj(d, "commands");
 
+	size_t i;
+
 	assert_true(is_ok(f));
-	assert_int_equal(json_object_array_length(a), NCMDS);
+	assert_int_equal(json_object_array_length(a), CTL_CMD_N);
 	assert_string_equal(json_object_get_string(
 	    json_object_array_get_idx(a, 0)), "show status");
+	for (i = 0; i < CTL_CMD_N; i++)
+		assert_string_equal(json_object_get_string(
+		    json_object_array_get_idx(a, i)), ctl_cmd_table[i].usage);
+}
+
+/* the static assert counts the handlers; a gap in the middle is NULL */
+static void
+test_ctl_cmds_every_table_command_has_a_handler(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < CTL_CMD_N; i++)
+		assert_non_null(ctl_handlers[i]);
 }
 
 /* ---- show ---- */
@@ -576,6 +603,46 @@ test_ctl_cmds_show_peers_down_peer_has_no_negotiated_values(void **state)
 	assert_int_equal(get_int(e, "subcode"), 6);
 	assert_string_equal(get_str(e, "direction"), "sent");
 	assert_error(f, "show peers nosuch", "no such peer: nosuch");
+}
+
+/*
+ * OpenConfirm: the OPENs are exchanged (hold time, capabilities, the
+ * peer's identifier), but the session, and so its local address, is not
+ * up yet; OpenSent has received no OPEN to show.
+ */
+static void
+test_ctl_cmds_show_peers_openconfirm_has_negotiated_values(void **state)
+{
+	struct fx *f = *state;
+	struct peer *p = f->peers[1];
+	json_object *d, *o;
+
+	p->c.fsm.state = FSM_OPENCONFIRM;
+	p->c.open_rcvd = true;
+	p->c.peer_open.bgp_id = 0xc0000201;	/* 192.0.2.1 */
+	p->c.peer_open.cap_gr = true;
+	p->hold_time = 30;
+	p->afi_ok[AFI_IPV6] = true;
+	assert_int_equal(addr_parse("2001:db8::2", &p->c.local), 0);
+	d = ask(f, "show peers core");
+	assert_true(is_ok(f));
+	o = json_object_array_get_idx(get_obj(d, "peers"), 0);
+	assert_string_equal(get_str(o, "state"), "OpenConfirm");
+	assert_null(get_obj(o, "local_address"));
+	assert_string_equal(get_str(o, "remote_id"), "192.0.2.1");
+	assert_int_equal(get_int(o, "hold_time"), 30);
+	assert_int_equal(get_int(o, "keepalive_time"), 10);
+	assert_true(json_object_get_boolean(get_obj(get_obj(o,
+	    "capabilities"), "graceful_restart")));
+	assert_true(json_object_get_boolean(get_obj(get_obj(o,
+	    "capabilities"), "ipv6")));
+
+	p->c.fsm.state = FSM_OPENSENT;
+	d = ask(f, "show peers core");
+	o = json_object_array_get_idx(get_obj(d, "peers"), 0);
+	assert_null(get_obj(o, "remote_id"));
+	assert_null(get_obj(o, "hold_time"));
+	assert_null(get_obj(o, "capabilities"));
 }
 
 static void
@@ -813,9 +880,11 @@ main(void)
 		T(test_ctl_cmds_config_keys_for_the_socket),
 		T(test_ctl_cmds_wrong_argument_counts_print_the_usage),
 		T(test_ctl_cmds_help_lists_every_command),
+		T(test_ctl_cmds_every_table_command_has_a_handler),
 		T(test_ctl_cmds_show_status_counts_and_config),
 		T(test_ctl_cmds_show_peers_established_peer),
 		T(test_ctl_cmds_show_peers_down_peer_has_no_negotiated_values),
+		T(test_ctl_cmds_show_peers_openconfirm_has_negotiated_values),
 		T(test_ctl_cmds_show_services_says_why),
 		T(test_ctl_cmds_check_without_a_result_yet_is_null),
 		T(test_ctl_cmds_show_routes_lists_the_adj_rib_out),

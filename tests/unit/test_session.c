@@ -85,9 +85,9 @@ struct msg {
 
 struct t {
 	struct ev_loop	*loop;
-	struct conf	 conf;
+	struct conf_bgp	 conf;
 	struct conf_peer cpeer;
-	struct conf_service svc;
+	bool		 offer_v6;	/* what the offer_ipv6 hook says */
 	struct bgp_speaker sp;
 	struct peer	*peers[1];
 	struct peer	*p;
@@ -131,6 +131,15 @@ on_drained(void *ctx, struct peer *p)
 	t->pending_at_drain = peer_pending_output(p);
 	/* "its output queue emptied", every time */
 	assert_int_equal(t->pending_at_drain, 0);
+}
+
+static bool
+on_offer_ipv6(void *ctx, const struct peer *p)
+{
+	struct t *t = ctx;
+
+	(void)p;
+	return t->offer_v6;
 }
 
 static void
@@ -410,26 +419,17 @@ setup(void **state)
 	t->loop = ev_loop_new(EVFLAG_AUTO);
 	assert_non_null(t->loop);
 
-	t->conf.g.asn = LOCAL_AS;
-	t->conf.g.router_id = LOCAL_ID;
-	snprintf(t->conf.g.shutdown_message,
-	    sizeof(t->conf.g.shutdown_message), "test over");
+	t->conf.asn = LOCAL_AS;
+	t->conf.router_id = LOCAL_ID;
+	snprintf(t->conf.shutdown_message,
+	    sizeof(t->conf.shutdown_message), "test over");
 	snprintf(t->cpeer.name, sizeof(t->cpeer.name), "fake");
 	assert_int_equal(addr_parse(PEER_ADDR, &t->cpeer.addr), 0);
 	t->cpeer.asn = PEER_AS;
 	t->cpeer.hold_time = HOLD_OURS;
 	t->cpeer.connect_retry = RETRY_SECS;
-	t->conf.peers = &t->cpeer;
-	t->conf.npeers = 1;
-	/* a service with an IPv6 prefix: the speaker offers IPv6 too */
-	snprintf(t->svc.name, sizeof(t->svc.name), "web");
-	t->svc.all_peers = true;
-	t->svc.nprefixes = 2;
-	assert_int_equal(prefix_parse("192.0.2.0/24", &t->svc.prefixes[0]), 0);
-	assert_int_equal(prefix_parse("2001:db8::/48", &t->svc.prefixes[1]),
-	    0);
-	t->conf.services = &t->svc;
-	t->conf.nservices = 1;
+	/* the owner has IPv6 to announce: the speaker offers IPv6 too */
+	t->offer_v6 = true;
 
 	/* the fake peer listens where the speaker will connect */
 	t->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -450,6 +450,7 @@ setup(void **state)
 	t->sp.hooks.established = on_established;
 	t->sp.hooks.idle = on_idle;
 	t->sp.hooks.drained = on_drained;
+	t->sp.hooks.offer_ipv6 = on_offer_ipv6;
 	t->sp.hooks.ctx = t;
 	t->p = peer_new(&t->sp, &t->cpeer, 0);
 	assert_non_null(t->p);
@@ -527,9 +528,9 @@ connect_b(struct t *t)
 static void
 listen_local(struct t *t)
 {
-	t->conf.g.listen = true;
-	assert_int_equal(addr_parse(LOCAL_ADDR, &t->conf.g.listen_addr), 0);
-	t->conf.g.listen_port = 0;
+	t->conf.listen = true;
+	assert_int_equal(addr_parse(LOCAL_ADDR, &t->conf.listen_addr), 0);
+	t->conf.listen_port = 0;
 	assert_int_equal(session_listen(&t->sp), 0);
 	assert_true(t->sp.listen_fd >= 0);
 }
@@ -730,7 +731,7 @@ test_open_ipv6_only_peer(void **state)
 	at.aspath_len = 1;
 	at.aspath[0] = LOCAL_AS;
 	assert_int_equal(addr_parse(LOCAL_ADDR, &at.nh4), 0);
-	assert_int_equal(prefix_parse("192.0.2.0/24", &pfx), 0);
+	assert_int_equal(prefix_parse("203.0.113.0/24", &pfx), 0);
 	assert_int_equal(ribout_set(t->p->ro, &pfx, &at), 0);
 	peer_flush(t->p);
 	fc_expect_quiet(t, &t->a);
