@@ -24,7 +24,9 @@
  *  - SendNOTIFICATIONwithoutOPEN FALSE: no NOTIFICATION from Connect or
  *    Active, where no OPEN has been sent yet.
  *  - CollisionDetectEstablishedState FALSE: the session refuses a second
- *    connection in Established itself (Cease/Connection Rejected).
+ *    connection in Established itself (Cease/Connection Rejected), and a
+ *    second connection that sends its OPEN once the first is Established
+ *    loses the collision (OpenCollisionDump on the second).
  *  - PassiveTcpEstablishment: events 4, 5 and 7, or f->passive (see
  *    fsm_idle() and fsm_active()).
  *

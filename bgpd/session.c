@@ -625,8 +625,9 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 /*
  * Every complete message in the buffer, each taken out of the buffer
  * before it is handled: handling one can close the connection, free it
- * (a collision candidate that lost) or move it into the main slot (one
- * that won), and the buffer must be right in each case.
+ * (a collision candidate that lost) or swap it with the other connection
+ * (coll_swap, when the candidate won), and the buffer must be right in
+ * each case.
  */
 static void
 conn_process(struct conn *c)
@@ -1033,7 +1034,7 @@ idle_check(struct conn *c)
 	struct peer *p = c->peer;
 
 	if (c != &p->c) {
-		/* a collision candidate that failed just goes away */
+		/* a collision candidate that failed or lost just goes away */
 		if (c->fsm.state == FSM_IDLE)
 			coll_free(p);
 		return;
