@@ -21,7 +21,14 @@ enum fsm_state {
 };
 #define FSM_NSTATES	6
 
-/* RFC 4271 8.1 event numbers */
+/*
+ * RFC 4271 8.1 event numbers, all 28, so the FSM can be checked against
+ * the RFC's whole table.  session.c raises 2-5, 9-11, 16-19 and 21-28.
+ * It never raises 1 or 8 (a peer starts with AutomaticStart, 3 or 5, a
+ * collision candidate with 4; every stop is ManualStop), 6, 7 or 13 (no
+ * damping), 12 or 20 (no DelayOpen), 14 or 15 (an inbound connection is
+ * matched to its peer before any FSM sees it).
+ */
 enum fsm_event {
 	FSM_EV_MANUAL_START = 1,
 	FSM_EV_MANUAL_STOP = 2,

@@ -625,8 +625,9 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 /*
  * Every complete message in the buffer, each taken out of the buffer
  * before it is handled: handling one can close the connection, free it
- * (a collision candidate that lost) or move it into the main slot (one
- * that won), and the buffer must be right in each case.
+ * (a collision candidate that lost) or swap it with the other connection
+ * (coll_swap, when the candidate won), and the buffer must be right in
+ * each case.
  */
 static void
 conn_process(struct conn *c)
@@ -888,101 +889,130 @@ coll_free(struct peer *p)
 }
 
 /*
- * Move the connection that won a collision into the main slot.  Its FSM
- * state and watchers move with it; the watchers carry a pointer to their
- * conn, so they are re-pointed at the new home.
+ * Which of a connection's watchers run, so they can be stopped while the
+ * struct moves and started again where it lands: libev keeps pointers to
+ * active watchers, so a watcher must never be moved while it is active.
  */
-static void
-coll_promote(struct peer *p)
-{
-	struct conn *w = p->coll;
-	struct ev_loop *loop = p->sp->loop;
-	bool wactive = ev_is_active(&w->wio);
-	double hold = ev_is_active(&w->hold) ? ev_timer_remaining(loop,
-	    &w->hold) : 0;
+struct conn_watch {
+	bool	rio, wio;
+	double	connect_retry, hold, keepalive;	/* remaining; 0: stopped */
+};
 
-	ev_io_stop(loop, &w->rio);
-	ev_io_stop(loop, &w->wio);
-	conn_stop_timers(w);
-	conn_stop_timers(&p->c);
-	free(p->c.wbuf);
-	p->c = *w;
-	p->c.rio.data = p->c.wio.data = &p->c;
-	p->c.connect_retry.data = p->c.hold.data = p->c.keepalive.data = &p->c;
-	p->c.depth = 0;
-	p->c.qlen = 0;
-	ev_io_start(loop, &p->c.rio);
-	if (wactive)
-		ev_io_start(loop, &p->c.wio);
-	if (hold > 0)
-		timer_set(&p->c, &p->c.hold, hold);
-	free(w);
-	p->coll = NULL;
+static double
+timer_park(struct ev_loop *loop, ev_timer *t)
+{
+	double left;
+
+	if (!ev_is_active(t))
+		return 0;
+	/* one that is due fires at once where it lands, not never */
+	left = ev_timer_remaining(loop, t);
+	ev_timer_stop(loop, t);
+	return left > 1e-3 ? left : 1e-3;
+}
+
+static void
+conn_park(struct conn *c, struct conn_watch *w)
+{
+	struct ev_loop *loop = c->peer->sp->loop;
+
+	w->rio = ev_is_active(&c->rio);
+	w->wio = ev_is_active(&c->wio);
+	ev_io_stop(loop, &c->rio);
+	ev_io_stop(loop, &c->wio);
+	w->connect_retry = timer_park(loop, &c->connect_retry);
+	w->hold = timer_park(loop, &c->hold);
+	w->keepalive = timer_park(loop, &c->keepalive);
+}
+
+static void
+conn_unpark(struct conn *c, const struct conn_watch *w)
+{
+	struct ev_loop *loop = c->peer->sp->loop;
+
+	c->rio.data = c->wio.data = c;
+	c->connect_retry.data = c->hold.data = c->keepalive.data = c;
+	if (w->rio)
+		ev_io_start(loop, &c->rio);
+	if (w->wio)
+		ev_io_start(loop, &c->wio);
+	timer_set(c, &c->connect_retry, w->connect_retry);
+	timer_set(c, &c->hold, w->hold);
+	timer_set(c, &c->keepalive, w->keepalive);
 }
 
 /*
- * An OPEN arrived while two connections exist.  RFC 4271 6.8: the
- * connection initiated by the speaker with the higher BGP Identifier
- * survives; the other is closed with Cease/Connection Collision Resolution.
+ * Swap the main connection and the collision candidate, FSM state,
+ * buffers, watchers and all, when the candidate won: the winner carries
+ * the peer in the main slot, and the loser is left in the candidate slot,
+ * where going to Idle frees it (idle_check) instead of taking the peer
+ * down.
+ */
+static void
+coll_swap(struct peer *p)
+{
+	struct conn tmp;
+	struct conn_watch wm, wc;
+
+	conn_park(&p->c, &wm);
+	conn_park(p->coll, &wc);
+	tmp = p->c;
+	p->c = *p->coll;
+	*p->coll = tmp;
+	/* the candidate's FSM was made passive; the peer follows its config */
+	p->c.fsm.passive = p->cf->passive;
+	conn_unpark(&p->c, &wc);
+	conn_unpark(p->coll, &wm);
+}
+
+/*
+ * An OPEN arrived, on got, while two connections exist (RFC 4271 6.8).
+ * The session decides which connection loses and raises OpenCollisionDump
+ * in the loser's FSM, which sends Cease/Connection Collision Resolution
+ * and closes it; the winner's OPEN, if got won, then goes to its FSM.
  */
 static void
 collision_resolve(struct conn *got)
 {
 	struct peer *p = got->peer;
 	struct conn *other = got == p->coll ? &p->c : p->coll;
-	struct conn *loser, *winner;
+	struct conn *loser, *in, *out;
 	uint32_t local = p->sp->conf->router_id;
 	uint32_t remote = got->peer_open.bgp_id;
+	bool got_lost;
 
-	/*
-	 * Only a connection in OpenConfirm (or OpenSent with the peer's OPEN
-	 * in) competes.  The other one, still waiting for an OPEN, gives way:
-	 * one session per peer, and the peer learns why (Cease 6/7).
-	 */
-	if (other->fsm.state != FSM_OPENCONFIRM && !other->open_rcvd) {
-		other->err.code = NOTIF_CEASE;
-		other->err.subcode = NOTIF_CEASE_COLLISION_RESOLUTION;
-		other->err.datalen = 0;
-		send_notif(other, &other->err);
-		if (other == p->coll) {
-			coll_free(p);
-		} else {
-			conn_close(&p->c);
-			conn_stop_timers(&p->c);
-			coll_promote(p);
-			got = &p->c;
-		}
-		negotiate(got);
-		conn_event(got, FSM_EV_BGP_OPEN);
-		return;
-	}
-	/* the inbound connection was initiated by the peer */
-	if (local < remote) {
-		winner = p->c.inbound ? &p->c : p->coll;
+	if (other->fsm.state == FSM_ESTABLISHED) {
+		/* CollisionDetectEstablishedState FALSE: the session stays */
+		loser = got;
+	} else if (other->fsm.state != FSM_OPENCONFIRM && !other->open_rcvd) {
+		/*
+		 * Only a connection in OpenConfirm (or OpenSent with the
+		 * peer's OPEN in) competes.  The other one, still waiting
+		 * for an OPEN, gives way: one session per peer, and the
+		 * peer learns why (Cease 6/7).
+		 */
+		loser = other;
 	} else {
-		winner = p->c.inbound ? p->coll : &p->c;
+		/*
+		 * The connection initiated by the speaker with the higher
+		 * BGP Identifier survives; the inbound one was initiated by
+		 * the peer.
+		 */
+		in = p->c.inbound ? &p->c : p->coll;
+		out = in == &p->c ? p->coll : &p->c;
+		loser = local < remote ? out : in;
+		log_info("peer=%s msg=\"connection collision\" local-id=%08x "
+		    "remote-id=%08x kept=%s", p->addr_str, local, remote,
+		    (loser == in ? out : in)->inbound ? "inbound" : "outbound");
 	}
-	loser = winner == &p->c ? p->coll : &p->c;
-	log_info("peer=%s msg=\"connection collision\" local-id=%08x "
-	    "remote-id=%08x kept=%s", p->addr_str, local, remote,
-	    winner->inbound ? "inbound" : "outbound");
-	/* the loser says goodbye on its own socket */
-	loser->err.code = NOTIF_CEASE;
-	loser->err.subcode = NOTIF_CEASE_COLLISION_RESOLUTION;
-	loser->err.datalen = 0;
-	send_notif(loser, &loser->err);
-	if (loser == p->coll) {
-		coll_free(p);
-	} else {
-		conn_close(&p->c);
-		conn_stop_timers(&p->c);
-		coll_promote(p);
-	}
-	if (got == loser)
+	got_lost = loser == got;
+	if (loser == &p->c)
+		coll_swap(p);
+	conn_event(p->coll, FSM_EV_OPEN_COLLISION_DUMP);
+	if (got_lost)
 		return;
-	got = &p->c;
-	negotiate(got);
-	conn_event(got, FSM_EV_BGP_OPEN);
+	negotiate(&p->c);
+	conn_event(&p->c, FSM_EV_BGP_OPEN);
 }
 
 /* ---- restart after Idle ---- */
@@ -1004,7 +1034,7 @@ idle_check(struct conn *c)
 	struct peer *p = c->peer;
 
 	if (c != &p->c) {
-		/* a collision candidate that failed just goes away */
+		/* a collision candidate that failed or lost just goes away */
 		if (c->fsm.state == FSM_IDLE)
 			coll_free(p);
 		return;

@@ -729,6 +729,120 @@ test_fsm_opensent_collision_dump_sends_cease_6_7(void **state)
 	assert_int_equal(out.a[0].subcode, 7);
 }
 
+/*
+ * OpenCollisionDump as session.c raises it: on the connection that lost a
+ * collision (RFC 4271 6.8), reached the way the session reaches each state
+ * it can be in.  The whole action list is checked, in order.
+ */
+static void
+expect_actions(const struct fsm_actions *out, const struct fsm_action *want,
+    unsigned n)
+{
+	unsigned i;
+
+	if (out->n != n)
+		print_actions("got", out->a, out->n);
+	assert_int_equal(out->n, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(out->a[i].type, want[i].type);
+		assert_int_equal(out->a[i].code, want[i].code);
+		assert_int_equal(out->a[i].subcode, want[i].subcode);
+	}
+}
+
+/* Cease/Connection Collision Resolution queued, then into Idle */
+static const struct fsm_action dump_notif[] = { CEASE_COLLISION, TO_IDLE };
+/* no connection left to tell: into Idle only */
+static const struct fsm_action dump_quiet[] = { TO_IDLE };
+#define NDUMP(a)	((unsigned)(sizeof(a) / sizeof((a)[0])))
+
+static void
+test_fsm_collision_dump_candidate_in_opensent(void **state)
+{
+	struct fsm f;
+	struct fsm_actions out;
+
+	(void)state;
+	/* accept_into(): a second, inbound connection with its own FSM */
+	fsm_init(&f, true);
+	step(&f, FSM_EV_MANUAL_START_PASSIVE, FSM_ACTIVE, &out);
+	step(&f, FSM_EV_TCP_CONNECTION_CONFIRMED, FSM_OPENSENT, &out);
+	step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+	expect_actions(&out, dump_notif, NDUMP(dump_notif));
+	assert_int_equal(f.connect_retry_counter, 1);
+}
+
+static void
+test_fsm_collision_dump_main_in_opensent_gives_way(void **state)
+{
+	struct fsm f;
+	struct fsm_actions out;
+
+	(void)state;
+	/* our own connection, no OPEN from the peer on it yet */
+	fsm_init(&f, false);
+	step(&f, FSM_EV_AUTOMATIC_START, FSM_CONNECT, &out);
+	step(&f, FSM_EV_TCP_CR_ACKED, FSM_OPENSENT, &out);
+	step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+	expect_actions(&out, dump_notif, NDUMP(dump_notif));
+	assert_int_equal(f.connect_retry_counter, 1);
+}
+
+static void
+test_fsm_collision_dump_main_in_openconfirm(void **state)
+{
+	struct fsm f;
+	struct fsm_actions out;
+	unsigned hz;
+
+	(void)state;
+	/* the lower BGP Identifier's connection, either hold time */
+	for (hz = 0; hz < 2; hz++) {
+		fsm_init(&f, false);
+		step(&f, FSM_EV_AUTOMATIC_START, FSM_CONNECT, &out);
+		step(&f, FSM_EV_TCP_CR_ACKED, FSM_OPENSENT, &out);
+		f.hold_zero = hz == 1;
+		step(&f, FSM_EV_BGP_OPEN, FSM_OPENCONFIRM, &out);
+		step(&f, FSM_EV_KEEPALIVE_TIMER_EXPIRES, FSM_OPENCONFIRM,
+		    &out);
+		step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+		expect_actions(&out, dump_notif, NDUMP(dump_notif));
+		assert_int_equal(f.connect_retry_counter, 1);
+	}
+}
+
+static void
+test_fsm_collision_dump_without_connection_sends_nothing(void **state)
+{
+	struct fsm f;
+	struct fsm_actions out;
+
+	(void)state;
+	/* the main connection failed in OpenSent, the candidate goes on */
+	fsm_init(&f, false);
+	step(&f, FSM_EV_AUTOMATIC_START, FSM_CONNECT, &out);
+	step(&f, FSM_EV_TCP_CR_ACKED, FSM_OPENSENT, &out);
+	step(&f, FSM_EV_TCP_CONNECTION_FAILS, FSM_ACTIVE, &out);
+	step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+	expect_actions(&out, dump_quiet, NDUMP(dump_quiet));
+	assert_int_equal(f.connect_retry_counter, 1);
+
+	/* ... and has started dialling again */
+	fsm_init(&f, false);
+	step(&f, FSM_EV_AUTOMATIC_START, FSM_CONNECT, &out);
+	step(&f, FSM_EV_TCP_CR_ACKED, FSM_OPENSENT, &out);
+	step(&f, FSM_EV_TCP_CONNECTION_FAILS, FSM_ACTIVE, &out);
+	step(&f, FSM_EV_CONNECT_RETRY_TIMER_EXPIRES, FSM_CONNECT, &out);
+	step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+	expect_actions(&out, dump_quiet, NDUMP(dump_quiet));
+	assert_int_equal(f.connect_retry_counter, 1);
+
+	/* ... or has gone to Idle already: nothing at all */
+	step(&f, FSM_EV_OPEN_COLLISION_DUMP, FSM_IDLE, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.connect_retry_counter, 1);
+}
+
 static void
 test_fsm_received_notification_not_answered_after_opensent(void **state)
 {
@@ -1006,6 +1120,12 @@ main(void)
 		    test_fsm_manual_stop_sends_cease_admin_shutdown_6_2),
 		cmocka_unit_test(
 		    test_fsm_opensent_collision_dump_sends_cease_6_7),
+		cmocka_unit_test(test_fsm_collision_dump_candidate_in_opensent),
+		cmocka_unit_test(
+		    test_fsm_collision_dump_main_in_opensent_gives_way),
+		cmocka_unit_test(test_fsm_collision_dump_main_in_openconfirm),
+		cmocka_unit_test(
+		    test_fsm_collision_dump_without_connection_sends_nothing),
 		cmocka_unit_test(
 		    test_fsm_received_notification_not_answered_after_opensent),
 		cmocka_unit_test(

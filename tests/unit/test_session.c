@@ -1090,6 +1090,44 @@ test_inbound_while_established_rejected(void **state)
 	assert_int_equal(t->n_idle, 0);
 }
 
+/*
+ * The second connection b arrives while a is in OpenConfirm, then a comes
+ * up before b's OPEN: the Established session stays whatever the BGP
+ * Identifiers say (CollisionDetectEstablishedState FALSE), b gets Cease
+ * 6/7 and is closed, and the peer is never taken down.
+ */
+static void
+test_collision_after_established_keeps_session(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+
+	listen_local(t);
+	peer_start(t->p);
+	accept_a(t);
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+	fc_send_open(&t->a, &theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	connect_b(t);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	fc_send_keepalive(&t->a);
+	run(t);
+	assert_true(peer_is_established(t->p));
+	(void)expect_eors(t, &t->a, 2);
+
+	/* the peer's Identifier is higher: b would win before Established */
+	fc_send_open(&t->b, &theirs);
+	expect_notif(t, &t->b, NOTIF_CEASE, NOTIF_CEASE_COLLISION_RESOLUTION);
+	fc_expect_eof(t, &t->b);
+	assert_null(t->p->coll);
+	fc_send_keepalive(&t->a);
+	advance(t, 30.1);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->n_established, 1);
+	assert_int_equal(t->n_idle, 0);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1402,6 +1440,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_inbound_while_established_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_collision_after_established_keeps_session, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
