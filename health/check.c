@@ -173,9 +173,8 @@ watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		ev_timer_start(loop, &c->watchdog);
 		return;
 	}
-	log_rl(&c->rl, LOG_LVL_WARN, "check=%s msg=\"no result in %u ms: "
-	    "counted as failed\"", c->cf->name,
-	    c->cf->interval_ms + c->cf->timeout_ms);
+	check_log_rl(c, LOG_LVL_WARN, "msg=\"no result in %u ms: counted as "
+	    "failed\"", c->cf->interval_ms + c->cf->timeout_ms);
 	report(c, false, "no result within interval + timeout", 0, false);
 }
 

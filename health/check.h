@@ -89,6 +89,14 @@ struct check {
 	struct log_rl		 rl;
 };
 
+/* a line about check c: check=<name> first, then fmt (log.h's rule) */
+#define check_log(c, lvl, ...) \
+	do { if (log_enabled(lvl)) log_obj((lvl), "check", (c)->cf->name, \
+	    NULL, __VA_ARGS__); } while (0)
+/* the same, rate-limited by the check's bucket */
+#define check_log_rl(c, lvl, ...) \
+	log_obj((lvl), "check", (c)->cf->name, &(c)->rl, __VA_ARGS__)
+
 /* NULL on no memory or if the type cannot start (logged) */
 struct check *check_new(struct check_env *env, const struct conf_check *cf,
 	    check_result_fn cb, void *ctx);

@@ -189,13 +189,12 @@ chk_exec_init(struct check *c)
 	struct chk_exec *x;
 
 	if (c->cf->argc == 0 || c->cf->argv[0] == NULL) {
-		log_err("check=%s msg=\"exec: no command\"", c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"exec: no command\"");
 		return -1;
 	}
 	/* libev watches children only on the default loop */
 	if (!ev_is_default_loop(c->env->loop)) {
-		log_err("check=%s msg=\"exec: needs the default loop\"",
-		    c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"exec: needs the default loop\"");
 		return -1;
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)

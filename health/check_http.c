@@ -288,12 +288,11 @@ chk_http_init(struct check *c)
 	struct chk_http *h;
 
 	if (c->env->http == NULL) {
-		log_err("check=%s msg=\"no libcurl multi handle\"",
-		    c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"no libcurl multi handle\"");
 		return -1;
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		log_err("check=%s msg=\"out of memory\"", c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"out of memory\"");
 		return -1;
 	}
 	h->c = c;
@@ -303,8 +302,8 @@ chk_http_init(struct check *c)
 	chk_http_names(h);
 	if ((h->easy = h->x.easy = curl_easy_init()) == NULL ||
 	    chk_http_setup(h) == -1) {
-		log_err("check=%s url=\"%s\" msg=\"libcurl refused the "
-		    "options\"", c->cf->name, c->cf->url);
+		check_log(c, LOG_LVL_ERR, "url=%s msg=\"libcurl refused the "
+		    "options\"", LQ(c->cf->url));
 		chk_http_fini(c);
 		return -1;
 	}

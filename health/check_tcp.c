@@ -75,7 +75,7 @@ chk_tcp_init(struct check *c)
 	char a[PREFIX_STRLEN];
 
 	if (!addr_is_set(&c->cf->addr) || c->cf->port == 0) {
-		log_err("check=%s msg=\"tcp: no target\"", c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"tcp: no target\"");
 		return -1;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL)

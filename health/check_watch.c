@@ -80,7 +80,7 @@ chk_watch_result(struct check *c, bool pass, const char *fmt, ...)
 	} else if (!pass)
 		check_event(c, false, "%s", reason);
 	else
-		log_debug("check=%s msg=\"%s\"", c->cf->name, reason);
+		check_log(c, LOG_LVL_DEBUG, "msg=%s", LQ(reason));
 }
 
 static void
@@ -193,9 +193,9 @@ chk_watch_eof(struct check *c)
 		 * closes every connection at once must not make us spin.
 		 * The next probe reconnects.
 		 */
-		log_debug("check=%s msg=\"watch connection to %s closed "
-		    "again: reconnecting at the next probe\"", c->cf->name,
-		    w->target);
+		check_log(c, LOG_LVL_DEBUG, "msg=\"watch connection to %s "
+		    "closed again: reconnecting at the next probe\"",
+		    LE(w->target));
 		return;
 	}
 	w->last_reconnect = now;
@@ -280,7 +280,7 @@ chk_watch_init(struct check *c)
 	char a[PREFIX_STRLEN];
 
 	if (!addr_is_set(&c->cf->addr) || c->cf->port == 0) {
-		log_err("check=%s msg=\"watch: no target\"", c->cf->name);
+		check_log(c, LOG_LVL_ERR, "msg=\"watch: no target\"");
 		return -1;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)

@@ -14,7 +14,7 @@
  *   of answers that do not block is spaced, by at most 500 ms.  After an
  *   error, a capped exponential backoff with jitter and index 0.
  * - per client, the check results of the alloc: no blocking query exists
- *   for them (nomad-api notes 3), so they are polled every
+ *   for them (docs/nomad-api.md section 2), so they are polled every
  *   check-interval, start to start, never overlapping and never faster.
  * - per client, when a watch does not use Nomad checks, a non-blocking
  *   read of a registration at the same rhythm: only to know that the
@@ -332,7 +332,7 @@ nomad_req_log(struct nomad_req *r, long status, const char *why)
 		    "msg=\"%s\"", r->what, r->label, r->nerr, why);
 		return;
 	}
-	/* nomad-api notes 6: error bodies are plain text, say them as is */
+	/* docs/nomad-api.md section 4: error bodies are plain text, say them as is */
 	nomad_oneline(body, sizeof(body), r->body != NULL ? r->body : "",
 	    r->len);
 	log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s errors=%u status=%ld "
@@ -643,7 +643,7 @@ nomad_client_outcome(struct nomad_client *cl)
 /*
  * url = /v1/service/<name>?stale, filtered to our alloc (and node, with
  * node-filter), blocking on index if it is not 0.  stale: any server
- * answers (notes 5), so a lost leader does not fail the query; without a
+ * answers (docs/nomad-api.md section 3), so a lost leader does not fail the query; without a
  * leader nothing can change anyway.  0, or -1 (out of memory).
  */
 static int
@@ -660,7 +660,7 @@ nomad_service_url(struct nomad_client *cl, CURL *e, const char *name,
 	else
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\"",
 		    cf->alloc_id);
-	/* Go duration syntax (nomad-api notes 5) */
+	/* Go duration syntax (docs/nomad-api.md section 3) */
 	if (cf->wait_ms % 1000 == 0)
 		snprintf(wait, sizeof(wait), "%us", cf->wait_ms / 1000);
 	else
@@ -765,7 +765,7 @@ nomad_reg_spacing(struct nomad_regq *q, double elapsed_ms)
 	double ms;
 
 	if (r->meta.has_index && got < q->sent_index) {
-		/* notes 5: restored or rebuilt state: re-read with 0 now */
+		/* docs/nomad-api.md section 3: restored or rebuilt state: re-read with 0 now */
 		log_info("nomad=%s %s index=%" PRIu64 " sent=%" PRIu64 " msg=\""
 		    "the index went backwards: re-reading\"", r->what,
 		    r->label, got, q->sent_index);
@@ -857,7 +857,7 @@ nomad_checks_send(struct nomad_client *cl)
 	/*
 	 * stale: the handler ignores it, but the Task API's token check
 	 * (WhoAmI) then needs no leader; with ACLs on the policy lookup
-	 * still does (notes 6)
+	 * still does (docs/nomad-api.md section 4)
 	 */
 	snprintf(url, sizeof(url), "%s/v1/client/allocation/%s/checks?"
 	    "stale=true", cl->base, cl->cf->alloc_id);
@@ -923,7 +923,7 @@ nomad_checks_done(struct nomad_client *cl, CURLcode rc)
 	}
 	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 404 && nomad_body_unknown_alloc(r->body, r->len)) {
-		/* notes 6: the alloc is not on this client: down at once */
+		/* docs/nomad-api.md section 4: the alloc is not on this client: down at once */
 		nomad_req_ok(r);
 		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s status=404 hint=\"%s\"",
 		    r->what, r->label, nomad_status_hint(404, true));
@@ -1074,7 +1074,7 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 	cl->cf = cf;
 	cl->st.known_leader = -1;
 	if (cf->unix_path[0] != '\0') {
-		/* notes 6: the Task API socket, Host: localhost */
+		/* docs/nomad-api.md section 4: the Task API socket, Host: localhost */
 		snprintf(cl->base, sizeof(cl->base), "http://localhost");
 		snprintf(cl->where, sizeof(cl->where), "%s", cf->unix_path);
 	} else {

@@ -171,7 +171,7 @@ client_reply(struct ctl_client *c, char *reply)
 	if (c->olen - c->ooff >= c->srv->lim.max_out) {
 		log_rl(&c->srv->rl, LOG_LVL_WARN, "ctl=%s msg=\"client does "
 		    "not read its replies: %zu bytes unsent, closed\"",
-		    c->srv->path, c->olen - c->ooff);
+		    LV(c->srv->path), c->olen - c->ooff);
 		free(reply);
 		client_free(c);
 		return -1;
@@ -225,7 +225,7 @@ client_too_long(struct ctl_client *c)
 	snprintf(msg, sizeof(msg), "request line longer than %zu bytes",
 	    c->srv->lim.max_line - 1);
 	log_rl(&c->srv->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s: closed\"",
-	    c->srv->path, msg);
+	    LV(c->srv->path), LE(msg));
 	ev_io_stop(c->srv->loop, &c->rio);
 	c->closing = true;
 	c->rlen = 0;
@@ -296,7 +296,7 @@ client_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	log_rl(&c->srv->rl, LOG_LVL_INFO, "ctl=%s msg=\"client idle for "
-	    "%.1f s%s: closed\"", c->srv->path, c->srv->lim.idle_timeout,
+	    "%.1f s%s: closed\"", LV(c->srv->path), c->srv->lim.idle_timeout,
 	    c->rlen > 0 ? " in the middle of a request" :
 	    c->olen > c->ooff ? " with its reply unread" : "");
 	client_free(c);
@@ -311,7 +311,7 @@ refuse(struct ctl_server *s, int fd)
 	snprintf(msg, sizeof(msg), "too many clients (%u)",
 	    s->lim.max_clients);
 	log_rl(&s->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s: connection refused\"",
-	    s->path, msg);
+	    LV(s->path), LE(msg));
 	if ((r = ctl_error_reply(msg)) != NULL) {
 		size_t len = strlen(r);
 
@@ -383,7 +383,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		    errno == ENOMEM) {
 			/* level-triggered: pause, or the loop spins on it */
 			log_rl(&s->rl, LOG_LVL_WARN, "ctl=%s msg=\"accept: "
-			    "%s: pausing %.1f s\"", s->path, strerror(errno),
+			    "%s: pausing %.1f s\"", LV(s->path), strerror(errno),
 			    ACCEPT_BACKOFF);
 			ev_io_stop(loop, &s->lio);
 			ev_timer_set(&s->backoff, ACCEPT_BACKOFF, 0.);
@@ -458,7 +458,7 @@ unlink_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 		return -1;
 	}
 	log_info("ctl=%s msg=\"removed a stale control socket\"",
-	    sun->sun_path);
+	    LV(sun->sun_path));
 	return 0;
 }
 

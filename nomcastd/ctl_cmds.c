@@ -1058,22 +1058,23 @@ ctl_start(struct nomcast *nc)
 
 	if (ctl_socket_path(g->control_socket_set ? g->control_socket : NULL,
 	    path, sizeof(path)) == -1) {
-		log_err("msg=\"no control socket: %s\"", path);
+		log_err("msg=\"no control socket: %s\"", LE(path));
 		return -1;
 	}
 	if (g->control_socket_group[0] != '\0' &&
 	    group_id(g->control_socket_group, &gid) == -1) {
 		log_err("ctl=%s msg=\"no control socket: unknown group '%s'\"",
-		    path, g->control_socket_group);
+		    LV(path), LE(g->control_socket_group));
 		return -1;
 	}
 	nc->ctl = ctl_open(nc->loop, path, (mode_t)g->control_socket_mode, gid,
 	    NULL, ctl_handle, nc, err, sizeof(err));
 	if (nc->ctl == NULL) {
-		log_err("ctl=%s msg=\"no control socket: %s\"", path, err);
+		log_err("ctl=%s msg=\"no control socket: %s\"", LV(path),
+		    LE(err));
 		return -1;
 	}
-	log_info("ctl=%s mode=%04o msg=\"control socket ready\"", path,
+	log_info("ctl=%s mode=%04o msg=\"control socket ready\"", LV(path),
 	    (unsigned)g->control_socket_mode);
 	return 0;
 }

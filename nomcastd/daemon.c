@@ -48,7 +48,7 @@ sync_family(const struct conf *c, struct peer *p, const struct svc *s,
 		if (!have) {
 			log_rl(&p->rl, LOG_LVL_WARN, "peer=%s svc=%s prefix=%s "
 			    "msg=\"no next hop of this family for the peer: "
-			    "not announced\"", p->addr_str, s->cf->name,
+			    "not announced\"", p->addr_str, LV(s->cf->name),
 			    prefix_str(px, buf, sizeof(buf)));
 			continue;
 		}
@@ -210,10 +210,10 @@ hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)revents;
 	if (nc->sp.stopping)
 		return;
-	log_info("msg=\"SIGHUP: reloading %s\"", nc->conf.path);
+	log_info("msg=\"SIGHUP: reloading %s\"", LE(nc->conf.path));
 	if (daemon_reload(nc, NULL, err, sizeof(err)) == -1)
 		log_err("msg=\"reload failed, the old config stays\" "
-		    "error=\"%s\"", err);
+		    "error=%s", LQ(err));
 }
 
 int

@@ -559,7 +559,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	for (q = msg; *q != '\0'; q++)
 		if (*q == '"' || *q == '\n')
 			*q = '\'';
-	log_rl(&m->rl, LOG_LVL_WARN, "msg=\"metrics: %s\"", msg);
+	log_rl(&m->rl, LOG_LVL_WARN, "msg=\"metrics: %s\"", LE(msg));
 }
 
 /*

@@ -28,7 +28,7 @@ diag_to_err(const struct conf_diag *d, char *err, size_t errlen)
 	for (i = 0; i < d->n && off + 1 < errlen; i++) {
 		if (!d->is_err[i])
 			continue;
-		log_err("msg=\"reload rejected\" error=\"%s\"", d->lines[i]);
+		log_err("msg=\"reload rejected\" error=%s", LQ(d->lines[i]));
 		off += (size_t)snprintf(err + off, errlen - off, "%s%s",
 		    off ? "; " : "", d->lines[i]);
 	}
@@ -144,7 +144,7 @@ daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
 		return -1;
 	}
 	for (i = 0; i < d.n; i++)
-		log_warn("msg=\"reload\" warning=\"%s\"", d.lines[i]);
+		log_warn("msg=\"reload\" warning=%s", LQ(d.lines[i]));
 	conf_diag_free(&d);
 	np = calloc(nconf.npeers ? nconf.npeers : 1, sizeof(*np));
 	if (np == NULL || reload_plan_make(&plan, &nc->conf, &nconf) == -1) {
@@ -176,7 +176,7 @@ daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
 	    "peers-removed=%u services-kept=%u services-changed=%u "
 	    "services-added=%u services-removed=%u checks-kept=%u "
 	    "checks-restarted=%u checks-added=%u checks-removed=%u",
-	    nc->conf.path, plan.peers.n[PLAN_ADD], plan.peers.n[PLAN_RESET],
+	    LV(nc->conf.path), plan.peers.n[PLAN_ADD], plan.peers.n[PLAN_RESET],
 	    plan.peers.n[PLAN_DELETE], plan.services.n[PLAN_KEEP],
 	    plan.services.n[PLAN_RESET], plan.services.n[PLAN_ADD],
 	    plan.services.n[PLAN_DELETE], plan.checks.n[PLAN_KEEP],

@@ -35,8 +35,8 @@ svc_vip(struct svc *s, bool on)
 			    &s->cf->prefixes[i]);
 	}
 	s->vip_on = on;
-	log_info("svc=%s vip=%s dev=%s", s->cf->name, on ? "added" : "removed",
-	    s->cf->vip_interface);
+	svc_log(s, LOG_LVL_INFO, "vip=%s dev=%s", on ? "added" : "removed",
+	    LV(s->cf->vip_interface));
 }
 
 static bool
@@ -127,9 +127,9 @@ svc_eval(struct svc *s)
 
 	if (verdict_eval(&s->v, s->srcs, s->nsrcs, now, &recheck)) {
 		s->transitions++;
-		log_info("svc=%s verdict=%s prev=%s reason=\"%s\"",
-		    s->cf->name, verdict_state_name(s->v.state),
-		    verdict_state_name(was), s->v.reason);
+		svc_log(s, LOG_LVL_INFO, "verdict=%s prev=%s reason=%s",
+		    verdict_state_name(s->v.state), verdict_state_name(was),
+		    LQ(s->v.reason));
 		svc_apply(s);
 	}
 	ev_timer_stop(s->nc->loop, &s->recheck);
@@ -155,8 +155,8 @@ check_result(void *ctx, struct check *c, bool pass, const char *reason,
 	struct nomcast *nc = ctx;
 	size_t ci = (size_t)(c->cf - nc->conf.checks), i, k;
 
-	log_debug("check=%s pass=%d latency=%.6f reason=\"%s\"", c->cf->name,
-	    pass, latency, reason);
+	check_log(c, LOG_LVL_DEBUG, "pass=%d latency=%.6f reason=%s", pass,
+	    latency, LQ(reason));
 	for (i = 0; i < nc->nsvcs; i++) {
 		struct svc *s = &nc->svcs[i];
 
@@ -167,9 +167,9 @@ check_result(void *ctx, struct check *c, bool pass, const char *reason,
 				continue;
 			if (!verdict_src_result(src, pass, reason))
 				continue;
-			log_info("svc=%s check=%s state=%s reason=\"%s\"",
-			    s->cf->name, c->cf->name,
-			    src_state_name(src->state), reason);
+			svc_log(s, LOG_LVL_INFO, "check=%s state=%s reason=%s",
+			    LV(c->cf->name), src_state_name(src->state),
+			    LQ(reason));
 			svc_eval(s);
 		}
 	}
@@ -191,9 +191,9 @@ nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
 	changed = verdict_src_set(src, st, reason);
 	/* a held state says why it holds: worth a line, not a re-eval */
 	if (changed || strcmp(was, src->reason) != 0)
-		log_info("svc=%s source=nomad nomad-service=%s state=%s "
-		    "reason=\"%s\"", s->cf->name, s->cf->nomad.service,
-		    src_state_name(src->state), src->reason);
+		svc_log(s, LOG_LVL_INFO, "source=nomad nomad-service=%s "
+		    "state=%s reason=%s", LV(s->cf->nomad.service),
+		    src_state_name(src->state), LQ(src->reason));
 	if (changed)
 		svc_eval(s);
 }
@@ -476,8 +476,8 @@ reload_check_src(struct svc *s, const struct svc *o,
 		verdict_src_assume(src, SRC_PASS, why);
 	} else
 		return;
-	log_info("svc=%s check=%s state=%s reason=\"%s\"", s->cf->name,
-	    ck->name, src_state_name(src->state), src->reason);
+	svc_log(s, LOG_LVL_INFO, "check=%s state=%s reason=%s", LV(ck->name),
+	    src_state_name(src->state), LQ(src->reason));
 }
 
 /* a kept service: same prefixes and VIP interface keep their VIP */
@@ -664,7 +664,7 @@ drain_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_info("svc=%s msg=\"drain time over: withdrawing\"", s->cf->name);
+	svc_log(s, LOG_LVL_INFO, "msg=\"drain time over: withdrawing\"");
 	s->drained_out = true;
 	svc_apply(s);
 }
@@ -677,8 +677,8 @@ svc_drain(struct svc *s, bool on, uint32_t drain_ms)
 	ev_timer_stop(loop, &s->drain_timer);
 	s->drained_out = on && drain_ms == 0;
 	verdict_set_drain(&s->v, on);
-	log_info("svc=%s drain=%s drain-time=%ums", s->cf->name,
-	    on ? "on" : "off", drain_ms);
+	svc_log(s, LOG_LVL_INFO, "drain=%s drain-time=%ums", on ? "on" : "off",
+	    drain_ms);
 	svc_eval(s);
 	svc_apply(s);
 	if (on && drain_ms > 0) {

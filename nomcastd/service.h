@@ -48,6 +48,11 @@ struct svc {
 	bool			 drained_out;	/* drain-time over: withdrawn */
 };
 
+/* a line about service s: svc=<name> first, then fmt (log.h's rule) */
+#define svc_log(s, lvl, ...) \
+	do { if (log_enabled(lvl)) log_obj((lvl), "svc", (s)->cf->name, \
+	    NULL, __VA_ARGS__); } while (0)
+
 /* build the run-time services and checks, start the checks; 0 or -1 */
 int	services_start(struct nomcast *nc);
 /* stop the checks; remove every VIP (after the withdraw); free */

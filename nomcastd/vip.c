@@ -71,9 +71,8 @@ vip_log(enum log_level lvl, const struct prefix *p, const char *ifname,
 {
 	char pbuf[PREFIX_STRLEN];
 
-	log_msg(lvl, "vip=%s dev=%s msg=\"%s\"",
-	    prefix_str(p, pbuf, sizeof(pbuf)), ifname != NULL ? ifname : "",
-	    msg);
+	log_msg(lvl, "vip=%s dev=%s msg=%s", prefix_str(p, pbuf, sizeof(pbuf)),
+	    LV(ifname), LQ(msg));
 }
 
 struct vip *
@@ -83,16 +82,16 @@ vip_new(void)
 	int err;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL) {
-		log_err("vip msg=\"out of memory\"");
+		log_err("vip=- msg=\"out of memory\"");
 		return NULL;
 	}
 	if ((v->sk = nl_socket_alloc()) == NULL) {
-		log_err("vip msg=\"netlink socket: out of memory\"");
+		log_err("vip=- msg=\"netlink socket: out of memory\"");
 		goto fail;
 	}
 	if ((err = nl_connect(v->sk, NETLINK_ROUTE)) < 0) {
-		log_err("vip msg=\"netlink route socket: %s\"",
-		    nl_geterror(err));
+		log_err("vip=- msg=\"netlink route socket: %s\"",
+		    LE(nl_geterror(err)));
 		goto fail;
 	}
 	return v;
@@ -195,7 +194,7 @@ vip_ensure_interface(struct vip *v, const char *ifname)
 		if ((rtnl_link_get_flags(link) & IFF_UP) == 0)
 			log_warn("dev=%s msg=\"interface is down; the "
 			    "service address will not be reachable\"",
-			    ifname);
+			    LV(ifname));
 		rtnl_link_put(link);
 		return 0;
 	}
@@ -240,12 +239,12 @@ vip_ensure_interface(struct vip *v, const char *ifname)
 	}
 	rtnl_link_put(link);
 	log_info("dev=%s ifindex=%d msg=\"created " VIP_LINK_KIND
-	    " interface\"", ifname, ifindex);
+	    " interface\"", LV(ifname), ifindex);
 	return 0;
 fail:
 	if (link != NULL)
 		rtnl_link_put(link);
-	log_warn("dev=%s msg=\"%s\"", ifname != NULL ? ifname : "", why);
+	log_warn("dev=%s msg=%s", LV(ifname), LQ(why));
 	return -1;
 }
 
@@ -431,7 +430,7 @@ vip_cleanup(struct vip *v)
 		name = v->made[i].name;
 		if ((link = rtnl_link_alloc()) == NULL) {
 			log_warn("dev=%s msg=\"cannot remove interface: out "
-			    "of memory\"", name);
+			    "of memory\"", LV(name));
 			continue;
 		}
 		/* by index: the kernel ignores the name when it has one */
@@ -440,10 +439,10 @@ vip_cleanup(struct vip *v)
 		rtnl_link_put(link);
 		if (err == 0)
 			log_info("dev=%s msg=\"removed " VIP_LINK_KIND
-			    " interface\"", name);
+			    " interface\"", LV(name));
 		else if (err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
 			log_warn("dev=%s msg=\"cannot remove interface: %s\"",
-			    name, nl_geterror(err));
+			    LV(name), LE(nl_geterror(err)));
 		/* else gone already (deleted by hand): nothing left to do */
 	}
 	free(v->made);

@@ -16,6 +16,12 @@ lib_init() {	# lib_init TAG
 	LIB_TAG="$1"
 	LIB_PFX="nc$$"
 	LIB_TMP=$(mktemp -d "/tmp/nomcast-$1.XXXXXX")
+	# the tests' own tools (this file is sourced from tests/integ, the
+	# benches and scripts/demo)
+	for LIB_LOGCHECK in "$(dirname "$0")/../tools/logcheck.py" \
+	    "${ROOT:-.}/tests/tools/logcheck.py"; do
+		[ -f "$LIB_LOGCHECK" ] && break
+	done
 	trap lib_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -37,6 +43,13 @@ lib_cleanup() {
 	for n in $LIB_NS; do
 		ip netns del "$n" 2>/dev/null || true
 	done
+	# every line the daemons wrote follows the logging rule (log.h)
+	if [ "$rc" -eq 0 ] && [ -n "${LIB_TMP:-}" ]; then
+		for f in "$LIB_TMP"/nomcast-*.log; do
+			[ -f "$f" ] && [ -f "$LIB_LOGCHECK" ] || continue
+			/usr/bin/python3 "$LIB_LOGCHECK" "$f" >&2 || rc=1
+		done
+	fi
 	if [ "$rc" -ne 0 ] && [ -n "${LIB_TMP:-}" ] && [ -z "${KEEP_LOGS:-}" ]; then
 		for f in "$LIB_TMP"/*.log; do
 			[ -f "$f" ] || continue
