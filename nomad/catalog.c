@@ -436,7 +436,7 @@ nomad_parse_checks(const char *body, size_t len, const char *service,
 		goto fail;
 	if (root == NULL) {
 		/*
-		 * null: no check results for the alloc at all (docs/nomad-api.md section 2):
+		 * null: no check results for the alloc at all (nomad-api.md 2):
 		 * its services have no checks, or a stopping alloc's were
 		 * purged; never "not run yet" (that is a pending stub).
 		 * Named checks then simply have no result.
@@ -730,7 +730,7 @@ uint64_t
 nomad_next_index(uint64_t prev, uint64_t got)
 {
 	/*
-	 * docs/nomad-api.md section 3: the server blocks while its index <= ours, so
+	 * nomad-api.md 3: the server blocks while its index <= ours, so
 	 * an index that went backwards (state restored or rebuilt) would
 	 * make every query sit out the whole wait: re-read with 0.
 	 */

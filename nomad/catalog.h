@@ -88,7 +88,7 @@ struct nomad_checks {
  * the filter, summed up in health and listed in ent[].  A JSON null body
  * (null_body) means the alloc has no Nomad check results at all: NO_CHECKS
  * (NOMAD_CHECKS_ALL: the service has no checks; whether it is rather the
- * purge of a stopping alloc is the caller's to judge, docs/nomad-api.md section 2),
+ * purge of a stopping alloc is the caller's to judge, nomad-api.md 2),
  * and under NOMAD_CHECKS_NAMED every name is MISSING (PENDING).
  * NOMAD_CHECKS_NONE gives NO_CHECKS for any well-formed body (a malformed
  * one is still -1).  A name listed under NOMAD_CHECKS_NAMED that has no
@@ -109,7 +109,7 @@ int	nomad_parse_checks(const char *body, size_t len, const char *service,
  */
 bool	nomad_body_unknown_alloc(const char *body, size_t len);
 
-/* the query meta of an answer (docs/nomad-api.md section 3) */
+/* the query meta of an answer (docs/nomad-api.md 3) */
 struct nomad_meta {
 	bool		has_index, has_known_leader, has_last_contact;
 	uint64_t	index;		/* X-Nomad-Index */
@@ -143,7 +143,7 @@ const char *nomad_status_hint(long status, bool checks_endpoint);
 
 /*
  * The next blocking-query index (RFC-less Nomad rule: an index that goes
- * backwards resets to 0, see the docs/nomad-api.md section 3).
+ * backwards resets to 0, see docs/nomad-api.md 3).
  */
 uint64_t nomad_next_index(uint64_t prev, uint64_t got);
 

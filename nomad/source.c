@@ -7,7 +7,7 @@
  * - The pending hold is bounded by grace, measured from the moment the
  *   pending stub was first seen.  The checks endpoint does not report a
  *   check's interval, and a re-stubbed check first runs after interval/2
- *   (docs/nomad-api.md section 2): grace must exceed half the longest interval plus
+ *   (docs/nomad-api.md 2): grace must exceed half the longest interval plus
  *   the check's timeout (the default 15 s covers intervals up to 20 s with
  *   a 5 s timeout).  A check still pending after grace counts as pending:
  *   a check that never runs is not healthy.
@@ -223,7 +223,7 @@ nsrc_checks(struct nsrc *s, const struct nomad_checks *ck, uint64_t now)
 	s->err[NSRC_REQ_CHECKS] = NOMAD_OUT_NONE;
 	s->checks_known = true;
 	s->alloc_gone = false;
-	/* docs/nomad-api.md section 2: null after results is the purge of a stopping alloc */
+	/* null after results: a stopping alloc's purge (nomad-api.md 2) */
 	if (ck->null_body)
 		s->purged = s->results_seen;
 	else {

@@ -14,7 +14,7 @@
  *   of answers that do not block is spaced, by at most 500 ms.  After an
  *   error, a capped exponential backoff with jitter and index 0.
  * - per client, the check results of the alloc: no blocking query exists
- *   for them (docs/nomad-api.md section 2), so they are polled every
+ *   for them (docs/nomad-api.md 2), so they are polled every
  *   check-interval, start to start, never overlapping and never faster.
  * - per client, when a watch does not use Nomad checks, a non-blocking
  *   read of a registration at the same rhythm: only to know that the
@@ -322,23 +322,26 @@ nomad_req_log(struct nomad_req *r, long status, const char *why)
 
 	snprintf(key, sizeof(key), "%ld %s", status, why);
 	if (strcmp(key, r->lasterr) == 0) {
-		log_debug("nomad=%s %s errors=%u msg=\"%s\"", r->what,
-		    r->label, r->nerr, why);
+		log_debug("nomad=%s %s errors=%u msg=%s", r->what,
+		    r->label, r->nerr, LQ(why));
 		return;
 	}
 	snprintf(r->lasterr, sizeof(r->lasterr), "%s", key);
 	if (status == 0) {
-		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s errors=%u "
-		    "msg=\"%s\"", r->what, r->label, r->nerr, why);
+		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s errors=%u msg=%s",
+		    r->what, r->label, r->nerr, LQ(why));
 		return;
 	}
-	/* docs/nomad-api.md section 4: error bodies are plain text, say them as is */
+	/*
+	 * Error bodies are plain text (docs/nomad-api.md 4): the
+	 * first line, bounded, says them as they are.
+	 */
 	nomad_oneline(body, sizeof(body), r->body != NULL ? r->body : "",
 	    r->len);
 	log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s errors=%u status=%ld "
-	    "body=\"%s\" hint=\"%s\" msg=\"%s\"", r->what, r->label, r->nerr,
-	    status, body, nomad_status_hint(status, r->kind ==
-	    NOMAD_REQ_CHECKS), why);
+	    "body=%s hint=%s msg=%s", r->what, r->label, r->nerr, status,
+	    LQ(body), LQ(nomad_status_hint(status, r->kind ==
+	    NOMAD_REQ_CHECKS)), LQ(why));
 }
 
 /* the watches a request serves, and the source slot it fills in them */
@@ -623,7 +626,7 @@ nomad_client_outcome(struct nomad_client *cl)
 		cl->outage_start = ev_time();
 		cl->st.outages++;
 		log_warn("nomad=agent agent=%s outage=%s policy=%s msg=\"the "
-		    "agent gives no answers: %s\"", cl->where,
+		    "agent gives no answers: %s\"", LV(cl->where),
 		    nomad_outage_name(now), cl->cf->outage_hold ? "hold" :
 		    "withdraw", cl->cf->outage_hold ? "every service keeps "
 		    "its last Nomad state; local checks still decide" :
@@ -631,10 +634,10 @@ nomad_client_outcome(struct nomad_client *cl)
 	} else if (now == NOMAD_OUT_NONE) {
 		log_info("nomad=agent agent=%s outage=over duration=%.3fs "
 		    "msg=\"the agent answers again: re-reading everything\"",
-		    cl->where, ev_time() - cl->outage_start);
+		    LV(cl->where), ev_time() - cl->outage_start);
 		nomad_client_kick(cl);
 	} else
-		log_info("nomad=agent agent=%s outage=%s prev=%s", cl->where,
+		log_info("nomad=agent agent=%s outage=%s prev=%s", LV(cl->where),
 		    nomad_outage_name(now), nomad_outage_name(was));
 }
 
@@ -643,8 +646,8 @@ nomad_client_outcome(struct nomad_client *cl)
 /*
  * url = /v1/service/<name>?stale, filtered to our alloc (and node, with
  * node-filter), blocking on index if it is not 0.  stale: any server
- * answers (docs/nomad-api.md section 3), so a lost leader does not fail the query; without a
- * leader nothing can change anyway.  0, or -1 (out of memory).
+ * answers (docs/nomad-api.md 3), so a lost leader does not fail the
+ * query; without a leader nothing can change anyway.  0, or -1 (out of memory).
  */
 static int
 nomad_service_url(struct nomad_client *cl, CURL *e, const char *name,
@@ -660,7 +663,7 @@ nomad_service_url(struct nomad_client *cl, CURL *e, const char *name,
 	else
 		snprintf(filter, sizeof(filter), "AllocID == \"%s\"",
 		    cf->alloc_id);
-	/* Go duration syntax (docs/nomad-api.md section 3) */
+	/* Go duration syntax (docs/nomad-api.md 3) */
 	if (cf->wait_ms % 1000 == 0)
 		snprintf(wait, sizeof(wait), "%us", cf->wait_ms / 1000);
 	else
@@ -746,7 +749,7 @@ nomad_reg_fact(struct nomad_regq *q, bool registered)
 	size_t i;
 
 	if (q->regst != st)
-		log_info("nomad-service=%s alloc=%.8s registered=%s", q->name,
+		log_info("nomad-service=%s alloc=%.8s registered=%s", LV(q->name),
 		    cl->cf->alloc_id, registered ? "yes" : "no");
 	q->regst = st;
 	for (i = 0; i < cl->nw; i++)
@@ -765,7 +768,7 @@ nomad_reg_spacing(struct nomad_regq *q, double elapsed_ms)
 	double ms;
 
 	if (r->meta.has_index && got < q->sent_index) {
-		/* docs/nomad-api.md section 3: restored or rebuilt state: re-read with 0 now */
+		/* restored or rebuilt state: re-read from 0 (nomad-api.md 3) */
 		log_info("nomad=%s %s index=%" PRIu64 " sent=%" PRIu64 " msg=\""
 		    "the index went backwards: re-reading\"", r->what,
 		    r->label, got, q->sent_index);
@@ -857,7 +860,7 @@ nomad_checks_send(struct nomad_client *cl)
 	/*
 	 * stale: the handler ignores it, but the Task API's token check
 	 * (WhoAmI) then needs no leader; with ACLs on the policy lookup
-	 * still does (docs/nomad-api.md section 4)
+	 * still does (docs/nomad-api.md 4)
 	 */
 	snprintf(url, sizeof(url), "%s/v1/client/allocation/%s/checks?"
 	    "stale=true", cl->base, cl->cf->alloc_id);
@@ -898,13 +901,12 @@ nomad_checks_parse(struct nomad_client *cl)
 		    sizeof(err));
 		if (!w->src.checks_known || was != cl->scratch.health)
 			log_info("svc=%s nomad-service=%s checks=%s "
-			    "reason=\"%s\"", w->svc,
-			    w->cf->service,
+			    "reason=%s", LV(w->svc), LV(w->cf->service),
 			    cl->scratch.health == NOMAD_HEALTH_PASS ?
 			    "passing" : cl->scratch.health ==
 			    NOMAD_HEALTH_FAIL ? "failing" :
 			    cl->scratch.health == NOMAD_HEALTH_PENDING ?
-			    "pending" : "none", cl->scratch.reason);
+			    "pending" : "none", LQ(cl->scratch.reason));
 		nsrc_checks(&w->src, &cl->scratch, now);
 	}
 	return true;
@@ -923,10 +925,10 @@ nomad_checks_done(struct nomad_client *cl, CURLcode rc)
 	}
 	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 404 && nomad_body_unknown_alloc(r->body, r->len)) {
-		/* docs/nomad-api.md section 4: the alloc is not on this client: down at once */
+		/* the alloc is not on this client (docs/nomad-api.md 4) */
 		nomad_req_ok(r);
-		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s status=404 hint=\"%s\"",
-		    r->what, r->label, nomad_status_hint(404, true));
+		log_rl(&r->rl, LOG_LVL_WARN, "nomad=%s %s status=404 hint=%s",
+		    r->what, r->label, LQ(nomad_status_hint(404, true)));
 		for (i = 0; i < cl->nw; i++)
 			if (cl->w[i]->f.mode != NOMAD_CHECKS_NONE)
 				nsrc_alloc_gone(&cl->w[i]->src);
@@ -1074,7 +1076,7 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 	cl->cf = cf;
 	cl->st.known_leader = -1;
 	if (cf->unix_path[0] != '\0') {
-		/* docs/nomad-api.md section 4: the Task API socket, Host: localhost */
+		/* the Task API socket wants Host: localhost (nomad-api.md 4) */
 		snprintf(cl->base, sizeof(cl->base), "http://localhost");
 		snprintf(cl->where, sizeof(cl->where), "%s", cf->unix_path);
 	} else {
@@ -1151,7 +1153,8 @@ nomad_regq_get(struct nomad_client *cl, const char *name)
 	cl->q = nq;
 	q->cl = cl;
 	q->name = name;
-	snprintf(q->req.label, sizeof(q->req.label), "nomad-service=%s", name);
+	snprintf(q->req.label, sizeof(q->req.label), "nomad-service=%s",
+	    LV(name));
 	snprintf(q->req.path, sizeof(q->req.path), "/v1/service/%s", name);
 	if (nomad_req_init(cl, &q->req, NOMAD_REQ_REG, q,
 	    "registration") == -1) {
@@ -1174,7 +1177,7 @@ nomad_watch_add(struct nomad_client *cl, const char *svc,
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    (nw = realloc(cl->w, (cl->nw + 1) * sizeof(*nw))) == NULL) {
 		free(w);
-		log_err("svc=%s msg=\"nomad: out of memory\"", svc);
+		log_err("svc=%s msg=\"nomad: out of memory\"", LV(svc));
 		return NULL;
 	}
 	cl->w = nw;
@@ -1207,7 +1210,7 @@ nomad_watch_add(struct nomad_client *cl, const char *svc,
 	w->due.data = w;
 	if ((w->q = nomad_regq_get(cl, cf->service)) == NULL) {
 		log_err("svc=%s msg=\"nomad: cannot make the query\"",
-		    svc);
+		    LV(svc));
 		free(w);
 		return NULL;
 	}
@@ -1247,7 +1250,8 @@ nomad_client_start(struct nomad_client *cl)
 	cl->started = true;
 	log_info("nomad=client agent=%s namespace=%s alloc=%s token=%s "
 	    "watches=%zu queries=%zu check-interval=%ums wait=%ums grace=%ums "
-	    "on-outage=%s", cl->where, cf->ns, cf->alloc_id, cf->token[0] !=
+	    "on-outage=%s", LV(cl->where), LV(cf->ns), LV(cf->alloc_id),
+	    cf->token[0] !=
 	    '\0' ? "set" : "none", cl->nw, cl->nq, cf->check_interval_ms,
 	    cf->wait_ms, cf->grace_ms, cf->outage_hold ? "hold" : "withdraw");
 	for (i = 0; i < cl->nq; i++)

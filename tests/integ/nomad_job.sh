@@ -177,7 +177,7 @@ def main():
     task = one(found, 'task "nomcast"')
     ns = attr(job[0][1], "namespace") or "default"
 
-    # the task environment (nomad-api notes section 7)
+    # the task environment (docs/nomad-api.md 5)
     env = {
         "NOMAD_ALLOC_ID": ALLOC,
         "NOMAD_SHORT_ALLOC_ID": ALLOC[:8],

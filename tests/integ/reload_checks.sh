@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/integ/reload_checks.sh NOMCASTD - a reload never flaps a route
-# (issue 9): a service that is up stays in a real BIRD's RIB, without a
+# tests/integ/reload_checks.sh NOMCASTD - a reload never flaps a route:
+# a service that is up stays in a real BIRD's RIB, without a
 # single withdraw, while a reload changes each field of its checks in turn
 # (interval, timeout, rise, fall, expect, body, host, url, the type, an
 # exec command); a check whose new settings fail withdraws only after fall

@@ -601,7 +601,7 @@ test_catalog_checks_readiness_never_gates(void **state)
 static void
 test_catalog_checks_none_null_body(void **state)
 {
-	/* docs/nomad-api.md section 2: null is "no checks" (or a purge), never "not run yet" */
+	/* null is "no checks" (or a purge), never "not run yet" */
 	static const struct want_checks nochecks = {
 		NOMAD_HEALTH_NO_CHECKS, 0, 0, 0,
 		"no nomad checks for service \"traefik\" (null: the alloc has "
@@ -660,7 +660,7 @@ test_catalog_checks_entries_listed(void **state)
 	free(body);
 }
 
-/* a 404 is a fact about the alloc only when Nomad says so (docs/nomad-api.md section 4) */
+/* a 404 is a fact about the alloc only when Nomad says so */
 static void
 test_catalog_unknown_alloc_body(void **state)
 {

@@ -849,7 +849,7 @@ test_config_load_file_counts_lines(void **state)
 }
 
 /*
- * Health (issue 3).  SVC_C gives service web one check, c, whose keys go
+ * Health.  SVC_C gives service web one check, c, whose keys go
  * from line 14 on, so that c is used and no warning says otherwise.
  */
 #define SVC_C \
