@@ -96,7 +96,7 @@ struct nomad_req {
 /* the blocking query of one Nomad service, for all its watches */
 struct nomad_regq {
 	struct nomad_client	*cl;
-	const char		*name;		/* the first watch's svc config */
+	char			 name[CONF_NOMAD_NAME_MAX];	/* Nomad's */
 	struct nomad_req	 req;
 	uint64_t		 index;		/* next index to send */
 	uint64_t		 sent_index;
@@ -1038,10 +1038,13 @@ nomad_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		nomad_reg_send(r->owner);
 		break;
 	case NOMAD_REQ_CHECKS:
-		nomad_checks_send(r->owner);
+		/* a reload may have removed the last watch that used them */
+		if (((struct nomad_client *)r->owner)->poll_checks)
+			nomad_checks_send(r->owner);
 		break;
 	case NOMAD_REQ_PROBE:
-		nomad_probe_send(r->owner);
+		if (((struct nomad_client *)r->owner)->poll_probe)
+			nomad_probe_send(r->owner);
 		break;
 	}
 }
@@ -1152,7 +1155,7 @@ nomad_regq_get(struct nomad_client *cl, const char *name)
 	}
 	cl->q = nq;
 	q->cl = cl;
-	q->name = name;
+	snprintf(q->name, sizeof(q->name), "%s", name);
 	snprintf(q->req.label, sizeof(q->req.label), "nomad-service=%s",
 	    LV(name));
 	snprintf(q->req.path, sizeof(q->req.path), "/v1/service/%s", name);
@@ -1220,6 +1223,99 @@ nomad_watch_add(struct nomad_client *cl, const char *svc,
 	else
 		cl->poll_probe = true;
 	return w;
+}
+
+/* does a watch use the alloc's check results, or the probe? */
+static void
+nomad_client_polls(struct nomad_client *cl)
+{
+	size_t i;
+
+	cl->poll_checks = cl->poll_probe = false;
+	for (i = 0; i < cl->nw; i++) {
+		if (cl->w[i]->f.mode != NOMAD_CHECKS_NONE)
+			cl->poll_checks = true;
+		else
+			cl->poll_probe = true;
+	}
+}
+
+void
+nomad_client_rebind(struct nomad_client *cl, const struct conf_nomad *cf)
+{
+	cl->cf = cf;
+}
+
+void
+nomad_watch_rebind(struct nomad_watch *w, const char *svc,
+    const struct conf_nomad_watch *cf, nomad_watch_fn fn, void *ctx)
+{
+	w->svc = svc;
+	w->cf = cf;
+	w->fn = fn;
+	w->ctx = ctx;
+}
+
+/* q loses a watch; a query no watch uses any more is cancelled */
+static void
+nomad_regq_release(struct nomad_client *cl, struct nomad_regq *q)
+{
+	size_t i;
+
+	for (i = 0; i < cl->nw; i++)
+		if (cl->w[i]->q == q)
+			return;
+	for (i = 0; i < cl->nq; i++) {
+		if (cl->q[i] != q)
+			continue;
+		cl->q[i] = cl->q[--cl->nq];
+		break;
+	}
+	cl->st.queries = cl->nq;
+	nomad_req_fini(cl, &q->req);
+	free(q);
+}
+
+void
+nomad_watch_remove(struct nomad_watch *w)
+{
+	struct nomad_client *cl = w->cl;
+	size_t i;
+
+	for (i = 0; i < cl->nw; i++) {
+		if (cl->w[i] != w)
+			continue;
+		cl->w[i] = cl->w[--cl->nw];
+		break;
+	}
+	ev_timer_stop(cl->loop, &w->due);
+	nomad_regq_release(cl, w->q);
+	free(w);
+	nomad_client_polls(cl);
+}
+
+/* idle: neither in flight nor waiting for its next turn */
+static bool
+nomad_req_idle(const struct nomad_client *cl, const struct nomad_req *r)
+{
+	(void)cl;
+	return !nomad_req_busy(r) && !ev_is_active(&r->next);
+}
+
+void
+nomad_client_resync(struct nomad_client *cl)
+{
+	size_t i;
+
+	if (!cl->started)
+		return;
+	for (i = 0; i < cl->nq; i++)
+		if (nomad_req_idle(cl, &cl->q[i]->req))
+			nomad_reg_send(cl->q[i]);
+	if (cl->poll_checks && nomad_req_idle(cl, &cl->checks))
+		nomad_checks_send(cl);
+	if (cl->poll_probe && nomad_req_idle(cl, &cl->probe))
+		nomad_probe_send(cl);
 }
 
 void

@@ -70,6 +70,24 @@ void	nomad_watch_adopt(struct nomad_watch *w, const struct nomad_watch *old);
 void	nomad_watch_assume(struct nomad_watch *w, enum src_state st,
 	    const char *why);
 
+/*
+ * A reload that left [nomad] as it was keeps the client: its requests in
+ * flight, their indexes, its outage state and what each watch knows.
+ * nomad_client_rebind() points it at the new (equal) config; then each
+ * old watch is either moved to its service of the new config
+ * (nomad_watch_rebind, for an unchanged nomad-service and nomad-checks)
+ * or removed (nomad_watch_remove; a blocking query no watch uses any more
+ * is cancelled), new ones are added (nomad_watch_add, adopting what an
+ * old watch of the same Nomad service knew before it is removed), and
+ * nomad_client_resync() sends what the new watches need, at once.
+ */
+void	nomad_client_rebind(struct nomad_client *cl,
+	    const struct conf_nomad *cf);
+void	nomad_watch_rebind(struct nomad_watch *w, const char *svc,
+	    const struct conf_nomad_watch *cf, nomad_watch_fn fn, void *ctx);
+void	nomad_watch_remove(struct nomad_watch *w);
+void	nomad_client_resync(struct nomad_client *cl);
+
 /* send the first queries (at once, non-blocking) */
 void	nomad_client_start(struct nomad_client *cl);
 

@@ -198,37 +198,67 @@ nomad_result(void *ctx, struct nomad_watch *w, enum src_state st,
 		svc_eval(s);
 }
 
+/* what a service of a new config takes from its old self's Nomad watch */
+struct watch_carry {
+	struct nomad_watch	*from;	/* of the same Nomad service, or NULL */
+	bool			 same;	/* watching the same checks too */
+};
+
 /*
- * One client for the daemon, one watch per service with nomad-service.
- * On a reload, from[i] is the old client's watch that service i takes
- * over (NULL: none), and a Nomad source that starts from a state the
- * reload gave it (services_reload) tells its watch so.
+ * Service s's watch on cl.  A kept client moves an old watch that watches
+ * the same over to s as it is (rebind); otherwise a new watch takes over
+ * what the old one of the same Nomad service knew (adopt), or starts from
+ * the state a reload gave s's Nomad source.
  */
 static int
-services_nomad(struct nomcast *nc, struct nomad_watch *const *from)
+svc_watch(struct nomad_client *cl, struct svc *s, const struct watch_carry *c,
+    bool rebind)
+{
+	const struct verdict_src *src = &s->srcs[s->cf->nchecks];
+
+	if (rebind && c != NULL && c->from != NULL && c->same) {
+		nomad_watch_rebind(c->from, s->cf->name, &s->cf->nomad,
+		    nomad_result, s);
+		s->nomad = c->from;
+		return 0;
+	}
+	s->nomad = nomad_watch_add(cl, s->cf->name, &s->cf->nomad,
+	    nomad_result, s);
+	if (s->nomad == NULL)
+		return -1;
+	if (c != NULL && c->from != NULL)
+		nomad_watch_adopt(s->nomad, c->from);
+	else if (src->state != SRC_UNKNOWN)
+		nomad_watch_assume(s->nomad, src->state, src->reason);
+	return 0;
+}
+
+/*
+ * One client for the daemon (made here unless a reload kept it), one
+ * watch per service with nomad-service; carry[] (NULL at start) says what
+ * each service takes from before a reload.
+ */
+static int
+services_nomad(struct nomcast *nc, const struct watch_carry *carry,
+    bool rebind)
 {
 	size_t i;
 
 	if (!nc->conf.nomad.used)
 		return 0;
-	nc->check_env.nomad = nomad_client_new(nc->loop, nc->check_env.http,
-	    &nc->conf.nomad);
+	if (nc->check_env.nomad == NULL)
+		nc->check_env.nomad = nomad_client_new(nc->loop,
+		    nc->check_env.http, &nc->conf.nomad);
 	if (nc->check_env.nomad == NULL)
 		return -1;
 	for (i = 0; i < nc->nsvcs; i++) {
 		struct svc *s = &nc->svcs[i];
-		const struct verdict_src *src = &s->srcs[s->cf->nchecks];
 
 		if (s->cf->nomad.service[0] == '\0')
 			continue;
-		s->nomad = nomad_watch_add(nc->check_env.nomad, s->cf->name,
-		    &s->cf->nomad, nomad_result, s);
-		if (s->nomad == NULL)
+		if (svc_watch(nc->check_env.nomad, s, carry != NULL ?
+		    &carry[i] : NULL, rebind) == -1)
 			return -1;
-		if (from != NULL && from[i] != NULL)
-			nomad_watch_adopt(s->nomad, from[i]);
-		else if (src->state != SRC_UNKNOWN)
-			nomad_watch_assume(s->nomad, src->state, src->reason);
 	}
 	return 0;
 }
@@ -326,7 +356,7 @@ services_start(struct nomcast *nc)
 		if (s->cf->nomad.service[0] != '\0')
 			(void)svc_src_nomad(s);
 	}
-	if (vip_interfaces(nc) == -1 || services_nomad(nc, NULL) == -1)
+	if (vip_interfaces(nc) == -1 || services_nomad(nc, NULL, false) == -1)
 		return -1;
 	/* services without checks are up at once; the rest wait for rise */
 	for (i = 0; i < nc->nsvcs; i++)
@@ -346,24 +376,46 @@ services_start(struct nomcast *nc)
 }
 
 /*
- * After a reload has replaced nc->conf: the Nomad client points into the
- * old config, so it is built anew for the services of the new one, each
- * watch taking over what the old one knew (from[]); only then does the
- * old client go.  A source keeps its state until its new watch knows
- * better, so a reload does not flap a route.  0, or -1 (logged).
+ * After a reload has replaced nc->conf.  When [nomad] did not change, the
+ * client is kept with its requests in flight and what it knows: watches
+ * that watch the same move to their new services, the others go, new ones
+ * are added, and what they need is sent at once.  Otherwise the client
+ * points into the old config: a new one is built for the new services,
+ * each watch taking over what the old one of its Nomad service knew, and
+ * only then does the old client go.  Either way a source keeps its state
+ * until Nomad says otherwise, so a reload does not flap a route.  oldw[]
+ * are the old services' watches.  0, or -1 (logged).
  */
 static int
-services_nomad_reload(struct nomcast *nc, struct nomad_client *old,
-    struct nomad_watch *const *from)
+services_nomad_reload(struct nomcast *nc, const struct reload_plan *plan,
+    struct nomad_client *old, const struct watch_carry *carry,
+    struct nomad_watch *const *oldw, size_t nold)
 {
+	bool keep = old != NULL && plan->nomad_same && nc->conf.nomad.used;
+	size_t i, k;
 	int rc = 0;
 
+	if (keep) {
+		nomad_client_rebind(old, &nc->conf.nomad);
+		rc = services_nomad(nc, carry, true);
+		/* the old watches that did not move over go */
+		for (k = 0; k < nold; k++) {
+			bool moved = false;
+
+			for (i = 0; i < nc->nsvcs; i++)
+				moved = moved || nc->svcs[i].nomad == oldw[k];
+			if (oldw[k] != NULL && !moved)
+				nomad_watch_remove(oldw[k]);
+		}
+		nomad_client_resync(old);
+		return rc;
+	}
 	nc->check_env.nomad = NULL;
 	if (nc->conf.nomad.used) {
 		if (nc->check_env.http == NULL &&
 		    (nc->check_env.http = curl_ev_new(nc->loop)) == NULL)
 			rc = -1;
-		else if (services_nomad(nc, from) == -1)
+		else if (services_nomad(nc, carry, false) == -1)
 			rc = -1;
 	}
 	nomad_client_free(old);
@@ -538,7 +590,7 @@ checks_reload(struct nomcast *nc, const struct plan_list *pl)
  */
 static void
 svc_reload_one(struct svc *s, const struct svc *o,
-    const struct reload_plan *plan, struct nomad_watch **from)
+    const struct reload_plan *plan, struct watch_carry *carry)
 {
 	size_t k;
 
@@ -559,7 +611,9 @@ svc_reload_one(struct svc *s, const struct svc *o,
 	/* the same Nomad service keeps its state (one trip) */
 	if (o != NULL && str_eq(o->cf->nomad.service, s->cf->nomad.service)) {
 		*src = o->srcs[o->cf->nchecks];
-		*from = o->nomad;
+		carry->from = o->nomad;
+		carry->same = conf_nomad_watch_same(&o->cf->nomad,
+		    &s->cf->nomad);
 	} else if (svc_is_up(o))
 		verdict_src_assume(src, SRC_PASS, "added by reload: counts as "
 		    "passing until Nomad says otherwise");
@@ -617,27 +671,33 @@ services_reload(struct nomcast *nc, const struct reload_plan *plan)
 	const struct plan_list *pl = &plan->services;
 	struct svc *old = nc->svcs, *nw;
 	struct nomad_client *oldcl = nc->check_env.nomad;
-	struct nomad_watch **from;
+	struct watch_carry *carry;
+	struct nomad_watch **oldw;
 	size_t nold = nc->nsvcs, i, k;
 	int rc = 0;
 
 	nw = calloc(cf->nservices ? cf->nservices : 1, sizeof(*nw));
-	from = calloc(cf->nservices ? cf->nservices : 1, sizeof(*from));
-	if (nw == NULL || from == NULL) {
+	carry = calloc(cf->nservices ? cf->nservices : 1, sizeof(*carry));
+	oldw = calloc(nold ? nold : 1, sizeof(*oldw));
+	if (nw == NULL || carry == NULL || oldw == NULL) {
 		free(nw);
-		free(from);
+		free(carry);
+		free(oldw);
 		return -1;
 	}
+	for (k = 0; k < nold; k++)
+		oldw[k] = old[k].nomad;
 	for (i = 0; i < cf->nservices; i++) {
 		if (svc_init(nc, &nw[i], &cf->services[i]) == -1) {
 			for (k = 0; k < i; k++)
 				free(nw[k].srcs);
 			free(nw);
-			free(from);
+			free(carry);
+			free(oldw);
 			return -1;
 		}
 		svc_reload_one(&nw[i], pl->from[i] == PLAN_NONE ? NULL :
-		    &old[pl->from[i]], plan, &from[i]);
+		    &old[pl->from[i]], plan, &carry[i]);
 	}
 	nc->svcs = nw;
 	nc->nsvcs = cf->nservices;
@@ -646,9 +706,10 @@ services_reload(struct nomcast *nc, const struct reload_plan *plan)
 	(void)vip_interfaces(nc);
 	if (checks_reload(nc, &plan->checks) == -1)
 		rc = -1;
-	if (services_nomad_reload(nc, oldcl, from) == -1)
+	if (services_nomad_reload(nc, plan, oldcl, carry, oldw, nold) == -1)
 		rc = -1;
-	free(from);
+	free(carry);
+	free(oldw);
 	if (rc == -1)
 		return -1;
 	services_settle(nc);

@@ -28,7 +28,10 @@
 #     withdrawn by its local check within 1 s; on-outage = withdraw
 #     withdraws after grace (3 s), not before;
 #  8. the alloc stopped: its deregistration (before the purge of its
-#     check results) withdraws within 1 s.
+#     check results) withdraws within 1 s;
+#  9. reloads of n3: with [nomad] unchanged the client is kept (no new
+#     client, no new query), with [nomad] changed a new one takes over;
+#     the route never leaves BIRD.
 # Then SIGTERM: exit 0 and no sanitizer report in any daemon's log.  Run
 # with NOMCASTD from a -Db_sanitize=address,undefined build to check that.
 set -eu
@@ -619,6 +622,33 @@ wait_for 3 grep -q "stop_alloc: alloc=$ALLOC check results purged" "$T/agent-a.l
 sleep 0.3
 bird_no_route edge $P1 && bird_no_route edge $P2 || fail "back after the purge"
 ok "stop_alloc (shutdown_delay 1.5 s): deregistered, withdrawn after $d ms (socket) / $dd ms (TCP), before the purge; still withdrawn after it"
+
+# ==== 9. reloads: the client is kept while [nomad] does not change ====
+clients() { grep -c 'nomad=client agent=' "$(log d3)" || true; }
+reloads() { grep -c 'msg="reloaded"' "$(log d3)" || true; }
+reload_d3() {	# reload_d3 WHAT: reload d3 and wait for its log line
+	r0=$(reloads)
+	ctl d3 reload >"$T/reload.out" || fail "$1: $(cat "$T/reload.out")"
+	wait_for 5 sh -c "[ \$(grep -c 'msg=\"reloaded\"' '$(log d3)') -gt $r0 ]" ||
+		fail "$1: no reload logged"
+}
+c0=$(clients)
+t1=$(now_ms)
+reload_d3 "reload, [nomad] unchanged"
+grep -qx "  services  kept 1, changed 0, added 0, removed 0" "$T/reload.out" ||
+	fail "reload plan: $(cat "$T/reload.out")"
+sleep 1
+[ "$(clients)" -eq "$c0" ] || fail "[nomad] unchanged, yet a new client started"
+sed -i 's/^grace = 3s$/grace = 4s/' "$T/d3.ini"
+reload_d3 "reload, grace 3s -> 4s"
+wait_for 3 sh -c "[ \$(grep -c 'nomad=client agent=' '$(log d3)') -eq $((c0 + 1)) ]" ||
+	fail "[nomad] changed, yet no new client ($(clients) client lines)"
+grep 'nomad=client agent=' "$(log d3)" | tail -1 | grep -q 'grace=4000ms' ||
+	fail "the new client does not have the new grace"
+sleep 1
+t2=$(now_ms)
+tl kept "$t1" "$t2" $P3 >/dev/null || fail "$P3 left BIRD during the reloads"
+ok "reloads of d3: [nomad] unchanged keeps its client (one client line), [nomad] changed starts one; $P3 never left BIRD"
 
 # ==== SIGTERM: exit 0, no sanitizer report ====
 alive

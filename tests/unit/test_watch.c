@@ -42,6 +42,15 @@ record(void *ctx, struct nomad_watch *w, enum src_state st, const char *why)
 }
 
 static void
+count_a(void *ctx, struct nomad_watch *w, enum src_state st, const char *why)
+{
+	(void)w;
+	(void)st;
+	(void)why;
+	(*(unsigned *)ctx)++;
+}
+
+static void
 req_fill(struct nomad_req *r, struct nomad_client *cl,
     enum nomad_req_kind kind, void *owner, const char *what)
 {
@@ -82,7 +91,8 @@ setup(void **state)
 		if ((f->q[i] = calloc(1, sizeof(*f->q[i]))) == NULL)
 			return -1;
 		f->q[i]->cl = f->cl;
-		f->q[i]->name = i == 0 ? "traefik" : "api";
+		snprintf(f->q[i]->name, sizeof(f->q[i]->name), "%s",
+		    i == 0 ? "traefik" : "api");
 		req_fill(&f->q[i]->req, f->cl, NOMAD_REQ_REG, f->q[i],
 		    "registration");
 	}
@@ -499,6 +509,76 @@ test_watch_error_body_one_line_truncated(void **state)
 	assert_string_equal(buf, "ab");
 }
 
+/*
+ * A reload that keeps the client: a watch moved over reports to its new
+ * owner; a removed watch takes its blocking query with it only when no
+ * other watch uses it, and the polls follow what the watches left use.
+ */
+static void
+test_watch_reload_keeps_client_moves_and_removes(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct conf_nomad cf;
+	struct conf_nomad_watch all, none, api;
+	struct nomad_client *cl;
+	struct nomad_watch *wa, *wn, *wapi;
+	unsigned a = 0, b = 0;
+
+	(void)state;
+	assert_non_null(loop);
+	memset(&cf, 0, sizeof(cf));
+	snprintf(cf.address, sizeof(cf.address), "http://127.0.0.1:4646");
+	snprintf(cf.alloc_id, sizeof(cf.alloc_id),
+	    "5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73");
+	cf.check_interval_ms = 500;
+	cf.wait_ms = 60000;
+	cf.grace_ms = 15000;
+	memset(&all, 0, sizeof(all));
+	snprintf(all.service, sizeof(all.service), "traefik");
+	none = all;
+	none.checks = CONF_NOMAD_CHECKS_NONE;
+	api = all;
+	snprintf(api.service, sizeof(api.service), "api");
+	cl = nomad_client_new(loop, NULL, &cf);
+	assert_non_null(cl);
+	wa = nomad_watch_add(cl, "web", &all, count_a, &a);
+	wn = nomad_watch_add(cl, "web2", &none, count_a, &a);
+	wapi = nomad_watch_add(cl, "api", &api, count_a, &a);
+	assert_non_null(wa);
+	assert_non_null(wn);
+	assert_non_null(wapi);
+	assert_int_equal(cl->nq, 2);
+	assert_true(cl->poll_checks && cl->poll_probe);
+
+	/* moved over: the new owner hears of a change */
+	nomad_watch_rebind(wa, "web-new", &all, count_a, &b);
+	wa->fn(wa->ctx, wa, SRC_FAIL, "test");
+	assert_int_equal(b, 1);
+	assert_int_equal(a, 0);
+	assert_string_equal(wa->svc, "web-new");
+
+	/* api's query goes with its only watch, its slot is reused */
+	nomad_watch_remove(wapi);
+	assert_int_equal(cl->nw, 2);
+	assert_int_equal(cl->nq, 1);
+	assert_int_equal(cl->st.queries, 1);
+	assert_string_equal(cl->q[0]->name, "traefik");
+	/* the probe was only for the watch without Nomad checks */
+	nomad_watch_remove(wn);
+	assert_int_equal(cl->nq, 1);
+	assert_true(cl->poll_checks);
+	assert_false(cl->poll_probe);
+	/* the last watch on traefik takes the query with it */
+	nomad_watch_remove(wa);
+	assert_int_equal(cl->nq, 0);
+	assert_false(cl->poll_checks);
+	/* nothing to send before the client starts */
+	nomad_client_resync(cl);
+	assert_false(ev_is_active(&cl->checks.next));
+	nomad_client_free(cl);
+	ev_loop_destroy(loop);
+}
+
 int
 main(void)
 {
@@ -525,6 +605,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_watch_backoff_doubles_from_250ms_to_30s),
 		cmocka_unit_test(test_watch_error_body_one_line_truncated),
+		cmocka_unit_test(
+		    test_watch_reload_keeps_client_moves_and_removes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
