@@ -516,8 +516,6 @@ msg_notif_decode(const uint8_t *body, size_t len, struct bgp_notif *n)
 {
 	struct rd r, msg;
 	uint8_t mlen;
-	size_t i;
-	char c;
 
 	memset(n, 0, sizeof(*n));
 	rd_init(&r, body, len);
@@ -541,16 +539,7 @@ msg_notif_decode(const uint8_t *body, size_t len, struct bgp_notif *n)
 		memset(n->shutdown_msg, 0, sizeof(n->shutdown_msg));
 		return 0;
 	}
-	/*
-	 * The caller logs it inside msg="...": control characters, quote
-	 * and backslash would break that line, so they become '?'.
-	 */
-	for (i = 0; i < mlen; i++) {
-		c = n->shutdown_msg[i];
-		if ((unsigned char)c < 0x20 || c == 0x7f || c == '"' ||
-		    c == '\\')
-			n->shutdown_msg[i] = '?';
-	}
+	/* kept as sent: whoever shows it quotes it (log.h's rule, JSON) */
 	n->shutdown_msg[mlen] = '\0';
 	n->has_shutdown_msg = true;
 	return 0;

@@ -122,7 +122,7 @@ sock_prepare(int fd, int family, const struct peer *p)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (sock_set_ttl(fd, family, p->cf,
 	    conf_peer_is_ibgp(p->sp->conf, p->cf)) == -1) {
-		log_warn("peer=%s msg=\"cannot set TTL: %s\"", p->addr_str,
+		peer_log(p, LOG_LVL_WARN, "msg=\"cannot set TTL: %s\"",
 		    strerror(errno));
 		return -1;
 	}
@@ -147,8 +147,7 @@ conn_try_write(struct conn *c)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		log_rl(&c->peer->rl, LOG_LVL_WARN,
-		    "peer=%s msg=\"write failed: %s\"", c->peer->addr_str,
+		peer_log_rl(c->peer, LOG_LVL_WARN, "msg=\"write failed: %s\"",
 		    n == -1 ? strerror(errno) : "closed");
 		c->wlen = 0;
 		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
@@ -198,8 +197,8 @@ conn_send(struct conn *c, const uint8_t *msg, size_t len)
 		c->peer->st.updates_out++;
 	if (log_enabled(LOG_LVL_DEBUG)) {
 		msg_describe(msg, len, desc, sizeof(desc));
-		log_debug("peer=%s dir=out len=%zu msg=\"%s\"",
-		    c->peer->addr_str, len, desc);
+		peer_log(c->peer, LOG_LVL_DEBUG, "dir=out len=%zu msg=%s",
+		    len, LQ(desc));
 	}
 	conn_try_write(c);
 	return 0;
@@ -272,9 +271,9 @@ send_notif(struct conn *c, const struct bgp_err *e)
 		return;
 	p->last_err = *e;
 	p->last_err_rcvd = false;
-	log_info("peer=%s notif=%u/%u sent=\"%s/%s\"", p->addr_str,
-	    e->code, e->subcode,
-	    notif_code_name(e->code), notif_subcode_name(e->code, e->subcode));
+	peer_log(p, LOG_LVL_INFO, "notif=%u/%u sent=\"%s/%s\"", e->code,
+	    e->subcode, notif_code_name(e->code),
+	    notif_subcode_name(e->code, e->subcode));
 	conn_send(c, buf, wr_mark(&w));
 }
 
@@ -349,8 +348,8 @@ connect_done_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
 		err = errno;
 	if (err != 0) {
-		log_debug("peer=%s msg=\"connect failed: %s\"",
-		    c->peer->addr_str, strerror(err));
+		peer_log(c->peer, LOG_LVL_DEBUG, "msg=\"connect failed: %s\"",
+		    strerror(err));
 		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
 		return;
 	}
@@ -394,24 +393,22 @@ conn_connect(struct conn *c)
 	if (sock_prepare(fd, family, p) == -1)
 		goto fail;
 	if (p->cf->password[0] && sock_set_md5(fd, family, p->cf) == -1) {
-		log_rl(&p->rl, LOG_LVL_ERR,
-		    "peer=%s msg=\"cannot set TCP-MD5 key: %s\"", p->addr_str,
+		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot set TCP-MD5 key: %s\"",
 		    strerror(errno));
 		goto fail;
 	}
 	if (addr_is_set(&p->cf->local_addr)) {
 		lsl = addr_to_sockaddr(&p->cf->local_addr, 0, &ls);
 		if (bind(fd, (struct sockaddr *)&ls, lsl) == -1) {
-			log_rl(&p->rl, LOG_LVL_WARN,
-			    "peer=%s msg=\"cannot bind local-address: %s\"",
-			    p->addr_str, strerror(errno));
+			peer_log_rl(p, LOG_LVL_WARN, "msg=\"cannot bind "
+			    "local-address: %s\"", strerror(errno));
 			goto fail;
 		}
 	}
 	sl = addr_to_sockaddr(&p->cf->addr, p->cf->port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
 	    errno != EINPROGRESS) {
-		log_debug("peer=%s msg=\"connect: %s\"", p->addr_str,
+		peer_log(p, LOG_LVL_DEBUG, "msg=\"connect: %s\"",
 		    strerror(errno));
 		goto fail;
 	}
@@ -459,12 +456,11 @@ record_rcvd_notif(struct peer *p, const struct bgp_notif *n)
 	p->last_err.subcode = n->subcode;
 	p->last_err.datalen = 0;
 	p->last_err_rcvd = true;
-	log_info("peer=%s state=%s notif=%u/%u rcvd=\"%s/%s\"%s%s%s",
-	    p->addr_str, peer_state_name(p), n->code, n->subcode,
-	    notif_code_name(n->code), notif_subcode_name(n->code, n->subcode),
-	    n->has_shutdown_msg ? " msg=\"" : "",
-	    n->has_shutdown_msg ? n->shutdown_msg : "",
-	    n->has_shutdown_msg ? "\"" : "");
+	peer_log(p, LOG_LVL_INFO, "state=%s notif=%u/%u rcvd=\"%s/%s\"%s%s",
+	    peer_state_name(p), n->code, n->subcode, notif_code_name(n->code),
+	    notif_subcode_name(n->code, n->subcode),
+	    n->has_shutdown_msg ? " msg=" : "",
+	    n->has_shutdown_msg ? LQ(n->shutdown_msg) : "");
 }
 
 /* settle what both OPENs agreed on (RFC 4271 4.2, RFC 4760, RFC 6793) */
@@ -529,17 +525,16 @@ handle_update(struct conn *c, const uint8_t *body, size_t len)
 	v = msg_update_check(body, len, &p->opts, &res, &c->err);
 	switch (v) {
 	case UPD_SESSION_RESET:
-		log_warn("peer=%s msg=\"malformed UPDATE: %s\"", p->addr_str,
-		    res.reason ? res.reason : "-");
+		peer_log(p, LOG_LVL_WARN, "msg=\"malformed UPDATE: %s\"",
+		    LE(res.reason));
 		conn_event(c, FSM_EV_UPDATE_MSG_ERR);
 		return;
 	case UPD_TREAT_AS_WITHDRAW:
 	case UPD_ATTR_DISCARD:
 		/* RFC 7606: the session stays; say what was wrong, once */
-		log_rl(&p->rl, LOG_LVL_WARN, "peer=%s action=%s attr=%u "
-		    "msg=\"%s\"", p->addr_str, v == UPD_ATTR_DISCARD ?
-		    "attribute-discard" : "treat-as-withdraw", res.bad_attr,
-		    res.reason ? res.reason : "-");
+		peer_log_rl(p, LOG_LVL_WARN, "action=%s attr=%u msg=%s",
+		    v == UPD_ATTR_DISCARD ? "attribute-discard" :
+		    "treat-as-withdraw", res.bad_attr, LQ(res.reason));
 		break;
 	case UPD_OK:
 		break;
@@ -564,13 +559,13 @@ handle_route_refresh(struct conn *c, const uint8_t *msg, size_t len)
 	}
 	if (rr.safi != SAFI_UNICAST || rr.subtype != 0 ||
 	    (rr.afi != AFI_IPV4 && rr.afi != AFI_IPV6) || !p->afi_ok[rr.afi]) {
-		log_rl(&p->rl, LOG_LVL_INFO, "peer=%s msg=\"ROUTE-REFRESH "
-		    "for afi=%u safi=%u subtype=%u ignored\"", p->addr_str,
-		    rr.afi, rr.safi, rr.subtype);
+		peer_log_rl(p, LOG_LVL_INFO, "msg=\"ROUTE-REFRESH for afi=%u "
+		    "safi=%u subtype=%u ignored\"", rr.afi, rr.safi,
+		    rr.subtype);
 		return;
 	}
-	log_info("peer=%s msg=\"route refresh: re-sending Adj-RIB-Out\" "
-	    "afi=%u", p->addr_str, rr.afi);
+	peer_log(p, LOG_LVL_INFO, "msg=\"route refresh: re-sending "
+	    "Adj-RIB-Out\" afi=%u", rr.afi);
 	/*
 	 * The whole Adj-RIB-Out is re-sent; the other family too, which is
 	 * harmless (the peer replaces identical routes) and keeps the RIB-out
@@ -592,8 +587,8 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 	p->st.msgs_in++;
 	if (log_enabled(LOG_LVL_DEBUG)) {
 		msg_describe(msg, len, desc, sizeof(desc));
-		log_debug("peer=%s dir=in len=%zu msg=\"%s\"", p->addr_str,
-		    len, desc);
+		peer_log(p, LOG_LVL_DEBUG, "dir=in len=%zu msg=%s", len,
+		    LQ(desc));
 	}
 	switch (type) {
 	case BGP_OPEN:
@@ -670,8 +665,8 @@ read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		log_info("peer=%s state=%s msg=\"connection %s\"",
-		    c->peer->addr_str, fsm_state_name(c->fsm.state),
+		peer_log(c->peer, LOG_LVL_INFO, "state=%s msg=\"connection %s\"",
+		    fsm_state_name(c->fsm.state),
 		    n == 0 ? "closed by peer" : strerror(errno));
 		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
 		return;
@@ -798,9 +793,10 @@ log_transition(struct conn *c, enum fsm_state from, enum fsm_event ev)
 	if (from <= FSM_ACTIVE && to <= FSM_ACTIVE)
 		lvl = LOG_LVL_DEBUG;
 	if (log_enabled(lvl))
-		log_msg(lvl, "peer=%s%s state=%s->%s event=%s", p->addr_str,
-		    c == &p->c ? "" : " conn=collision", fsm_state_name(from),
-		    fsm_state_name(to), fsm_event_name(ev));
+		log_obj(lvl, "peer", p->addr_str, NULL, "%sstate=%s->%s "
+		    "event=%s", c == &p->c ? "" : "conn=collision ",
+		    fsm_state_name(from), fsm_state_name(to),
+		    fsm_event_name(ev));
 }
 
 static void
@@ -831,8 +827,8 @@ conn_event(struct conn *c, enum fsm_event ev)
 		if (c->qlen < sizeof(c->queue) / sizeof(c->queue[0]))
 			c->queue[c->qlen++] = ev;
 		else
-			log_err("peer=%s msg=\"FSM event queue full: %s "
-			    "dropped\"", c->peer->addr_str, fsm_event_name(ev));
+			peer_log(c->peer, LOG_LVL_ERR, "msg=\"FSM event queue "
+			    "full: %s dropped\"", fsm_event_name(ev));
 		return;
 	}
 	c->depth++;
@@ -1001,8 +997,8 @@ collision_resolve(struct conn *got)
 		in = p->c.inbound ? &p->c : p->coll;
 		out = in == &p->c ? p->coll : &p->c;
 		loser = local < remote ? out : in;
-		log_info("peer=%s msg=\"connection collision\" local-id=%08x "
-		    "remote-id=%08x kept=%s", p->addr_str, local, remote,
+		peer_log(p, LOG_LVL_INFO, "msg=\"connection collision\" "
+		    "local-id=%08x remote-id=%08x kept=%s", local, remote,
 		    (loser == in ? out : in)->inbound ? "inbound" : "outbound");
 	}
 	got_lost = loser == got;
@@ -1143,8 +1139,8 @@ peer_flush(struct peer *p)
 	/* show routes says when each route went out */
 	ribout_set_time(p->ro, (int64_t)time(NULL));
 	if (ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c) == -1)
-		log_rl(&p->rl, LOG_LVL_ERR, "peer=%s msg=\"cannot queue "
-		    "UPDATE: out of memory\"", p->addr_str);
+		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot queue UPDATE: out "
+		    "of memory\"");
 }
 
 size_t
@@ -1167,8 +1163,8 @@ accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 	switch (p->c.fsm.state) {
 	case FSM_IDLE:
 		/* stopped, or waiting to restart: RFC 4271 8.2.2 refuses */
-		log_rl(&p->rl, LOG_LVL_INFO, "peer=%s state=Idle msg=\"inbound "
-		    "connection refused\"", p->addr_str);
+		peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
+		    "connection refused\"");
 		close(fd);
 		return;
 	case FSM_CONNECT:
@@ -1208,8 +1204,8 @@ accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 			(void)send(fd, buf, wr_mark(&w), MSG_NOSIGNAL |
 			    MSG_DONTWAIT);
 	}
-	log_rl(&p->rl, LOG_LVL_INFO, "peer=%s state=%s msg=\"extra inbound "
-	    "connection rejected\"", p->addr_str, peer_state_name(p));
+	peer_log_rl(p, LOG_LVL_INFO, "state=%s msg=\"extra inbound "
+	    "connection rejected\"", peer_state_name(p));
 	close(fd);
 }
 
@@ -1284,8 +1280,8 @@ session_listen(struct bgp_speaker *sp)
 		if (ss.ss_family == AF_INET && cp->addr.afi != AFI_IPV4)
 			continue;
 		if (sock_set_md5(fd, ss.ss_family, cp) == -1) {
-			log_err("peer=%s msg=\"cannot set TCP-MD5 key on the "
-			    "listener: %s\"", sp->peers[i]->addr_str,
+			peer_log(sp->peers[i], LOG_LVL_ERR, "msg=\"cannot set "
+			    "TCP-MD5 key on the listener: %s\"",
 			    strerror(errno));
 			goto fail;
 		}

@@ -83,6 +83,14 @@ struct bgp_speaker {
 	struct bgp_hooks hooks;
 };
 
+/* a line about peer p: peer=<address> first, then fmt (log.h's rule) */
+#define peer_log(p, lvl, ...) \
+	do { if (log_enabled(lvl)) log_obj((lvl), "peer", (p)->addr_str, \
+	    NULL, __VA_ARGS__); } while (0)
+/* the same, rate-limited by the peer's bucket */
+#define peer_log_rl(p, lvl, ...) \
+	log_obj((lvl), "peer", (p)->addr_str, &(p)->rl, __VA_ARGS__)
+
 struct peer {
 	struct bgp_speaker *sp;
 	const struct conf_peer *cf;	/* points into the owner's config */

@@ -46,15 +46,14 @@ sync_family(const struct conf *c, struct peer *p, const struct svc *s,
 			continue;
 		}
 		if (!have) {
-			log_rl(&p->rl, LOG_LVL_WARN, "peer=%s svc=%s prefix=%s "
+			peer_log_rl(p, LOG_LVL_WARN, "svc=%s prefix=%s "
 			    "msg=\"no next hop of this family for the peer: "
-			    "not announced\"", p->addr_str, LV(s->cf->name),
+			    "not announced\"", LV(s->cf->name),
 			    prefix_str(px, buf, sizeof(buf)));
 			continue;
 		}
 		if (ribout_set(p->ro, px, &attrs) == -1)
-			log_rl(&p->rl, LOG_LVL_ERR, "peer=%s msg=\"out of "
-			    "memory\"", p->addr_str);
+			peer_log_rl(p, LOG_LVL_ERR, "msg=\"out of memory\"");
 	}
 }
 

@@ -49,7 +49,7 @@ peers_apply(struct nomcast *nc, const struct plan_list *pl,
 	for (k = 0; k < pl->nold; k++) {
 		if (pl->old_op[k] != PLAN_DELETE)
 			continue;
-		log_info("peer=%s msg=\"removed by reload\"", op[k]->addr_str);
+		peer_log(op[k], LOG_LVL_INFO, "msg=\"removed by reload\"");
 		peer_stop_reason(op[k], NOTIF_CEASE_PEER_DECONFIGURED);
 		peer_free(op[k]);
 	}
@@ -67,8 +67,8 @@ peers_apply(struct nomcast *nc, const struct plan_list *pl,
 		p->idx = i;
 		if (pl->new_op[i] == PLAN_KEEP)
 			continue;
-		log_info("peer=%s msg=\"session parameters changed: reset\"",
-		    p->addr_str);
+		peer_log(p, LOG_LVL_INFO, "msg=\"session parameters changed: "
+		    "reset\"");
 		peer_stop_reason(p, NOTIF_CEASE_OTHER_CONFIG_CHANGE);
 		peer_rename(p);
 		peer_start(p);

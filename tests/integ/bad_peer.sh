@@ -39,7 +39,7 @@ update-unknown-wellknown notif=3/2 sent=
 update-duplicate-mp-reach notif=3/1 sent=
 update-nlri-length-33 notif=3/10 sent=
 borr-bad-length notif=7/1 sent=
-peer-notification notif=6/2 rcvd=.*msg="badpeer says bye"
+peer-notification notif=6/2 rcvd=.*msg="badpeer says bye ."now." .. .nlvl=err forged=1"$
 hold-timer-expiry notif=4/0 sent='
 NCASES=$(echo "$CASES" | wc -l)
 

@@ -647,7 +647,9 @@ def borr_bad_length(p):
 @case
 def peer_notification(p):
     p.establish()
-    text = b"badpeer says bye"
+    # hostile on purpose: quotes, a backslash, a new line and a forged
+    # key must stay inside the one log line's quoted value
+    text = b'badpeer says bye "now" \\ \nlvl=err forged=1'
     p.send(msg(NOTIFICATION, bytes([6, 2, len(text)]) + text))
     p.expect_closed()
 

@@ -193,7 +193,7 @@ grep -qx "  control-socket-mode: changed, takes effect at the next restart" "$LI
 grep -q 'msg="reload: changed key takes effect at the next restart" key=control-socket-mode' "$LOG" ||
 	fail "reload (socket mode): no log line"
 cp "$LIB_TMP/nomcast.ini.good" "$INI"
-printf 'asn = x\n' >>"$INI"
+printf 'asn = x\377"\033[31m\n' >>"$INI"
 ctl reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" && fail "reload of a broken file: exit 0"
 grep -q "$INI:[0-9][0-9]*: " "$LIB_TMP/err" || fail "reload error: $(cat "$LIB_TMP/err")"
 cp "$LIB_TMP/nomcast.ini.good" "$INI"

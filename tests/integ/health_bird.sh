@@ -27,9 +27,13 @@ EOT
 bird_start edge edge "$LIB_TMP/bird.conf"
 
 FLAG=$LIB_TMP/flag
+# failing, it says hostile things (a quote, a backslash, an escape
+# sequence, a byte that is not UTF-8, a forged key): the log holds
 cat >"$LIB_TMP/check.sh" <<EOT
 #!/bin/sh
-test -e "$FLAG"
+test -e "$FLAG" && exit 0
+printf 'down "hard" \\\\ \033[31m\377 lvl=err forged=1\nsecond line\n'
+exit 1
 EOT
 chmod +x "$LIB_TMP/check.sh"
 

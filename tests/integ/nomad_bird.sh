@@ -61,7 +61,12 @@ register() {
 	admin register "{\"service\": \"traefik\", \"alloc\": \"$ALLOC\", \"node\": \"$NODE\", \"address\": \"198.51.100.11\", \"port\": 80}"
 }
 check_status() {	# check_status success|failure|pending
-	admin check "{\"alloc\": \"$ALLOC\", \"check\": \"traefik-ping\", \"status\": \"$1\", \"output\": \"nomad: test says $1\"}"
+	out="nomad: test says $1"
+	# a failing check's output is hostile: a quote, a forged key, a new
+	# line, an escape sequence, a backslash (every log line must hold)
+	[ "$1" = failure ] &&
+		out="$out\\\" lvl=err forged=1\\n\\u001b[31m\\\\"
+	admin check "{\"alloc\": \"$ALLOC\", \"check\": \"traefik-ping\", \"status\": \"$1\", \"output\": \"$out\"}"
 }
 fault() {	# fault MODE [extra json members]
 	admin fault "{\"mode\": \"$1\"${2:+, $2}}"
@@ -176,7 +181,7 @@ ok "registration appears: announced over the socket and TCP"
 t0=$(now_ms)
 check_status failure
 d=$(gone_within 3000 "$t0") || fail "not withdrawn after the check failed"
-grep -q 'state=fail reason=.nomad check .traefik-ping. failure: nomad: test says failure' "$L1" ||
+grep -qF "state=fail reason=\"nomad check 'traefik-ping' failure: nomad: test says failure' lvl=err forged=1\"" "$L1" ||
 	fail "the failing check's output is not the reason"
 ok "check fails: withdrawn in $d ms (poll interval 200 ms)"
 check_status success

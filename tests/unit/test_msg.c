@@ -1063,8 +1063,9 @@ test_msg_notif_decode_shutdown_invalid_utf8_not_shown(void **state)
 	}
 }
 
+/* kept as sent: the logger and the JSON writer quote it, not the codec */
 static void
-test_msg_notif_decode_shutdown_control_chars_replaced(void **state)
+test_msg_notif_decode_shutdown_control_chars_kept(void **state)
 {
 	static const uint8_t b[] = { 0x06, 0x02, 0x06, 'a', '\n', '"', '\\',
 	    0x7f, 'z' };
@@ -1073,7 +1074,7 @@ test_msg_notif_decode_shutdown_control_chars_replaced(void **state)
 	(void)state;
 	assert_int_equal(msg_notif_decode(b, sizeof(b), &n), 0);
 	assert_true(n.has_shutdown_msg);
-	assert_string_equal(n.shutdown_msg, "a????z");
+	assert_string_equal(n.shutdown_msg, "a\n\"\\\x7fz");
 }
 
 static void
@@ -2324,7 +2325,7 @@ main(void)
 		cmocka_unit_test(
 		    test_msg_notif_decode_shutdown_invalid_utf8_not_shown),
 		cmocka_unit_test(
-		    test_msg_notif_decode_shutdown_control_chars_replaced),
+		    test_msg_notif_decode_shutdown_control_chars_kept),
 		cmocka_unit_test(
 		    test_msg_notif_decode_other_cease_has_no_shutdown_msg),
 		cmocka_unit_test(test_msg_rr_encode_golden_and_decode),
