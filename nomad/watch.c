@@ -1185,10 +1185,7 @@ nomad_watch_add(struct nomad_client *cl, const char *svc,
 	}
 	cl->w = nw;
 	w->cl = cl;
-	w->svc = svc;
-	w->cf = cf;
-	w->fn = fn;
-	w->ctx = ctx;
+	nomad_watch_rebind(w, svc, cf, fn, ctx);
 	switch (cf->checks) {
 	case CONF_NOMAD_CHECKS_NONE:
 		w->f.mode = NOMAD_CHECKS_NONE;

@@ -112,11 +112,11 @@ conf_comm_parse(const char *v, uint32_t *out)
 	return 0;
 }
 
+/* one community of a list into arr[*n]: communities = or degrade-communities = */
 static void
-s_comm_one(struct conf_ctx *cx, const char *v)
+comm_add(struct conf_ctx *cx, const char *v, uint32_t *arr, uint8_t *n,
+    bool *full)
 {
-	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
 	uint32_t cv;
 	size_t i;
 
@@ -125,21 +125,29 @@ s_comm_one(struct conf_ctx *cx, const char *v)
 		    "each, or a well-known name)", cx->key, v);
 		return;
 	}
-	for (i = 0; i < s->ncomm; i++) {
-		if (s->comm[i] == cv) {
+	for (i = 0; i < *n; i++) {
+		if (arr[i] == cv) {
 			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
 			    cx->key, v);
 			return;
 		}
 	}
-	if (s->ncomm == ATTR_MAX_COMMUNITIES) {
-		if (!x->full_comm)
+	if (*n == ATTR_MAX_COMMUNITIES) {
+		if (!*full)
 			KEY_ERR(cx, "%s: too many communities (at most %d)",
 			    cx->key, ATTR_MAX_COMMUNITIES);
-		x->full_comm = true;
+		*full = true;
 		return;
 	}
-	s->comm[s->ncomm++] = cv;
+	arr[(*n)++] = cv;
+}
+
+static void
+s_comm_one(struct conf_ctx *cx, const char *v)
+{
+	struct conf_service *s = conf_cur_svc(cx);
+
+	comm_add(cx, v, s->comm, &s->ncomm, &conf_cur_saux(cx)->full_comm);
 }
 
 static void
@@ -356,30 +364,9 @@ static void
 s_dcomm_one(struct conf_ctx *cx, const char *v)
 {
 	struct conf_service *s = conf_cur_svc(cx);
-	struct conf_svc_aux *x = conf_cur_saux(cx);
-	uint32_t cv;
-	size_t i;
 
-	if (conf_comm_parse(v, &cv) == -1) {
-		KEY_ERR(cx, "%s: '%s' is not a community (ASN:VALUE, 16 bits "
-		    "each, or a well-known name)", cx->key, v);
-		return;
-	}
-	for (i = 0; i < s->ndegrade_comm; i++) {
-		if (s->degrade_comm[i] == cv) {
-			conf_diag(cx, cx->keyline, false, "%s: %s listed twice",
-			    cx->key, v);
-			return;
-		}
-	}
-	if (s->ndegrade_comm == ATTR_MAX_COMMUNITIES) {
-		if (!x->full_dcomm)
-			KEY_ERR(cx, "%s: too many communities (at most %d)",
-			    cx->key, ATTR_MAX_COMMUNITIES);
-		x->full_dcomm = true;
-		return;
-	}
-	s->degrade_comm[s->ndegrade_comm++] = cv;
+	comm_add(cx, v, s->degrade_comm, &s->ndegrade_comm,
+	    &conf_cur_saux(cx)->full_dcomm);
 }
 
 static void
