@@ -735,7 +735,8 @@ drain_common(struct nomcast *nc, char *const *args, bool on,
 		snprintf(r->err, sizeof(r->err), "no such service: %s", name);
 		return -1;
 	}
-	if (daemon_drain(nc, name, on, r->err, sizeof(r->err)) == -1) {
+	if (nc->ctl_ops.drain == NULL ||
+	    nc->ctl_ops.drain(nc, name, on, r->err, sizeof(r->err)) == -1) {
 		if (r->err[0] == '\0')
 			snprintf(r->err, sizeof(r->err), "%s failed",
 			    on ? "drain" : "undrain");
@@ -786,7 +787,8 @@ cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
 
 	(void)args;
 	(void)nargs;
-	if (daemon_reload(nc, &res, r->err, sizeof(r->err)) == -1) {
+	if (nc->ctl_ops.reload == NULL ||
+	    nc->ctl_ops.reload(nc, &res, r->err, sizeof(r->err)) == -1) {
 		if (r->err[0] == '\0')
 			snprintf(r->err, sizeof(r->err), "reload failed");
 		return -1;

@@ -20,6 +20,16 @@ struct metrics;
 struct svc;
 struct vip;
 
+struct reload_result;
+
+/* what the control commands may ask of the daemon */
+struct ctl_ops {
+	int	(*drain)(struct nomcast *nc, const char *svc, bool on,
+		    char *err, size_t errlen);
+	int	(*reload)(struct nomcast *nc, struct reload_result *res,
+		    char *err, size_t errlen);
+};
+
 struct nomcast {
 	struct ev_loop	*loop;
 	struct conf	 conf;		/* owned */
@@ -36,22 +46,18 @@ struct nomcast {
 	struct metrics	*metrics;	/* owned; NULL unless metrics-listen */
 	struct ctl_server *ctl;		/* owned; NULL if it could not open */
 	time_t		 conf_loaded;	/* when conf was read (reload too) */
+	/*
+	 * Wired by daemon_run(), so that the parts call across only
+	 * downward: a service's change goes to the peers through
+	 * svc_changed; the control commands reach drain and reload
+	 * through ctl_ops.  NULL: nothing to do (tests).
+	 */
+	void		(*svc_changed)(struct nomcast *nc, const struct svc *s);
+	struct ctl_ops	 ctl_ops;
 };
 
 /* run the daemon on a loaded config (takes conf); returns the exit status */
 int	daemon_run(struct conf *conf);
-
-/*
- * Put into the peer's Adj-RIB-Out what it should hold now, and send the
- * difference if the session is up.  Called when a session comes up and
- * whenever a service changes.
- */
-void	daemon_sync_peer(struct nomcast *nc, struct peer *p);
-/*
- * One service changed: send every Established peer the difference for its
- * prefixes alone (the hot path from a verdict to the wire).
- */
-void	daemon_sync_service(struct nomcast *nc, const struct svc *s);
 
 /*
  * Operator drain of one service (svc NULL: all) on or off, as nomcastctl

@@ -16,6 +16,7 @@
 #include "bgpd/notif.h"
 #include "nomcastd/metrics.h"
 #include "nomcastd/reload_plan.h"
+#include "nomcastd/routes.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
 
@@ -91,7 +92,7 @@ peers_resync(struct nomcast *nc)
 		if (p->c.fsm.state == FSM_IDLE && !ev_is_active(&p->restart))
 			peer_start(p);
 		ribout_unset_all(p->ro);
-		daemon_sync_peer(nc, p);
+		routes_sync_peer(nc, p);
 	}
 }
 

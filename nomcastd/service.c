@@ -109,7 +109,8 @@ svc_apply(struct svc *s)
 	if (m != SVC_MODE_NONE)
 		svc_vip(s, true);
 	s->mode = m;
-	daemon_sync_service(nc, s);
+	if (nc->svc_changed != NULL)
+		nc->svc_changed(nc, s);
 	if (m == SVC_MODE_NONE && s->vip_on) {
 		/* the session says when the withdraw is written */
 		if (!output_pending(nc))

@@ -2,8 +2,8 @@
  * test_ctl_cmds.c - nomcastd's control commands (nomcastd/ctl_cmds.c): the
  * request forms, the errors, and every reply built from a hand-built
  * daemon (a real config file, peers, services and checks filled in by
- * the test).  daemon_drain() and daemon_reload() are the test's own
- * doubles: they record the call and answer as told.  service.c is
+ * the test).  The daemon's drain and reload (struct ctl_ops) are the
+ * test's own doubles: they record the call and answer as told.  service.c is
  * included for the services' read-only views.
  */
 #include <setjmp.h>
@@ -38,8 +38,8 @@ static struct {
 	const char	*err;
 } reload_rec;
 
-int
-daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
+static int
+drain_double(struct nomcast *nc, const char *svc, bool on, char *err,
     size_t errlen)
 {
 	(void)nc;
@@ -52,17 +52,8 @@ daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
 	return drain_rec.rc;
 }
 
-/* service.c (for its views) sends verdict changes; none happen here */
-void
-daemon_sync_service(struct nomcast *nc, const struct svc *s)
-{
-	(void)nc;
-	(void)s;
-	fail_msg("daemon_sync_service called");
-}
-
-int
-daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
+static int
+reload_double(struct nomcast *nc, struct reload_result *res, char *err,
     size_t errlen)
 {
 	reload_rec.calls++;
@@ -184,6 +175,8 @@ setup(void **state)
 	conf_diag_free(&d);
 	f->nc.started = time(NULL) - 100;
 	f->nc.conf_loaded = f->nc.started;
+	f->nc.ctl_ops.drain = drain_double;
+	f->nc.ctl_ops.reload = reload_double;
 	f->nc.sp.conf = &f->nc.conf.bgp;
 
 	for (i = 0; i < 2; i++) {

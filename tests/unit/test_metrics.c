@@ -16,15 +16,6 @@
 /* the services' read-only views */
 #include "nomcastd/service.c"
 
-/* service.c sends verdict changes; none happen here */
-void
-daemon_sync_service(struct nomcast *nc, const struct svc *s)
-{
-	(void)nc;
-	(void)s;
-	fail_msg("daemon_sync_service called");
-}
-
 struct fixture {
 	struct nomcast		 nc;
 	struct conf_peer	 cpeer[2];

@@ -2,8 +2,9 @@
  * test_service.c - the services at run time (nomcastd/service.c, included
  * to reach its statics): check results to verdicts to the peers, drain,
  * and a reload carried out from its plan, against a fake speaker side.
- * daemon_sync_service() is this test's: it records each service that went
- * to the peers and in which mode, as the sessions would have sent it.
+ * The services' change callback is this test's: it records each service
+ * that went to the peers and in which mode, as the sessions would have
+ * sent it.
  * No loop runs: results are fed to check_result() by hand.
  */
 #include <setjmp.h>
@@ -24,8 +25,8 @@ static struct {
 	enum svc_mode	 mode[MAXSYNC];
 } synced;
 
-void
-daemon_sync_service(struct nomcast *nc, const struct svc *s)
+static void
+record_sync(struct nomcast *nc, const struct svc *s)
 {
 	(void)nc;
 	assert_true(synced.n < MAXSYNC);
@@ -85,6 +86,7 @@ setup(void **state)
 	memset(&f, 0, sizeof(f));
 	memset(&synced, 0, sizeof(synced));
 	f.nc.loop = ev_default_loop(0);
+	f.nc.svc_changed = record_sync;
 	load(&f.nc.conf, HEAD CHECK_A("1s") WEB("a") DNS);
 	assert_int_equal(services_start(&f.nc), 0);
 	*state = &f;
