@@ -852,6 +852,16 @@ nomad_poll_next(struct nomad_client *cl, struct nomad_req *r)
 	nomad_timer_in(cl->loop, &r->next, next);
 }
 
+/* a poll ended: the agent's state, every watch, then the next poll */
+static void
+nomad_poll_settle(struct nomad_client *cl, struct nomad_req *r)
+{
+	nomad_client_outcome(cl);
+	nomad_update_all(cl);
+	if (!nomad_req_busy(r))
+		nomad_poll_next(cl, r);
+}
+
 static void
 nomad_checks_send(struct nomad_client *cl)
 {
@@ -938,10 +948,7 @@ nomad_checks_done(struct nomad_client *cl, CURLcode rc)
 	else
 		(void)nomad_checks_parse(cl);
 next:
-	nomad_client_outcome(cl);
-	nomad_update_all(cl);
-	if (!nomad_req_busy(r))
-		nomad_poll_next(cl, r);
+	nomad_poll_settle(cl, r);
 }
 
 static void
@@ -985,10 +992,7 @@ nomad_probe_done(struct nomad_client *cl, CURLcode rc)
 		if (cl->w[i]->f.mode == NOMAD_CHECKS_NONE)
 			nsrc_alive(&cl->w[i]->src);
 next:
-	nomad_client_outcome(cl);
-	nomad_update_all(cl);
-	if (!nomad_req_busy(r))
-		nomad_poll_next(cl, r);
+	nomad_poll_settle(cl, r);
 }
 
 static void
