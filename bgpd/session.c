@@ -1030,8 +1030,12 @@ idle_check(struct conn *c)
 	struct peer *p = c->peer;
 
 	if (c != &p->c) {
-		/* a collision candidate that failed or lost just goes away */
-		if (c->fsm.state == FSM_IDLE)
+		/*
+		 * A collision candidate that failed or lost just goes away;
+		 * so does one whose connection is gone (it is passive: it
+		 * would wait in Active, and refuse the peer's next try)
+		 */
+		if (c->fsm.state == FSM_IDLE || c->fd == -1)
 			coll_free(p);
 		return;
 	}

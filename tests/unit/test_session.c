@@ -1128,6 +1128,38 @@ test_collision_after_established_keeps_session(void **state)
 	assert_int_equal(t->n_idle, 0);
 }
 
+/*
+ * The second connection b closes before its OPEN: the candidate goes
+ * away at once, so that the peer's next connection is a candidate again,
+ * not refused as an extra one (Cease 6/5) until a's session settles.
+ */
+static void
+test_collision_candidate_that_fails_goes_away(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	int i;
+
+	listen_local(t);
+	peer_start(t->p);
+	accept_a(t);
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+	fc_send_open(&t->a, &theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	for (i = 0; i < 2; i++) {
+		connect_b(t);
+		fc_expect(t, &t->b, BGP_OPEN, NULL);
+		assert_non_null(t->p->coll);
+		fc_close(&t->b);
+		run(t);
+		run(t);
+		assert_null(t->p->coll);
+	}
+	/* a was never disturbed */
+	assert_int_equal(t->p->c.fsm.state, FSM_OPENCONFIRM);
+	assert_int_equal(t->n_idle, 0);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1442,6 +1474,9 @@ main(void)
 		    test_inbound_while_established_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_collision_after_established_keeps_session, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_collision_candidate_that_fails_goes_away, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
