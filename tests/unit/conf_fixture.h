@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "nomcastd/config.h"
@@ -88,5 +89,30 @@ expect(const char *text, int want_rc, const char *const *want)
 	const char *const w_[] = { __VA_ARGS__, NULL };			\
 	expect((text), 0, w_);						\
 } while (0)
+
+/* a full allocation ID and node ID, as Nomad gives them */
+#define ALLOC	"5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73"
+#define NODE	"f2a1c3d4-0b1c-4d2e-9f3a-4b5c6d7e8f90"
+
+/*
+ * The environment is an input of the Nomad keys' parser: a case that sets
+ * it starts and ends without it (a cmocka setup and teardown).
+ */
+static inline int
+nomad_env_clear(void **state)
+{
+	static const char *const nomad_env[] = {
+		"NOMAD_ADDR", "NOMAD_UNIX_ADDR", "NOMAD_SECRETS_DIR",
+		"NOMAD_TOKEN", "NOMAD_NAMESPACE", "NOMAD_ALLOC_ID",
+		"NOMAD_NODE_ID", "NOMAD_CACERT", "NOMAD_CLIENT_CERT",
+		"NOMAD_CLIENT_KEY",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nomad_env) / sizeof(nomad_env[0]); i++)
+		unsetenv(nomad_env[i]);
+	return 0;
+}
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * test_nomad_conf.c - [nomad] and the Nomad keys of a service
- * (nomad/nomad_conf.c), and the task environment they default from
+ * test_nomad_conf.c - [nomad] (nomad/nomad_conf.c): its keys, and what a
+ * service's nomad-service takes from them or from the task environment
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,27 +15,6 @@
 	"t.ini:" line ": warning: nomad-service: no local check: while " \
 	"Nomad gives no answers (on-outage = hold) a dead proxy stays " \
 	"announced; add a watch or http check"
-
-#define ALLOC	"5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73"
-#define NODE	"f2a1c3d4-0b1c-4d2e-9f3a-4b5c6d7e8f90"
-
-static const char *const nomad_env[] = {
-	"NOMAD_ADDR", "NOMAD_UNIX_ADDR", "NOMAD_SECRETS_DIR", "NOMAD_TOKEN",
-	"NOMAD_NAMESPACE", "NOMAD_ALLOC_ID", "NOMAD_NODE_ID", "NOMAD_CACERT",
-	"NOMAD_CLIENT_CERT", "NOMAD_CLIENT_KEY",
-};
-
-/* the environment is an input of the parser: start and end without it */
-static int
-nomad_env_clear(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(nomad_env) / sizeof(nomad_env[0]); i++)
-		unsetenv(nomad_env[i]);
-	return 0;
-}
 
 static void
 test_nomad_conf_every_key_overrides_environment(void **state)
@@ -296,32 +275,6 @@ test_nomad_conf_section_bad_values(void **state)
 }
 
 static void
-test_nomad_conf_service_keys_bad_values(void **state)
-{
-	(void)state;
-	setenv("NOMAD_ADDR", "http://127.0.0.1:4646", 1);
-	setenv("NOMAD_ALLOC_ID", ALLOC, 1);
-	EXPECT_ERR(BASE
-	    "nomad-service = Traefik_1\n"		/* 12 */
-	    "nomad-checks = all, ping\n"
-	    "[service b]\n"
-	    "prefix = 203.0.113.12/32\n"
-	    "nomad-checks = ping, ping\n"		/* 16 */
-	    "[service c]\n"
-	    "prefix = 203.0.113.13/32\n"
-	    "nomad-service = -api\n"
-	    "nomad-service = api\n",			/* 20 */
-	    "t.ini:12: nomad-service: 'Traefik_1' is not a Nomad service name "
-	    "(1 to 63 letters, digits and '-', not at either end)",
-	    "t.ini:13: nomad-checks: 'all' must stand alone",
-	    "t.ini:16: warning: nomad-checks: ping listed twice",
-	    "t.ini:16: nomad-checks: needs nomad-service",
-	    "t.ini:19: nomad-service: '-api' is not a Nomad service name (1 to "
-	    "63 letters, digits and '-', not at either end)",
-	    "t.ini:20: duplicate key 'nomad-service' (first at line 19)");
-}
-
-static void
 test_nomad_conf_warnings_and_pairs(void **state)
 {
 	static const char *const none[] = { NULL };
@@ -392,9 +345,6 @@ main(void)
 		    nomad_env_clear, nomad_env_clear),
 		cmocka_unit_test_setup_teardown(
 		    test_nomad_conf_section_bad_values,
-		    nomad_env_clear, nomad_env_clear),
-		cmocka_unit_test_setup_teardown(
-		    test_nomad_conf_service_keys_bad_values,
 		    nomad_env_clear, nomad_env_clear),
 		cmocka_unit_test_setup_teardown(
 		    test_nomad_conf_warnings_and_pairs,

@@ -1,7 +1,8 @@
 /*
  * test_service_conf.c - the keys of [service] (nomcastd/service_conf.c):
  * prefixes, communities, path attributes, and the health keys (hold-down,
- * on-down, degrade-*, vip-interface)
+ * on-down, degrade-*, vip-interface), and a service's nomad-service and
+ * nomad-checks
  */
 #include <stdio.h>
 
@@ -306,6 +307,32 @@ test_service_conf_vip_interface_names(void **state)
 	    "(1 to 15 letters, digits, '-', '_' and '.')");
 }
 
+static void
+test_service_conf_nomad_keys_bad_values(void **state)
+{
+	(void)state;
+	setenv("NOMAD_ADDR", "http://127.0.0.1:4646", 1);
+	setenv("NOMAD_ALLOC_ID", ALLOC, 1);
+	EXPECT_ERR(BASE
+	    "nomad-service = Traefik_1\n"		/* 12 */
+	    "nomad-checks = all, ping\n"
+	    "[service b]\n"
+	    "prefix = 203.0.113.12/32\n"
+	    "nomad-checks = ping, ping\n"		/* 16 */
+	    "[service c]\n"
+	    "prefix = 203.0.113.13/32\n"
+	    "nomad-service = -api\n"
+	    "nomad-service = api\n",			/* 20 */
+	    "t.ini:12: nomad-service: 'Traefik_1' is not a Nomad service name "
+	    "(1 to 63 letters, digits and '-', not at either end)",
+	    "t.ini:13: nomad-checks: 'all' must stand alone",
+	    "t.ini:16: warning: nomad-checks: ping listed twice",
+	    "t.ini:16: nomad-checks: needs nomad-service",
+	    "t.ini:19: nomad-service: '-api' is not a Nomad service name (1 to "
+	    "63 letters, digits and '-', not at either end)",
+	    "t.ini:20: duplicate key 'nomad-service' (first at line 19)");
+}
+
 int
 main(void)
 {
@@ -324,6 +351,9 @@ main(void)
 		cmocka_unit_test(test_service_conf_degrade_warnings),
 		cmocka_unit_test(test_service_conf_health_bad_values),
 		cmocka_unit_test(test_service_conf_vip_interface_names),
+		cmocka_unit_test_setup_teardown(
+		    test_service_conf_nomad_keys_bad_values,
+		    nomad_env_clear, nomad_env_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
