@@ -813,17 +813,6 @@ conf_free(struct conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int
-conf_peer_find(const struct conf *c, const struct addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < c->npeers; i++)
-		if (addr_equal(&c->peers[i].addr, a))
-			return (int)i;
-	return -1;
-}
-
 bool
 conf_metrics_same(const struct conf_global *a, const struct conf_global *b)
 {

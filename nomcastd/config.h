@@ -59,9 +59,6 @@ int	conf_load_string(const char *name, const char *text, struct conf *c,
 	    struct conf_diag *d);
 void	conf_free(struct conf *c);
 
-/* index of the peer with this address, or -1 */
-int	conf_peer_find(const struct conf *c, const struct addr *a);
-
 /* for a reload's plan: would the metrics endpoint move? */
 bool	conf_metrics_same(const struct conf_global *a,
 	    const struct conf_global *b);
