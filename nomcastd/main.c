@@ -7,6 +7,7 @@
 
 #include "nomcastd/config.h"
 #include "nomcastd/daemon.h"
+#include "nomcastd/fdlimit.h"
 #include "lib/log.h"
 
 #define DEFAULT_CONF	"/etc/nomcast/nomcast.ini"
@@ -71,6 +72,8 @@ main(int argc, char *argv[])
 	conf_diag_free(&diag);
 	if (rc == -1)
 		return 1;
+	/* -t says whether it would be short; a start raises what it can */
+	(void)fd_limit_ensure(&conf, !test);
 	if (test) {
 		fprintf(stderr, "%s: configuration ok\n", path);
 		conf_free(&conf);

@@ -30,7 +30,6 @@
 #define METRICS_PATH		"/metrics"
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 /* scrapes in flight (more are refused), and how long a silent one stays */
-#define METRICS_MAX_CONNS	512
 #define METRICS_CONN_TIMEOUT	10	/* seconds */
 
 struct metrics {

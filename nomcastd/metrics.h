@@ -19,6 +19,8 @@
 struct nomcast;
 struct metrics;
 
+#define METRICS_MAX_CONNS	512	/* scrapes at once; one descriptor each */
+
 /* a growing text buffer; err is sticky (out of memory) */
 struct metrics_buf {
 	char	*p;		/* owned, NUL-terminated when len > 0 */

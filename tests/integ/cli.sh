@@ -86,3 +86,34 @@ done
 if "$NOMCASTCTL" -s "$NOSOCK" drain web >"$T/out" 2>&1; then fail "drain web without a daemon exits 0"; fi
 grep -q "^nomcastctl: cannot connect to $NOSOCK: " "$T/out" || fail "drain web: $(cat "$T/out")"
 echo "ok - nomcastctl: a wrong argument count is a usage error before the daemon is asked"
+
+# the descriptor budget: -t warns when the limit is short; a start raises
+# the soft limit toward the hard one and says so
+if (ulimit -n 64 && "$NOMCASTD" -t -c "$T/good.ini") >"$T/out" 2>&1; then :; else
+	fail "-t under ulimit -n 64: $(cat "$T/out")"; fi
+grep -q 'msg="the descriptor limit is below what this configuration may use: raise it (ulimit -n, LimitNOFILE=)" limit=64 hard=64 need=' "$T/out" ||
+	fail "-t under ulimit -n 64: no warning: $(cat "$T/out")"
+"$NOMCASTD" -t -c "$T/good.ini" >"$T/out" 2>&1 || fail "-t: $(cat "$T/out")"
+grep -q 'descriptor limit' "$T/out" && fail "-t warns under the default limit: $(cat "$T/out")"
+cat >"$T/run.ini" <<EOT
+[global]
+asn = 65001
+router-id = 198.51.100.2
+listen = no
+control-socket = $T/run.sock
+
+[peer edge]
+address = 127.0.0.9
+asn = 65000
+passive = yes
+EOT
+(ulimit -Sn 64 && exec "$NOMCASTD" -c "$T/run.ini") 2>"$T/run.log" &
+pid=$!
+i=0
+while ! grep -q 'control socket ready' "$T/run.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+soft=$(awk '/Max open files/ { print $4 }' "/proc/$pid/limits")
+kill -TERM "$pid"; wait "$pid" || true
+grep -q 'msg="descriptor limit raised" from=64 to=' "$T/run.log" ||
+	fail "soft limit 64 not raised: $(cat "$T/run.log")"
+[ "$soft" -gt 64 ] || fail "soft limit still $soft"
+echo "ok - descriptors: -t warns under ulimit -n 64; a start raises a soft limit of 64 to $soft"
