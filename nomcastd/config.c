@@ -262,19 +262,20 @@ conf_add_chk(struct conf_state *st, const char *name, bool skip)
  * duplicate name still opens the section, so its keys are checked too; it
  * is only left out of the checks across sections.
  */
-static void
-conf_section(struct conf_ctx *cx, char *s)
+/*
+ * Split "[kind name]" in place into kind and name (blanks trimmed).
+ * -1 when the header is broken (said).
+ */
+static int
+conf_header_split(struct conf_state *st, char *s, int line, char **kind,
+    char **name)
 {
-	struct conf_state *st = cx->user;
-	char *end, *kind, *name, *rest;
-	bool skip = false;
-	size_t i, n;
-	int line = cx->lineno;
+	char *end, *rest, *k, *nm;
+	size_t n;
 
-	st->sect = SECT_BAD;
 	if ((end = strchr(s, ']')) == NULL) {
 		conf_diag(&st->cx, line, true, "missing ']' in section header");
-		return;
+		return -1;
 	}
 	rest = end + 1;
 	while (isspace((unsigned char)*rest))
@@ -283,114 +284,132 @@ conf_section(struct conf_ctx *cx, char *s)
 		conf_diag(&st->cx, line, true, "unexpected '%s' after section "
 		    "header", rest);
 	*end = '\0';
-	kind = s + 1;
-	while (isspace((unsigned char)*kind))
-		kind++;
-	for (name = kind; *name != '\0' && !isspace((unsigned char)*name);
-	    name++)
+	k = s + 1;
+	while (isspace((unsigned char)*k))
+		k++;
+	for (nm = k; *nm != '\0' && !isspace((unsigned char)*nm); nm++)
 		;
-	if (*name != '\0')
-		*name++ = '\0';
-	while (isspace((unsigned char)*name))
-		name++;
-	n = strlen(name);
-	while (n > 0 && isspace((unsigned char)name[n - 1]))
-		name[--n] = '\0';
+	if (*nm != '\0')
+		*nm++ = '\0';
+	while (isspace((unsigned char)*nm))
+		nm++;
+	n = strlen(nm);
+	while (n > 0 && isspace((unsigned char)nm[n - 1]))
+		nm[--n] = '\0';
+	*kind = k;
+	*name = nm;
+	return 0;
+}
 
+/* [global] or [nomad]: no name, once; first and conf_line note where */
+static void
+conf_single(struct conf_state *st, const char *kind, const char *name,
+    int line, int *first, int *conf_line)
+{
+	if (*name != '\0')
+		conf_diag(&st->cx, line, true, "[%s] takes no name", kind);
+	if (*first != 0)
+		conf_diag(&st->cx, line, true, "duplicate [%s] section "
+		    "(first at line %d)", kind, *first);
+	else {
+		*first = line;
+		*conf_line = line;
+	}
+	snprintf(st->cx.label, sizeof(st->cx.label), "%s", kind);
+}
+
+/* the name of a [peer], [service] or [check]: false (said) if unusable */
+static bool
+conf_section_name_ok(struct conf_state *st, const char *kind,
+    const char *name, int line)
+{
+	if (*name == '\0') {
+		conf_diag(&st->cx, line, true, "[%s] needs a name", kind);
+		return false;
+	}
+	if (strlen(name) >= CONF_NAME_MAX) {
+		conf_diag(&st->cx, line, true, "%s name longer than %d characters",
+		    kind, CONF_NAME_MAX - 1);
+		return false;
+	}
+	if (!conf_name_ok(name)) {
+		conf_diag(&st->cx, line, true, "invalid %s name '%s' (letters, "
+		    "digits, '-', '_' and '.' only)", kind, name);
+		return false;
+	}
+	return true;
+}
+
+/* the line of the section of this kind and name read already, or 0 */
+static int
+conf_seen(const struct conf_state *st, enum conf_sect k, const char *name)
+{
+	const struct conf *c = st->c;
+	size_t i;
+
+	for (i = 0; k == SECT_PEER && i < c->npeers; i++)
+		if (!st->paux[i].skip && strcmp(c->peers[i].name, name) == 0)
+			return c->peers[i].line;
+	for (i = 0; k == SECT_CHECK && i < c->nchecks; i++)
+		if (!st->caux[i].skip && strcmp(c->checks[i].name, name) == 0)
+			return c->checks[i].line;
+	for (i = 0; k == SECT_SERVICE && i < c->nservices; i++)
+		if (!st->saux[i].skip &&
+		    strcmp(c->services[i].name, name) == 0)
+			return c->services[i].line;
+	return 0;
+}
+
+static void
+conf_section(struct conf_ctx *cx, char *s)
+{
+	struct conf_state *st = cx->user;
+	char *kind, *name;
+	enum conf_sect k;
+	bool skip;
+	int line = cx->lineno, first, rc;
+
+	st->sect = SECT_BAD;
+	if (conf_header_split(st, s, line, &kind, &name) == -1)
+		return;
 	if (strcmp(kind, "global") == 0) {
-		if (*name != '\0')
-			conf_diag(&st->cx, line, true, "[global] takes no name");
-		if (st->gline != 0)
-			conf_diag(&st->cx, line, true, "duplicate [global] section "
-			    "(first at line %d)", st->gline);
-		else {
-			st->gline = line;
-			st->c->g.line = line;
-		}
+		conf_single(st, kind, name, line, &st->gline, &st->c->g.line);
 		st->sect = SECT_GLOBAL;
-		snprintf(st->cx.label, sizeof(st->cx.label), "global");
 		return;
 	}
 	if (strcmp(kind, "nomad") == 0) {
-		if (*name != '\0')
-			conf_diag(&st->cx, line, true, "[nomad] takes no name");
-		if (st->nline != 0)
-			conf_diag(&st->cx, line, true, "duplicate [nomad] section "
-			    "(first at line %d)", st->nline);
-		else {
-			st->nline = line;
-			st->c->nomad.line = line;
-		}
+		conf_single(st, kind, name, line, &st->nline,
+		    &st->c->nomad.line);
 		st->sect = SECT_NOMAD;
-		snprintf(st->cx.label, sizeof(st->cx.label), "nomad");
 		return;
 	}
-	if (strcmp(kind, "peer") != 0 && strcmp(kind, "service") != 0 &&
-	    strcmp(kind, "check") != 0) {
+	if (strcmp(kind, "peer") == 0)
+		k = SECT_PEER;
+	else if (strcmp(kind, "service") == 0)
+		k = SECT_SERVICE;
+	else if (strcmp(kind, "check") == 0)
+		k = SECT_CHECK;
+	else {
 		conf_diag(&st->cx, line, true, "unknown section [%s%s%s]", kind,
 		    *name != '\0' ? " " : "", name);
 		return;
 	}
-	if (*name == '\0') {
-		conf_diag(&st->cx, line, true, "[%s] needs a name", kind);
-		skip = true;
-	} else if (n >= CONF_NAME_MAX) {
-		conf_diag(&st->cx, line, true, "%s name longer than %d characters",
-		    kind, CONF_NAME_MAX - 1);
-		skip = true;
-	} else if (!conf_name_ok(name)) {
-		conf_diag(&st->cx, line, true, "invalid %s name '%s' (letters, "
-		    "digits, '-', '_' and '.' only)", kind, name);
+	skip = !conf_section_name_ok(st, kind, name, line);
+	snprintf(st->cx.label, sizeof(st->cx.label), "%s%s%.*s", kind,
+	    CONF_SP(name), CONF_NAME_MAX - 1, name);
+	if (!skip && (first = conf_seen(st, k, name)) != 0) {
+		conf_diag(&st->cx, line, true, "duplicate %s '%s' (first at "
+		    "line %d)", kind, name, first);
 		skip = true;
 	}
-	snprintf(st->cx.label, sizeof(st->cx.label), "%s%s%.*s", kind, CONF_SP(name),
-	    CONF_NAME_MAX - 1, name);
-	if (strcmp(kind, "peer") == 0) {
-		for (i = 0; !skip && i < st->c->npeers; i++) {
-			if (!st->paux[i].skip &&
-			    strcmp(st->c->peers[i].name, name) == 0) {
-				conf_diag(&st->cx, line, true, "duplicate peer '%s' "
-				    "(first at line %d)", name,
-				    st->c->peers[i].line);
-				skip = true;
-			}
-		}
-		if (conf_add_peer(st, name, skip) == -1) {
-			conf_diag(&st->cx, line, true, "out of memory");
-			return;
-		}
-		st->sect = SECT_PEER;
-	} else if (strcmp(kind, "check") == 0) {
-		for (i = 0; !skip && i < st->c->nchecks; i++) {
-			if (!st->caux[i].skip &&
-			    strcmp(st->c->checks[i].name, name) == 0) {
-				conf_diag(&st->cx, line, true, "duplicate check "
-				    "'%s' (first at line %d)", name,
-				    st->c->checks[i].line);
-				skip = true;
-			}
-		}
-		if (conf_add_chk(st, name, skip) == -1) {
-			conf_diag(&st->cx, line, true, "out of memory");
-			return;
-		}
-		st->sect = SECT_CHECK;
-	} else {
-		for (i = 0; !skip && i < st->c->nservices; i++) {
-			if (!st->saux[i].skip &&
-			    strcmp(st->c->services[i].name, name) == 0) {
-				conf_diag(&st->cx, line, true, "duplicate service "
-				    "'%s' (first at line %d)", name,
-				    st->c->services[i].line);
-				skip = true;
-			}
-		}
-		if (conf_add_svc(st, name, skip) == -1) {
-			conf_diag(&st->cx, line, true, "out of memory");
-			return;
-		}
-		st->sect = SECT_SERVICE;
+	rc = k == SECT_PEER ? conf_add_peer(st, name, skip) :
+	    k == SECT_CHECK ? conf_add_chk(st, name, skip) :
+	    conf_add_svc(st, name, skip);
+	if (rc == -1) {
+		conf_diag(&st->cx, line, true, "out of memory");
+		return;
 	}
+	st->sect = k;
 }
 
 /* ---- keys: each to its section's table ---- */
