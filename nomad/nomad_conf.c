@@ -402,15 +402,13 @@ conf_token_file(const char *path, char *tok, size_t len)
 		tok[0] = '\0';
 }
 
-void
-nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
+/* address =, or from the task environment */
+static void
+nomad_finish_address(struct conf_ctx *cx, struct conf_nomad *n,
     const struct nomad_conf_aux *x, int line)
 {
 	char err[256], path[CONF_PATH_MAX + 16];
-	const char *e, *src = NULL;
-	size_t i;
-	int tls_line;
-	bool tls;
+	const char *e = NULL, *src = NULL;
 
 	if (x->seen[NK_ADDRESS] == 0) {
 		if ((e = conf_env("NOMAD_UNIX_ADDR")) != NULL)
@@ -433,6 +431,16 @@ nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
 			    err);
 	} else if (n->address[0] == '\0' && !x->bad_addr)
 		conf_diag(cx, x->seen[NK_ADDRESS], true, "address: empty");
+}
+
+/* token =, or the workload identity's; the socket wants one */
+static void
+nomad_finish_token(struct conf_ctx *cx, struct conf_nomad *n,
+    const struct nomad_conf_aux *x, int line)
+{
+	char path[CONF_PATH_MAX + 16];
+	const char *e;
+
 	if (x->seen[NK_TOKEN] == 0) {
 		if ((e = conf_env("NOMAD_TOKEN")) != NULL) {
 			if (strlen(e) >= sizeof(n->token) || !conf_token_ok(e))
@@ -452,6 +460,15 @@ nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
 		    line, false, "nomad: the Task API socket needs a token "
 		    "(token in [nomad], or identity { env = true } for "
 		    "NOMAD_TOKEN): the agent will answer 401");
+}
+
+/* namespace, allocation and node: from the task environment */
+static void
+nomad_finish_ids(struct conf_ctx *cx, struct conf_nomad *n,
+    const struct nomad_conf_aux *x, int line)
+{
+	const char *e;
+
 	if (x->seen[NK_NAMESPACE] == 0) {
 		if ((e = conf_env("NOMAD_NAMESPACE")) == NULL)
 			e = "default";
@@ -488,6 +505,18 @@ nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
 	} else if (!n->node_filter && x->seen[NK_NODE_ID] != 0)
 		conf_diag(cx, x->seen[NK_NODE_ID], false, "node-id: ignored "
 		    "without node-filter = yes");
+}
+
+/* https only: the CA and the client certificate */
+static void
+nomad_finish_tls(struct conf_ctx *cx, struct conf_nomad *n,
+    const struct nomad_conf_aux *x, int line)
+{
+	const char *e;
+	size_t i;
+	int tls_line;
+	bool tls;
+
 	tls = strncmp(n->address, "https://", 8) == 0;
 	if (!tls) {
 		static const int tk[] = { NK_CACERT, NK_CLIENT_CERT,
@@ -519,6 +548,16 @@ nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
 		    "client-cert and client-key go together (or "
 		    "NOMAD_CLIENT_CERT and NOMAD_CLIENT_KEY)");
 	}
+}
+
+void
+nomad_conf_finish(struct conf_ctx *cx, struct conf_nomad *n,
+    const struct nomad_conf_aux *x, int line)
+{
+	nomad_finish_address(cx, n, x, line);
+	nomad_finish_token(cx, n, x, line);
+	nomad_finish_ids(cx, n, x, line);
+	nomad_finish_tls(cx, n, x, line);
 }
 
 static bool
