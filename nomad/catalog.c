@@ -406,137 +406,140 @@ nomad_entry_add(struct nomad_checks *out, const struct nomad_entry *ent,
 	    ent->clen, status, ent->output, ent->olen, ent->code);
 }
 
-int
-nomad_parse_checks(const char *body, size_t len, const char *service,
-    const struct nomad_check_filter *f, struct nomad_checks *out,
-    char *err, size_t errlen)
+/* what a checks answer has told so far, while it is read */
+struct checks_acc {
+	struct nomad_checks	*out;
+	const struct nomad_check_filter *f;
+	bool			 found[NOMAD_MAX_CHECK_NAMES];
+	bool			 have_fail, have_pend;
+	/* the first failing and first pending check say why */
+	char			 fail_reason[NOMAD_REASON_MAX];
+	char			 pend_reason[NOMAD_REASON_MAX];
+};
+
+/* one result object of the answer, keyed k; 0, or -1 (err set) */
+static int
+checks_entry(struct checks_acc *a, const char *k, struct json_object *e,
+    const char *service, char *err, size_t errlen)
 {
-	struct json_object *root = NULL, *e;
-	struct json_object_iterator it, itend;
+	struct nomad_checks *out = a->out;
 	struct nomad_entry ent;
-	bool found[NOMAD_MAX_CHECK_NAMES] = { false };
-	bool have_fail = false, have_pend = false;
 	const char *svc;
-	size_t svclen, i;
-	char what[96], key[72], fail_reason[sizeof(out->reason)];
-	char pend_reason[sizeof(out->reason)];
+	size_t svclen;
+	char what[96], key[72];
 	int idx;
 
-	memset(out, 0, sizeof(*out));
-	/* never PASS (0) by accident if a caller ignores -1 */
-	out->health = NOMAD_HEALTH_FAIL;
-	fail_reason[0] = pend_reason[0] = '\0';
-	if (service == NULL || service[0] == '\0' || f == NULL ||
-	    !nomad_filter_valid(f)) {
-		nomad_seterr(err, errlen, "no service name or an invalid "
-		    "check filter");
+	nomad_clean(key, sizeof(key), k, strlen(k), false);
+	(void)snprintf(what, sizeof(what), "check %s", key);
+	if (!json_object_is_type(e, json_type_object)) {
+		nomad_seterr(err, errlen, "%s: %s, not an object", what,
+		    nomad_type_name(e));
 		return -1;
 	}
-	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
-		goto fail;
-	if (root == NULL) {
-		/*
-		 * null: no check results for the alloc at all (nomad-api.md 2):
-		 * its services have no checks, or a stopping alloc's were
-		 * purged; never "not run yet" (that is a pending stub).
-		 * Named checks then simply have no result.
-		 */
-		out->null_body = true;
-		goto sum;
+	if (nomad_get_string(e, "Service", true, what, &svc, &svclen, err,
+	    errlen) == -1)
+		return -1;
+	if (!nomad_str_eq(svc, svclen, service, strlen(service)))
+		return 0;
+	if (nomad_entry_read(e, what, &ent, err, errlen) == -1)
+		return -1;
+	if (a->f->mode == NOMAD_CHECKS_NAMED) {
+		if ((idx = nomad_filter_find(a->f, ent.check, ent.clen)) == -1)
+			return 0;
+		a->found[idx] = true;
 	}
+	if (nomad_str_eq(ent.mode, ent.mlen, "readiness", 9))
+		return 0;
+	if (nomad_str_eq(ent.status, ent.slen, "success", 7)) {
+		out->nsuccess++;
+		nomad_entry_add(out, &ent, NOMAD_CS_SUCCESS, "success");
+	} else if (nomad_str_eq(ent.status, ent.slen, "failure", 7)) {
+		out->nfailure++;
+		if (!a->have_fail)
+			nomad_check_reason(a->fail_reason,
+			    sizeof(a->fail_reason), ent.check, ent.clen,
+			    "failure", ent.output, ent.olen, ent.code);
+		a->have_fail = true;
+		nomad_entry_add(out, &ent, NOMAD_CS_FAILURE, "failure");
+	} else if (nomad_str_eq(ent.status, ent.slen, "pending", 7)) {
+		out->npending++;
+		if (!a->have_pend)
+			nomad_check_reason(a->pend_reason,
+			    sizeof(a->pend_reason), ent.check, ent.clen,
+			    "pending", ent.output, ent.olen, ent.code);
+		a->have_pend = true;
+		nomad_entry_add(out, &ent, NOMAD_CS_PENDING, "pending");
+	} else {
+		nomad_clean(key, sizeof(key), ent.status, ent.slen, true);
+		nomad_seterr(err, errlen, "%s: unknown \"Status\" \"%s\"",
+		    what, key);
+		return -1;
+	}
+	return 0;
+}
+
+/* every result object of the answer (an object); 0, or -1 (err set) */
+static int
+checks_entries(struct checks_acc *a, struct json_object *root,
+    const char *service, char *err, size_t errlen)
+{
+	struct json_object_iterator it, itend;
+
 	if (!json_object_is_type(root, json_type_object)) {
 		nomad_seterr(err, errlen, "check results: %s, not an object",
 		    nomad_type_name(root));
-		goto fail;
+		return -1;
 	}
 	it = json_object_iter_begin(root);
 	itend = json_object_iter_end(root);
 	for (; !json_object_iter_equal(&it, &itend);
-	    json_object_iter_next(&it)) {
-		const char *k = json_object_iter_peek_name(&it);
+	    json_object_iter_next(&it))
+		if (checks_entry(a, json_object_iter_peek_name(&it),
+		    json_object_iter_peek_value(&it), service, err,
+		    errlen) == -1)
+			return -1;
+	return 0;
+}
 
-		nomad_clean(key, sizeof(key), k, strlen(k), false);
-		(void)snprintf(what, sizeof(what), "check %s", key);
-		e = json_object_iter_peek_value(&it);
-		if (!json_object_is_type(e, json_type_object)) {
-			nomad_seterr(err, errlen, "%s: %s, not an object",
-			    what, nomad_type_name(e));
-			goto fail;
-		}
-		if (nomad_get_string(e, "Service", true, what, &svc, &svclen,
-		    err, errlen) == -1)
-			goto fail;
-		if (!nomad_str_eq(svc, svclen, service, strlen(service)))
+/* nomad-checks = NAMES: a named check without a result is pending */
+static void
+checks_missing(struct checks_acc *a)
+{
+	struct nomad_checks *out = a->out;
+	char key[72];
+	size_t i;
+
+	for (i = 0; i < a->f->nnames; i++) {
+		if (a->found[i])
 			continue;
-		if (nomad_entry_read(e, what, &ent, err, errlen) == -1)
-			goto fail;
-		if (f->mode == NOMAD_CHECKS_NAMED) {
-			if ((idx = nomad_filter_find(f, ent.check,
-			    ent.clen)) == -1)
-				continue;
-			found[idx] = true;
-		}
-		if (nomad_str_eq(ent.mode, ent.mlen, "readiness", 9))
-			continue;
-		if (nomad_str_eq(ent.status, ent.slen, "success", 7)) {
-			out->nsuccess++;
-			nomad_entry_add(out, &ent, NOMAD_CS_SUCCESS, "success");
-		} else if (nomad_str_eq(ent.status, ent.slen, "failure", 7)) {
-			out->nfailure++;
-			if (!have_fail)
-				nomad_check_reason(fail_reason,
-				    sizeof(fail_reason), ent.check, ent.clen,
-				    "failure", ent.output, ent.olen,
-				    ent.code);
-			have_fail = true;
-			nomad_entry_add(out, &ent, NOMAD_CS_FAILURE, "failure");
-		} else if (nomad_str_eq(ent.status, ent.slen, "pending", 7)) {
-			out->npending++;
-			if (!have_pend)
-				nomad_check_reason(pend_reason,
-				    sizeof(pend_reason), ent.check, ent.clen,
-				    "pending", ent.output, ent.olen,
-				    ent.code);
-			have_pend = true;
-			nomad_entry_add(out, &ent, NOMAD_CS_PENDING, "pending");
-		} else {
-			nomad_clean(key, sizeof(key), ent.status, ent.slen,
-			    true);
-			nomad_seterr(err, errlen, "%s: unknown \"Status\" "
-			    "\"%s\"", what, key);
-			goto fail;
+		out->npending++;
+		nomad_clean(key, sizeof(key), a->f->names[i],
+		    strnlen(a->f->names[i], sizeof(a->f->names[i])), true);
+		if (!a->have_pend)
+			(void)snprintf(a->pend_reason, sizeof(a->pend_reason),
+			    "nomad check \"%s\" has no result", key);
+		a->have_pend = true;
+		if (out->nent < NOMAD_MAX_ENTRIES) {
+			struct nomad_check_entry *ce = &out->ent[out->nent++];
+
+			memcpy(ce->name, key, sizeof(ce->name) < sizeof(key) ?
+			    sizeof(ce->name) : sizeof(key));
+			ce->name[sizeof(ce->name) - 1] = '\0';
+			ce->st = NOMAD_CS_MISSING;
+			(void)snprintf(ce->reason, sizeof(ce->reason),
+			    "nomad check \"%s\" has no result", key);
 		}
 	}
-	json_object_put(root);
-	root = NULL;
+}
 
-sum:
-	if (f->mode == NOMAD_CHECKS_NAMED)
-		for (i = 0; i < f->nnames; i++) {
-			if (found[i])
-				continue;
-			out->npending++;
-			nomad_clean(key, sizeof(key), f->names[i],
-			    strnlen(f->names[i], sizeof(f->names[i])), true);
-			if (!have_pend)
-				(void)snprintf(pend_reason, sizeof(pend_reason),
-				    "nomad check \"%s\" has no result", key);
-			have_pend = true;
-			if (out->nent < NOMAD_MAX_ENTRIES) {
-				struct nomad_check_entry *ce =
-				    &out->ent[out->nent++];
+/* the health the counts add up to, and why */
+static void
+checks_sum(struct checks_acc *a, const char *service)
+{
+	struct nomad_checks *out = a->out;
+	char key[72];
 
-				memcpy(ce->name, key, sizeof(ce->name) <
-				    sizeof(key) ? sizeof(ce->name) :
-				    sizeof(key));
-				ce->name[sizeof(ce->name) - 1] = '\0';
-				ce->st = NOMAD_CS_MISSING;
-				(void)snprintf(ce->reason, sizeof(ce->reason),
-				    "nomad check \"%s\" has no result", key);
-			}
-		}
-
-	if (f->mode == NOMAD_CHECKS_NONE) {
+	if (a->f->mode == NOMAD_CHECKS_NONE) {
 		/* the body was still checked: a broken agent is an error */
 		out->nsuccess = out->nfailure = out->npending = 0;
 		out->nent = 0;
@@ -545,10 +548,10 @@ sum:
 		    "nomad checks not used");
 	} else if (out->nfailure > 0) {
 		out->health = NOMAD_HEALTH_FAIL;
-		memcpy(out->reason, fail_reason, sizeof(out->reason));
+		memcpy(out->reason, a->fail_reason, sizeof(out->reason));
 	} else if (out->npending > 0) {
 		out->health = NOMAD_HEALTH_PENDING;
-		memcpy(out->reason, pend_reason, sizeof(out->reason));
+		memcpy(out->reason, a->pend_reason, sizeof(out->reason));
 	} else if (out->nsuccess == 0) {
 		out->health = NOMAD_HEALTH_NO_CHECKS;
 		nomad_clean(key, sizeof(key), service, strlen(service), true);
@@ -560,6 +563,44 @@ sum:
 		(void)snprintf(out->reason, sizeof(out->reason),
 		    "nomad checks passing: %u", out->nsuccess);
 	}
+}
+
+int
+nomad_parse_checks(const char *body, size_t len, const char *service,
+    const struct nomad_check_filter *f, struct nomad_checks *out,
+    char *err, size_t errlen)
+{
+	struct json_object *root = NULL;
+	struct checks_acc a;
+
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	a.out = out;
+	a.f = f;
+	/* never PASS (0) by accident if a caller ignores -1 */
+	out->health = NOMAD_HEALTH_FAIL;
+	if (service == NULL || service[0] == '\0' || f == NULL ||
+	    !nomad_filter_valid(f)) {
+		nomad_seterr(err, errlen, "no service name or an invalid "
+		    "check filter");
+		return -1;
+	}
+	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
+		goto fail;
+	/*
+	 * null: no check results for the alloc at all (nomad-api.md 2): its
+	 * services have no checks, or a stopping alloc's were purged; never
+	 * "not run yet" (that is a pending stub).  Named checks then simply
+	 * have no result.
+	 */
+	if (root == NULL)
+		out->null_body = true;
+	else if (checks_entries(&a, root, service, err, errlen) == -1)
+		goto fail;
+	json_object_put(root);
+	if (f->mode == NOMAD_CHECKS_NAMED)
+		checks_missing(&a);
+	checks_sum(&a, service);
 	return 0;
 
 fail:

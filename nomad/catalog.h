@@ -17,6 +17,7 @@
 #define NOMAD_BODY_MAX		(1024 * 1024)
 #define NOMAD_JSON_DEPTH	32
 #define NOMAD_MAX_CHECK_NAMES	16
+#define NOMAD_REASON_MAX	200	/* struct nomad_checks.reason */
 
 /* which of the service's Nomad checks count (nomad-checks =) */
 enum nomad_checks_mode {
@@ -75,7 +76,7 @@ struct nomad_checks {
 	 * `nomad check "NAME" failure: OUTPUT'S FIRST LINE (HTTP 503)`;
 	 * for PASS and NO_CHECKS a short summary.
 	 */
-	char		reason[200];
+	char		reason[NOMAD_REASON_MAX];
 	/* the body was JSON null: the alloc has no check results at all */
 	bool		null_body;
 	size_t		nent;		/* entries listed (<= counts' sum) */
