@@ -1011,6 +1011,18 @@ test_update_withdrawn_overrun_resets_3_1(void **state)
 
 /* ---- connection collision (RFC 4271 6.8) ---- */
 
+/* the speaker dials a, and a reaches OpenConfirm on the peer's OPEN */
+static void
+a_to_openconfirm(struct t *t, const struct bgp_open *theirs)
+{
+	listen_local(t);
+	peer_start(t->p);
+	accept_a(t);
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+	fc_send_open(&t->a, theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+}
+
 /*
  * The speaker's connection a is in OpenConfirm when the peer's own
  * connection b arrives and sends an OPEN: the connection opened by the
@@ -1025,12 +1037,7 @@ collide(struct t *t, uint32_t peer_id)
 	struct fconn *winner = local_wins ? &t->a : &t->b;
 	struct fconn *loser = local_wins ? &t->b : &t->a;
 
-	listen_local(t);
-	peer_start(t->p);
-	accept_a(t);
-	fc_expect(t, &t->a, BGP_OPEN, NULL);
-	fc_send_open(&t->a, &theirs);
-	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	a_to_openconfirm(t, &theirs);
 	assert_int_equal(t->p->c.fsm.state, FSM_OPENCONFIRM);
 
 	/* the peer dials too; the speaker answers with its OPEN on b */
@@ -1102,12 +1109,7 @@ test_collision_after_established_keeps_session(void **state)
 	struct t *t = *state;
 	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
 
-	listen_local(t);
-	peer_start(t->p);
-	accept_a(t);
-	fc_expect(t, &t->a, BGP_OPEN, NULL);
-	fc_send_open(&t->a, &theirs);
-	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	a_to_openconfirm(t, &theirs);
 	connect_b(t);
 	fc_expect(t, &t->b, BGP_OPEN, NULL);
 	fc_send_keepalive(&t->a);
@@ -1140,12 +1142,7 @@ test_collision_candidate_that_fails_goes_away(void **state)
 	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
 	int i;
 
-	listen_local(t);
-	peer_start(t->p);
-	accept_a(t);
-	fc_expect(t, &t->a, BGP_OPEN, NULL);
-	fc_send_open(&t->a, &theirs);
-	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	a_to_openconfirm(t, &theirs);
 	for (i = 0; i < 2; i++) {
 		connect_b(t);
 		fc_expect(t, &t->b, BGP_OPEN, NULL);
