@@ -197,6 +197,23 @@ cp "$LIB_TMP/nomcast.ini.good" "$INI"
 printf 'asn = x\377"\033[31m\n' >>"$INI"
 ctl reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" && fail "reload of a broken file: exit 0"
 grep -q "$INI:[0-9][0-9]*: " "$LIB_TMP/err" || fail "reload error: $(cat "$LIB_TMP/err")"
+# a FIFO at the config path (nobody writes it): refused at once, the
+# daemon keeps running on what it had
+rm "$INI"
+mkfifo "$INI"
+t0=$(date +%s%N)
+timeout 5 "$NOMCASTCTL" -s "$SOCK" reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" &&
+	fail "reload of a FIFO: exit 0"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 1000 ] || fail "reload of a FIFO: answered after $ms ms"
+grep -qx "nomcastctl: $INI: not a regular file (a FIFO)" "$LIB_TMP/err" ||
+	fail "reload of a FIFO: $(cat "$LIB_TMP/out" "$LIB_TMP/err")"
+timeout 5 "$NOMCASTCTL" -s "$SOCK" show status >"$LIB_TMP/out" ||
+	fail "show status after the FIFO reload"
+grep -q "^peers  *1 configured, 1 established$" "$LIB_TMP/out" ||
+	fail "show status after the FIFO reload: $(cat "$LIB_TMP/out")"
+rm "$INI"
+ok "reload with a FIFO at the config path: refused in $ms ms, daemon still answering"
 cp "$LIB_TMP/nomcast.ini.good" "$INI"
 bird_established edge node || fail "drain/reload: the session went down"
 same_since "$(bird_since_ms edge node)" "$since" ||
