@@ -55,7 +55,7 @@ rise = 2
 
 [service web]
 prefix = 203.0.113.10/32
-communities = 65001:100
+communities = 65001:100 no-export 65535:0
 large-communities = 65001:1:2
 med = 50
 checks = alive
@@ -133,12 +133,18 @@ json_assert '[s["verdict"] for s in d["services"]] == ["up", "up", "down"] and d
 ok "show services: verdicts up and down, each check's last result, latency and output"
 
 # show routes: what BIRD has is what nomcast says it sent
+# (well-known communities by name, large ones in their own column; the
+# JSON keeps the numbers)
 ctl show routes >"$LIB_TMP/out"
-grep -q "^203.0.113.10/32  *198.51.100.2  *65001  *50  *-  *65001:100 65001:1:2  *20" "$LIB_TMP/out" ||
+grep -q "^PREFIX  *NEXT-HOP  *AS-PATH  *MED  *LPREF  *COMMUNITIES  *LARGE-COMMUNITIES  *SENT$" "$LIB_TMP/out" ||
+	fail "show routes header: $(cat "$LIB_TMP/out")"
+grep -q "^203.0.113.10/32  *198.51.100.2  *65001  *50  *-  *65001:100 graceful-shutdown no-export  *65001:1:2  *20" "$LIB_TMP/out" ||
 	fail "show routes: $(cat "$LIB_TMP/out")"
-json_assert 'sorted(r["prefix"] for r in d["peers"][0]["routes"]) == ["203.0.113.10/32", "203.0.113.53/32"] and d["peers"][0]["routes"][0]["communities"] == ["65001:100"] and d["peers"][0]["routes"][0]["large_communities"] == ["65001:1:2"] and d["peers"][0]["routes"][0]["med"] == 50 and d["peers"][0]["routes"][0]["sent_seconds"] < 60' show routes edge
+grep -q "^203.0.113.53/32  *198.51.100.2  *65001  *-  *-  *-  *-  *20" "$LIB_TMP/out" ||
+	fail "show routes, no communities: $(cat "$LIB_TMP/out")"
+json_assert 'sorted(r["prefix"] for r in d["peers"][0]["routes"]) == ["203.0.113.10/32", "203.0.113.53/32"] and d["peers"][0]["routes"][0]["communities"] == ["65001:100", "65535:0", "65535:65281"] and d["peers"][0]["routes"][0]["large_communities"] == ["65001:1:2"] and d["peers"][0]["routes"][0]["med"] == 50 and d["peers"][0]["routes"][0]["sent_seconds"] < 60' show routes edge
 birdc_q edge show route all 203.0.113.10/32 | grep -q "BGP.med: 50" || fail "BIRD disagrees on the MED"
-ok "show routes: prefixes, next hop, AS path, MED, communities, when sent"
+ok "show routes: prefixes, next hop, AS path, MED, communities (well-known by name; numbers in JSON), large communities, when sent"
 
 # errors: unknown peer, unknown command, no daemon at the path
 ctl show routes nosuch >"$LIB_TMP/out" 2>&1 && fail "show routes nosuch: exit 0"
