@@ -18,11 +18,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* one diagnostic, kept with its line so that the output can be sorted */
 struct conf_dl {
@@ -490,6 +493,82 @@ conf_key_run(struct conf_ctx *cx, const struct conf_key *keys, size_t nkeys,
 		return;
 	}
 	keys[i].fn(cx, value);
+}
+
+/* ---- the file ---- */
+
+static const char *
+conf_file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "of an unknown type";
+}
+
+/* a regular file of a sane size, or an error; 0 or -1 */
+static int
+conf_file_ok(const struct stat *st, char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "not a regular file (%s)",
+		    conf_file_kind(st->st_mode));
+		return -1;
+	}
+	if (st->st_size > CONF_FILE_MAX) {
+		snprintf(err, errlen, "larger than %d bytes (%lld)",
+		    CONF_FILE_MAX, (long long)st->st_size);
+		return -1;
+	}
+	return 0;
+}
+
+FILE *
+conf_fopen(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	/* refused before the open: opening some devices does things */
+	if (stat(path, &st) == -1) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (conf_file_ok(&st, err, errlen) == -1)
+		return NULL;
+	/*
+	 * The path may have changed since: O_NONBLOCK keeps the open of a
+	 * FIFO swapped in meanwhile from waiting for a writer, and fstat()
+	 * decides on what was opened.  On a regular file O_NONBLOCK changes
+	 * nothing, so it stays for the reads.
+	 */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (conf_file_ok(&st, err, errlen) == -1) {
+		close(fd);
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	return fp;
 }
 
 /* ---- the context ---- */

@@ -78,6 +78,19 @@ struct conf_ctx {
 	size_t		 ndl, dlcap;
 };
 
+/* the largest config file read: anything bigger is a mistake */
+#define CONF_FILE_MAX		(1024 * 1024)
+
+/*
+ * Open path for reading as a config file, without ever blocking: only a
+ * regular file (a symlink to one is fine) of at most CONF_FILE_MAX bytes
+ * is read.  A FIFO, a device, a directory or a socket at the path is
+ * refused, not opened for a read that could wait forever or never end.
+ * NULL with err set to the message ("cannot open: ...", "not a regular
+ * file (a FIFO)", ...), to be reported against the whole file.
+ */
+FILE	*conf_fopen(const char *path, char *err, size_t errlen);
+
 /* a fresh context for file (its name in every message) */
 void	conf_ctx_init(struct conf_ctx *cx, const char *file);
 /*

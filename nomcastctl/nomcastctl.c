@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bgpd/community.h"
 #include "lib/ctl_cmds_table.h"
 #include "lib/ctl_path.h"
 
@@ -375,16 +376,48 @@ join(jobj *a, const char *sep, char *buf, size_t len)
 		    json_object_get_string(json_object_array_get_idx(a, i)));
 }
 
+/*
+ * The communities as the daemon sends them ("65535:65281"), each
+ * well-known one by its name ("no-export"); the JSON keeps the numbers.
+ */
+static void
+join_communities(jobj *a, char *buf, size_t len)
+{
+	const char *s, *name;
+	unsigned long hi, lo;
+	char *end;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < alen(a) && n < len; i++) {
+		s = json_object_get_string(json_object_array_get_idx(a, i));
+		name = NULL;
+		errno = 0;
+		hi = strtoul(s, &end, 10);
+		if (errno == 0 && end != s && *end == ':' && hi <= 0xffff) {
+			s = end + 1;
+			lo = strtoul(s, &end, 10);
+			if (errno == 0 && end != s && *end == '\0' &&
+			    lo <= 0xffff)
+				name = community_wk_name((uint32_t)(hi << 16 |
+				    lo));
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+		    name != NULL ? name : json_object_get_string(
+		    json_object_array_get_idx(a, i)));
+	}
+}
+
 static void
 out_routes(jobj *d, int nargs)
 {
 	jobj *a = get(d, "peers"), *p, *rt, *x;
-	char path[256], comm[512], lcomm[256], med[16], lp[16], all[800];
+	char path[256], comm[512], lcomm[512], med[16], lp[16];
 	size_t i, k;
 
 	(void)nargs;
 	for (i = 0; i < alen(a); i++) {
-		struct table t = { .ncols = 7 };
+		struct table t = { .ncols = 8 };
 
 		p = json_object_array_get_idx(a, i);
 		rt = get(p, "routes");
@@ -396,22 +429,22 @@ out_routes(jobj *d, int nargs)
 		if (alen(rt) == 0)
 			continue;
 		tbl_row(&t, "PREFIX", "NEXT-HOP", "AS-PATH", "MED", "LPREF",
-		    "COMMUNITIES", "SENT");
+		    "COMMUNITIES", "LARGE-COMMUNITIES", "SENT");
 		for (k = 0; k < alen(rt); k++) {
 			x = json_object_array_get_idx(rt, k);
 			join(get(x, "as_path"), " ", path, sizeof(path));
-			join(get(x, "communities"), " ", comm, sizeof(comm));
+			join_communities(get(x, "communities"), comm,
+			    sizeof(comm));
 			join(get(x, "large_communities"), " ", lcomm,
 			    sizeof(lcomm));
-			snprintf(all, sizeof(all), "%s%s%s", comm,
-			    comm[0] && lcomm[0] ? " " : "", lcomm);
 			snprintf(med, sizeof(med), "%s", get(x, "med") ?
 			    json_object_get_string(get(x, "med")) : "-");
 			snprintf(lp, sizeof(lp), "%s", get(x, "local_pref") ?
 			    json_object_get_string(get(x, "local_pref")) : "-");
 			tbl_row(&t, gstr(x, "prefix"), gstr(x, "next_hop"),
 			    path[0] ? path : "-", med, lp,
-			    all[0] ? all : "-", gstr(x, "sent"));
+			    comm[0] ? comm : "-", lcomm[0] ? lcomm : "-",
+			    gstr(x, "sent"));
 		}
 		tbl_print(&t);
 	}

@@ -773,14 +773,15 @@ int
 conf_load(const char *path, struct conf *c, struct conf_diag *d)
 {
 	struct conf_ctx cx;
+	char err[160];
 	FILE *fp;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	memset(d, 0, sizeof(*d));
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = conf_fopen(path, err, sizeof(err))) == NULL) {
 		conf_ctx_init(&cx, path);
-		conf_diag(&cx, 0, true, "cannot open: %s", strerror(errno));
+		conf_diag(&cx, 0, true, "%s", err);
 		conf_ctx_done(&cx, d);
 		return -1;
 	}

@@ -7,8 +7,11 @@
  * and written as the client takes them.  The limits close a client rather
  * than let it cost the daemon anything: a line that fills the buffer
  * without a newline, output piling up because the client does not read,
- * no byte moving either way for idle_timeout, or more than max_clients at
- * once.  libev is level-triggered, so reading one buffer per callback
+ * no byte moving either way for idle_timeout, a request or a reply still
+ * unfinished request_timeout after it began (a byte now and then does not
+ * keep a slot: the deadline is not moved by progress), or one client more
+ * than max_clients, which closes the client waiting longest for nothing.
+ * libev is level-triggered, so reading one buffer per callback
  * leaves the rest in the kernel for the next iteration and one busy
  * client cannot starve the BGP sessions on the same loop.
  */
@@ -39,6 +42,8 @@ struct ctl_client {
 	int			 fd;
 	ev_io			 rio, wio;
 	ev_timer		 idle;
+	ev_timer		 deadline;	/* request_timeout */
+	ev_tstamp		 since;		/* connected, or last answered */
 	char			*rbuf;		/* owned, line buffer */
 	size_t			 rlen;
 	char			*obuf;		/* owned, unsent */
@@ -67,6 +72,7 @@ static const struct ctl_limits ctl_default_limits = {
 	.max_line = CTL_MAX_LINE,
 	.max_out = CTL_MAX_OUT,
 	.idle_timeout = CTL_IDLE_TIMEOUT,
+	.request_timeout = CTL_REQUEST_TIMEOUT,
 };
 
 /* used when even the error reply cannot be allocated */
@@ -100,6 +106,7 @@ client_free(struct ctl_client *c)
 	ev_io_stop(s->loop, &c->rio);
 	ev_io_stop(s->loop, &c->wio);
 	ev_timer_stop(s->loop, &c->idle);
+	ev_timer_stop(s->loop, &c->deadline);
 	close(c->fd);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -118,6 +125,29 @@ static void
 client_active(struct ctl_client *c)
 {
 	ev_timer_again(c->srv->loop, &c->idle);
+}
+
+/*
+ * The deadline runs while something is unfinished: part of a request in
+ * the line buffer, or a reply the kernel has not taken yet.  It starts
+ * when the first such byte appears and only stops when nothing is left
+ * (or, with restart, when a request was just completed and answered:
+ * what is left began in this read); bytes trickling meanwhile, or more
+ * requests piled on an unread reply, do not move it.
+ */
+static void
+client_deadline(struct ctl_client *c, bool restart)
+{
+	struct ctl_server *s = c->srv;
+	bool pending = c->rlen > 0 || c->ooff < c->olen;
+
+	if (restart || !pending)
+		ev_timer_stop(s->loop, &c->deadline);
+	if (pending && s->lim.request_timeout > 0 &&
+	    !ev_is_active(&c->deadline)) {
+		ev_timer_set(&c->deadline, s->lim.request_timeout, 0.);
+		ev_timer_start(s->loop, &c->deadline);
+	}
 }
 
 /*
@@ -145,6 +175,7 @@ client_write(struct ctl_client *c)
 	}
 	if (c->ooff < c->olen) {
 		ev_io_start(c->srv->loop, &c->wio);
+		client_deadline(c, false);
 		return 0;
 	}
 	c->ooff = c->olen = 0;
@@ -153,6 +184,7 @@ client_write(struct ctl_client *c)
 		client_free(c);
 		return -1;
 	}
+	client_deadline(c, false);
 	return 0;
 }
 
@@ -211,6 +243,7 @@ client_line(struct ctl_client *c, char *line, size_t len)
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	line[len] = '\0';
+	c->since = ev_now(c->srv->loop);
 	if (memchr(line, '\0', len) != NULL)
 		return client_reply(c, ctl_error_reply("NUL byte in request"));
 	return client_reply(c, c->srv->fn(c->srv->ctx, line));
@@ -276,8 +309,12 @@ client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		memmove(c->rbuf, c->rbuf + start, c->rlen - start);
 		c->rlen -= start;
 	}
-	if (c->rlen == max)
+	if (c->rlen == max) {
 		(void)client_too_long(c);
+		return;
+	}
+	/* a reply still unsent keeps its own start: no restart */
+	client_deadline(c, start > 0 && c->ooff == c->olen);
 }
 
 static void
@@ -302,16 +339,26 @@ client_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	client_free(c);
 }
 
-/* one more than the limit: a fixed error line if it fits, and close */
 static void
-refuse(struct ctl_server *s, int fd)
+client_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	char msg[64], *r;
+	struct ctl_client *c = t->data;
 
-	snprintf(msg, sizeof(msg), "too many clients (%u)",
-	    s->lim.max_clients);
-	log_rl(&s->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s: connection refused\"",
-	    LV(s->path), LE(msg));
+	(void)loop;
+	(void)revents;
+	log_rl(&c->srv->rl, LOG_LVL_INFO, "ctl=%s msg=\"%s not done within "
+	    "%.1f s: closed\"", LV(c->srv->path),
+	    c->ooff < c->olen ? "reply" : "request",
+	    c->srv->lim.request_timeout);
+	client_free(c);
+}
+
+/* a fixed error line if the socket takes it at once; it is not queued */
+static void
+send_error(int fd, const char *msg)
+{
+	char *r;
+
 	if ((r = ctl_error_reply(msg)) != NULL) {
 		size_t len = strlen(r);
 
@@ -319,7 +366,50 @@ refuse(struct ctl_server *s, int fd)
 		(void)send(fd, r, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		free(r);
 	}
+}
+
+/* one more than the limit and nobody to evict: an error line, and close */
+static void
+refuse(struct ctl_server *s, int fd)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "too many clients (%u)",
+	    s->lim.max_clients);
+	log_rl(&s->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s: connection refused\"",
+	    LV(s->path), LE(msg));
+	send_error(fd, msg);
 	close(fd);
+}
+
+/*
+ * Every slot is taken: close the client that has waited longest for
+ * nothing (connected or last answered earliest), whether silent or part
+ * way through a request, so that a crowd of slow or stuck clients cannot
+ * lock nomcastctl out.  A client whose reply is being written is not
+ * chosen: it asked and is being answered, and request_timeout bounds it.
+ * 0 if a slot was freed, -1 if none could be.
+ */
+static int
+evict(struct ctl_server *s)
+{
+	struct ctl_client *c, *old = NULL;
+	char msg[96];
+
+	for (c = s->clients; c != NULL; c = c->next)
+		if (c->ooff == c->olen && !c->closing &&
+		    (old == NULL || c->since <= old->since))
+			old = c;
+	if (old == NULL)
+		return -1;
+	snprintf(msg, sizeof(msg), "too many clients (%u): closed to make "
+	    "room", s->lim.max_clients);
+	log_rl(&s->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s for a new one, after "
+	    "%.1f s %s\"", LV(s->path), LE(msg), ev_now(s->loop) - old->since,
+	    old->rlen > 0 ? "in the middle of a request" : "idle");
+	send_error(old->fd, msg);
+	client_free(old);
+	return 0;
 }
 
 static void
@@ -327,7 +417,7 @@ client_new(struct ctl_server *s, int fd)
 {
 	struct ctl_client *c;
 
-	if (s->nclients >= s->lim.max_clients) {
+	if (s->nclients >= s->lim.max_clients && evict(s) == -1) {
 		refuse(s, fd);
 		return;
 	}
@@ -344,6 +434,9 @@ client_new(struct ctl_server *s, int fd)
 	ev_init(&c->idle, client_idle_cb);
 	c->idle.repeat = s->lim.idle_timeout;
 	c->idle.data = c;
+	ev_init(&c->deadline, client_deadline_cb);
+	c->deadline.data = c;
+	c->since = ev_now(s->loop);
 	c->next = s->clients;
 	if (s->clients != NULL)
 		s->clients->prev = c;

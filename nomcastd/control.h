@@ -3,7 +3,7 @@
  * libev loop, one request per line, one reply line per request.
  *
  * control.c is the transport only: it accepts, frames lines, enforces the
- * limits (clients, line length, queued output, idle time) and hands each
+ * limits (clients, line length, queued output, idle time, request time) and hands each
  * complete line to a handler, which returns the reply.  ctl_cmds.c is that
  * handler for nomcastd: it parses the request and builds the JSON replies
  * from the daemon's state.  Nothing here ever blocks the loop: every socket
@@ -28,9 +28,15 @@ struct ctl_server;
 #define CTL_MAX_LINE		8192	/* bytes, newline included */
 #define CTL_MAX_OUT		(1024 * 1024)	/* unsent bytes */
 #define CTL_IDLE_TIMEOUT	10.0	/* seconds */
+#define CTL_REQUEST_TIMEOUT	5.0	/* seconds */
 
 struct ctl_limits {
-	/* more clients at once are refused with an error line */
+	/*
+	 * a client over this many makes room by closing the one that has
+	 * waited longest without being answered (connected or last answered
+	 * earliest) and has no reply being written; when every client has a
+	 * reply being written, the newcomer is refused with an error line
+	 */
 	unsigned	max_clients;
 	/* a longer line gets an error line, and the client is closed */
 	size_t		max_line;
@@ -38,6 +44,12 @@ struct ctl_limits {
 	size_t		max_out;
 	/* no byte in or out for this long: closed, whatever it was doing */
 	double		idle_timeout;
+	/*
+	 * a request line not complete this long after its first byte, or a
+	 * reply the client has not taken this long after it was queued:
+	 * closed, however many bytes trickle meanwhile.  0: no such bound.
+	 */
+	double		request_timeout;
 };
 
 /*

@@ -4,6 +4,7 @@
  */
 #include "nomcastd/service_conf.h"
 #include "nomcastd/config.h"
+#include "bgpd/community.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -11,19 +12,6 @@
 #include <string.h>
 
 _Static_assert(SK_N <= CONF_KEYS_MAX, "seen[] too small");
-
-/* RFC 1997, RFC 3765, RFC 7999, RFC 8326 well-known communities */
-static const struct {
-	const char	*name;
-	uint32_t	 value;
-} conf_wk_comm[] = {
-	{ "graceful-shutdown",		0xffff0000u },	/* RFC 8326 */
-	{ "blackhole",			0xffff029au },	/* RFC 7999 */
-	{ "no-export",			0xffffff01u },	/* RFC 1997 */
-	{ "no-advertise",		0xffffff02u },	/* RFC 1997 */
-	{ "no-export-subconfed",	0xffffff03u },	/* RFC 1997 */
-	{ "no-peer",			0xffffff04u },	/* RFC 3765 */
-};
 
 static struct conf_service *
 conf_cur_svc(struct conf_ctx *cx)
@@ -90,14 +78,10 @@ conf_comm_parse(const char *v, uint32_t *out)
 	const char *colon;
 	char tmp[8];
 	uint64_t hi, lo;
-	size_t i, n;
+	size_t n;
 
-	for (i = 0; i < sizeof(conf_wk_comm) / sizeof(conf_wk_comm[0]); i++) {
-		if (strcmp(v, conf_wk_comm[i].name) == 0) {
-			*out = conf_wk_comm[i].value;
-			return 0;
-		}
-	}
+	if (community_wk_value(v, out) == 0)
+		return 0;
 	if ((colon = strchr(v, ':')) == NULL)
 		return -1;
 	n = (size_t)(colon - v);

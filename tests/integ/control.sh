@@ -4,8 +4,9 @@
 # sides): show status/peers/services/routes as tables and as JSON (parsed,
 # fields checked against BIRD's view), check on a good and a broken file,
 # connection errors, then the abuse suite (tests/integ/ctl_abuse.py:
-# unknown command, bad JSON, an over-long line, a stalled half line, 1000
-# clients at once, a client that never reads) while the BGP session stays
+# unknown command, bad JSON, an over-long line, 1000 clients at once, 256
+# clients trickling requests, a stalled half line, a client that never
+# reads) while the BGP session stays
 # Established: BIRD's "since" unchanged and no state change in the log.
 # NOMCASTCTL: the nomcastctl binary (default: next to NOMCASTD).
 set -eu
@@ -54,7 +55,7 @@ rise = 2
 
 [service web]
 prefix = 203.0.113.10/32
-communities = 65001:100
+communities = 65001:100 no-export 65535:0
 large-communities = 65001:1:2
 med = 50
 checks = alive
@@ -132,12 +133,18 @@ json_assert '[s["verdict"] for s in d["services"]] == ["up", "up", "down"] and d
 ok "show services: verdicts up and down, each check's last result, latency and output"
 
 # show routes: what BIRD has is what nomcast says it sent
+# (well-known communities by name, large ones in their own column; the
+# JSON keeps the numbers)
 ctl show routes >"$LIB_TMP/out"
-grep -q "^203.0.113.10/32  *198.51.100.2  *65001  *50  *-  *65001:100 65001:1:2  *20" "$LIB_TMP/out" ||
+grep -q "^PREFIX  *NEXT-HOP  *AS-PATH  *MED  *LPREF  *COMMUNITIES  *LARGE-COMMUNITIES  *SENT$" "$LIB_TMP/out" ||
+	fail "show routes header: $(cat "$LIB_TMP/out")"
+grep -q "^203.0.113.10/32  *198.51.100.2  *65001  *50  *-  *65001:100 graceful-shutdown no-export  *65001:1:2  *20" "$LIB_TMP/out" ||
 	fail "show routes: $(cat "$LIB_TMP/out")"
-json_assert 'sorted(r["prefix"] for r in d["peers"][0]["routes"]) == ["203.0.113.10/32", "203.0.113.53/32"] and d["peers"][0]["routes"][0]["communities"] == ["65001:100"] and d["peers"][0]["routes"][0]["large_communities"] == ["65001:1:2"] and d["peers"][0]["routes"][0]["med"] == 50 and d["peers"][0]["routes"][0]["sent_seconds"] < 60' show routes edge
+grep -q "^203.0.113.53/32  *198.51.100.2  *65001  *-  *-  *-  *-  *20" "$LIB_TMP/out" ||
+	fail "show routes, no communities: $(cat "$LIB_TMP/out")"
+json_assert 'sorted(r["prefix"] for r in d["peers"][0]["routes"]) == ["203.0.113.10/32", "203.0.113.53/32"] and d["peers"][0]["routes"][0]["communities"] == ["65001:100", "65535:0", "65535:65281"] and d["peers"][0]["routes"][0]["large_communities"] == ["65001:1:2"] and d["peers"][0]["routes"][0]["med"] == 50 and d["peers"][0]["routes"][0]["sent_seconds"] < 60' show routes edge
 birdc_q edge show route all 203.0.113.10/32 | grep -q "BGP.med: 50" || fail "BIRD disagrees on the MED"
-ok "show routes: prefixes, next hop, AS path, MED, communities, when sent"
+ok "show routes: prefixes, next hop, AS path, MED, communities (well-known by name; numbers in JSON), large communities, when sent"
 
 # errors: unknown peer, unknown command, no daemon at the path
 ctl show routes nosuch >"$LIB_TMP/out" 2>&1 && fail "show routes nosuch: exit 0"
@@ -196,6 +203,23 @@ cp "$LIB_TMP/nomcast.ini.good" "$INI"
 printf 'asn = x\377"\033[31m\n' >>"$INI"
 ctl reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" && fail "reload of a broken file: exit 0"
 grep -q "$INI:[0-9][0-9]*: " "$LIB_TMP/err" || fail "reload error: $(cat "$LIB_TMP/err")"
+# a FIFO at the config path (nobody writes it): refused at once, the
+# daemon keeps running on what it had
+rm "$INI"
+mkfifo "$INI"
+t0=$(date +%s%N)
+timeout 5 "$NOMCASTCTL" -s "$SOCK" reload >"$LIB_TMP/out" 2>"$LIB_TMP/err" &&
+	fail "reload of a FIFO: exit 0"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 1000 ] || fail "reload of a FIFO: answered after $ms ms"
+grep -qx "nomcastctl: $INI: not a regular file (a FIFO)" "$LIB_TMP/err" ||
+	fail "reload of a FIFO: $(cat "$LIB_TMP/out" "$LIB_TMP/err")"
+timeout 5 "$NOMCASTCTL" -s "$SOCK" show status >"$LIB_TMP/out" ||
+	fail "show status after the FIFO reload"
+grep -q "^peers  *1 configured, 1 established$" "$LIB_TMP/out" ||
+	fail "show status after the FIFO reload: $(cat "$LIB_TMP/out")"
+rm "$INI"
+ok "reload with a FIFO at the config path: refused in $ms ms, daemon still answering"
 cp "$LIB_TMP/nomcast.ini.good" "$INI"
 bird_established edge node || fail "drain/reload: the session went down"
 same_since "$(bird_since_ms edge node)" "$since" ||
@@ -205,13 +229,15 @@ ok "drain, undrain, reload (good and broken file) through nomcastctl; the sessio
 
 # the abuse suite, with the session watched
 trans_before=$(grep -c "peer=198.51.100.1 state=" "$LOG" || true)
-$PY "$HERE/ctl_abuse.py" "$SOCK" 10 || fail "abuse suite"
+NOMCASTCTL=$NOMCASTCTL $PY "$HERE/ctl_abuse.py" "$SOCK" 10 5 || fail "abuse suite"
 bird_established edge node || fail "the session went down during the abuse"
 same_since "$(bird_since_ms edge node)" "$since" ||
 	fail "the session flapped during the abuse (BIRD's since changed)"
 trans_after=$(grep -c "peer=198.51.100.1 state=" "$LOG" || true)
 [ "$trans_before" = "$trans_after" ] || fail "state changes in nomcast's log during the abuse"
-grep -q 'msg="too many clients (256): connection refused"' "$LOG" || fail "refusals not logged"
+grep -q 'msg="too many clients (256): closed to make room for a new one, after [0-9.]* s ' "$LOG" ||
+	fail "evictions not logged"
+grep -q 'msg="request not done within 5.0 s: closed"' "$LOG" || fail "request deadline not logged"
 grep -q 'msg="request line longer than 8191 bytes: closed"' "$LOG" || fail "long line not logged"
 ok "abuse: BGP session with hold time 3 stayed Established (BIRD since $since, no state change logged)"
 

@@ -7,6 +7,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf_fixture.h"
@@ -447,6 +449,75 @@ test_config_load_missing_file(void **state)
 	conf_diag_free(&d);
 }
 
+/* conf_load(path) fails with the one whole-file message want_suffix */
+static void
+load_refused(const char *path, const char *want_suffix)
+{
+	struct conf c;
+	struct conf_diag d;
+	char want[256];
+	struct timespec t0, t1;
+	double dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(conf_load(path, &c, &d), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* at once: nothing waited for a writer or read an endless file */
+	assert_true(dt < 0.5);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.nerr, 1);
+	snprintf(want, sizeof(want), "%s: %s", path, want_suffix);
+	assert_string_equal(d.lines[0], want);
+	assert_int_equal(c.npeers, 0);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_load_refuses_what_is_not_a_regular_file(void **state)
+{
+	char dir[] = "/tmp/test_config_XXXXXX", path[64], link_[64];
+	static const char text[] = BASE;
+	struct conf c;
+	struct conf_diag d;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* a FIFO with no writer: a plain open() would wait for one */
+	snprintf(path, sizeof(path), "%s/fifo.ini", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	load_refused(path, "not a regular file (a FIFO)");
+	unlink(path);
+	load_refused(dir, "not a regular file (a directory)");
+	/* endless: /dev/zero would be read until memory runs out */
+	load_refused("/dev/zero", "not a regular file (a character device)");
+	/* too big to be a config */
+	snprintf(path, sizeof(path), "%s/big.ini", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fseek(fp, CONF_FILE_MAX, SEEK_SET), 0);
+	assert_int_equal(fputc('\n', fp), '\n');
+	assert_int_equal(fclose(fp), 0);
+	load_refused(path, "larger than 1048576 bytes (1048577)");
+	/* a symlink to a regular file is read as usual */
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp),
+	    sizeof(text) - 1);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(link_, sizeof(link_), "%s/link.ini", dir);
+	assert_int_equal(symlink(path, link_), 0);
+	assert_int_equal(conf_load(link_, &c, &d), 0);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(c.npeers, 2);
+	conf_free(&c);
+	conf_diag_free(&d);
+	unlink(link_);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_config_load_file_counts_lines(void **state)
 {
@@ -738,6 +809,7 @@ main(void)
 		    test_config_indented_line_is_not_a_continuation),
 		cmocka_unit_test(test_config_load_missing_file),
 		cmocka_unit_test(test_config_load_file_counts_lines),
+		cmocka_unit_test(test_config_load_refuses_what_is_not_a_regular_file),
 		cmocka_unit_test(test_config_check_duplicate_name),
 		cmocka_unit_test(test_config_unused_check_warns),
 		cmocka_unit_test(

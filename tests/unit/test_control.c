@@ -1,9 +1,9 @@
 /*
  * test_control.c - the control socket's transport (nomcastd/control.c) on a
  * real libev loop and real unix sockets, with a handler of the test's
- * own: framing, the limits (line length, clients, unread output, idle
- * time), the socket file (mode, parent directory, stale and live
- * sockets) and the path rules.  Every test checks that no descriptor
+ * own: framing, the limits (line length, clients and eviction, unread
+ * output, idle time, request deadline), the socket file (mode, parent
+ * directory, stale and live sockets) and the path rules.  Every test checks that no descriptor
  * leaked.
  */
 #include <dirent.h>
@@ -279,7 +279,7 @@ static void
 test_ctl_line_of_exactly_max_line_bytes_is_served(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 64, 4096, 5.0 };
+	struct ctl_limits lim = { 8, 64, 4096, 5.0, 0 };
 	char line[64], buf[256];
 	bool eof;
 	int fd;
@@ -300,7 +300,7 @@ static void
 test_ctl_over_long_line_gets_error_then_close(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 64, 4096, 5.0 };
+	struct ctl_limits lim = { 8, 64, 4096, 5.0, 0 };
 	char line[200], buf[256];
 	bool eof;
 	int fd;
@@ -324,7 +324,7 @@ static void
 test_ctl_long_line_after_good_ones_answers_those_first(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 64, 4096, 5.0 };
+	struct ctl_limits lim = { 8, 64, 4096, 5.0, 0 };
 	char line[200], buf[512];
 	bool eof;
 	int fd;
@@ -345,7 +345,7 @@ static void
 test_ctl_stalled_half_line_closed_after_idle_timeout(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 8192, 4096, 0.3 };
+	struct ctl_limits lim = { 8, 8192, 4096, 0.3, 0 };
 	char buf[256];
 	double t0;
 	bool eof;
@@ -371,10 +371,10 @@ test_ctl_stalled_half_line_closed_after_idle_timeout(void **state)
 }
 
 static void
-test_ctl_clients_over_the_cap_get_an_error_and_close(void **state)
+test_ctl_client_over_the_cap_evicts_the_longest_waiting(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 4, 8192, 4096, 5.0 };
+	struct ctl_limits lim = { 4, 8192, 4096, 5.0, 0 };
 	int fds[4], extra, again, i;
 	char buf[256];
 	bool eof;
@@ -384,27 +384,149 @@ test_ctl_clients_over_the_cap_get_an_error_and_close(void **state)
 		fds[i] = client(f->path);
 	spin(f, 5);
 	assert_int_equal(ctl_nclients(f->srv), 4);
+	/* 1..3 get answers; 0 only ever connected, and was first anyway */
+	usleep(2000);
+	for (i = 3; i >= 1; i--) {
+		say(fds[i], "a\n", 2);
+		collect(f, fds[i], buf, sizeof(buf), 1, &eof);
+		assert_string_equal(buf, "{\"echo\":\"a\"}\n");
+	}
+	/* a newcomer takes 0's slot: 0 is told why, and closed */
+	extra = client(f->path);
+	say(extra, "x\n", 2);
+	collect(f, extra, buf, sizeof(buf), 1, &eof);
+	assert_string_equal(buf, "{\"echo\":\"x\"}\n");
+	collect(f, fds[0], buf, sizeof(buf), -1, &eof);
+	assert_true(eof);
+	assert_string_equal(buf, "{\"ok\":false,\"error\":\"too many clients "
+	    "(4): closed to make room\"}\n");
+	assert_int_equal(ctl_nclients(f->srv), 4);
+	/* the next one goes to 3, answered longest ago (1 and 2 after it) */
+	again = client(f->path);
+	say(again, "z\n", 2);
+	collect(f, again, buf, sizeof(buf), 1, &eof);
+	assert_string_equal(buf, "{\"echo\":\"z\"}\n");
+	assert_true(wait_eof(f, fds[3], 1.0));
+	/* the others are still served */
+	say(fds[2], "y\n", 2);
+	collect(f, fds[2], buf, sizeof(buf), 1, &eof);
+	assert_string_equal(buf, "{\"echo\":\"y\"}\n");
+	assert_int_equal(ctl_nclients(f->srv), 4);
+	close(extra);
+	close(again);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+}
+
+/*
+ * Every slot held by a client that trickles one byte of a request at a
+ * time: a newcomer is still answered at once (one trickler makes room),
+ * and each trickler is closed request_timeout after its first byte,
+ * although its bytes keep the idle timer from ever firing.
+ */
+static void
+test_ctl_trickling_clients_do_not_lock_out_a_newcomer(void **state)
+{
+	struct fx *f = *state;
+	struct ctl_limits lim = { 4, 8192, 4096, 5.0, 0.5 };
+	int fds[4], extra, i, open_ = 4;
+	bool closed[4] = { false }, eof;
+	double t0, t, closed_at[4] = { 0 };
+	char buf[256];
+	ssize_t n;
+
+	assert_int_equal(fx_open(f, &lim), 0);
+	for (i = 0; i < 4; i++)
+		fds[i] = client(f->path);
+	t0 = ev_time();
+	for (int round = 0; round < 3; round++) {
+		for (i = 0; i < 4; i++)
+			say(fds[i], "s", 1);
+		spin(f, 3);
+		usleep(50000);
+	}
+	assert_int_equal(ctl_nclients(f->srv), 4);
+	extra = client(f->path);
+	t = ev_time();
+	say(extra, "now\n", 4);
+	collect(f, extra, buf, sizeof(buf), 1, &eof);
+	assert_string_equal(buf, "{\"echo\":\"now\"}\n");
+	assert_true(ev_time() - t < 0.1);
+	close(extra);
+	/* one of them made room; the rest keep trickling, and are closed */
+	while (open_ > 0 && ev_time() - t0 < 3.0) {
+		for (i = 0; i < 4; i++) {
+			if (closed[i])
+				continue;
+			n = send(fds[i], "s", 1, MSG_NOSIGNAL);
+			while (n == 1 && recv(fds[i], buf, sizeof(buf),
+			    MSG_DONTWAIT) > 0)
+				;
+			if (n != 1 || recv(fds[i], buf, sizeof(buf),
+			    MSG_DONTWAIT) == 0) {
+				closed[i] = true;
+				closed_at[i] = ev_time() - t0;
+				open_--;
+			}
+		}
+		spin(f, 3);
+		usleep(20000);
+	}
+	assert_int_equal(open_, 0);
+	for (i = 0; i < 4; i++) {
+		/* the evicted one went at once, the others at the deadline */
+		assert_true(closed_at[i] < 1.0);
+		close(fds[i]);
+	}
+	spin(f, 3);
+	assert_int_equal(ctl_nclients(f->srv), 0);
+	assert_int_equal(f->calls, 1);
+}
+
+/*
+ * Every client has a reply being written: nobody is evicted, the
+ * newcomer is refused; the deadline frees the slots of those that never
+ * take their replies.
+ */
+static void
+test_ctl_clients_with_replies_in_flight_are_not_evicted(void **state)
+{
+	struct fx *f = *state;
+	struct ctl_limits lim = { 4, 8192, 1024 * 1024, 5.0, 0.5 };
+	int fds[4], extra, i, small = 4096;
+	char buf[256];
+	bool eof;
+	double t0;
+
+	assert_int_equal(fx_open(f, &lim), 0);
+	f->reply_size = 512 * 1024;
+	for (i = 0; i < 4; i++) {
+		fds[i] = client(f->path);
+		(void)setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small,
+		    sizeof(small));
+		say(fds[i], "big\n", 4);
+	}
+	for (i = 0; i < 100 && f->calls < 4; i++) {
+		spin(f, 1);
+		usleep(1000);
+	}
+	t0 = ev_time();
+	assert_int_equal(f->calls, 4);
 	extra = client(f->path);
 	collect(f, extra, buf, sizeof(buf), -1, &eof);
 	assert_true(eof);
 	assert_string_equal(buf, "{\"ok\":false,\"error\":\"too many clients "
 	    "(4)\"}\n");
-	assert_int_equal(ctl_nclients(f->srv), 4);
 	close(extra);
-	/* the ones inside are still served */
-	say(fds[2], "y\n", 2);
-	collect(f, fds[2], buf, sizeof(buf), 1, &eof);
-	assert_string_equal(buf, "{\"echo\":\"y\"}\n");
-	/* one leaves: a newcomer fits again */
-	close(fds[0]);
-	spin(f, 5);
-	assert_int_equal(ctl_nclients(f->srv), 3);
-	again = client(f->path);
-	say(again, "z\n", 2);
-	collect(f, again, buf, sizeof(buf), 1, &eof);
-	assert_string_equal(buf, "{\"echo\":\"z\"}\n");
-	close(again);
-	for (i = 1; i < 4; i++)
+	/* none of them reads (reading would drain the reply): closed */
+	while (ctl_nclients(f->srv) > 0 && ev_time() - t0 < 2.0) {
+		spin(f, 1);
+		usleep(1000);
+	}
+	assert_int_equal(ctl_nclients(f->srv), 0);
+	assert_true(ev_time() - t0 > 0.3);
+	assert_true(ev_time() - t0 < 1.5);
+	for (i = 0; i < 4; i++)
 		close(fds[i]);
 }
 
@@ -412,7 +534,7 @@ static void
 test_ctl_client_that_does_not_read_is_closed_at_the_output_cap(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 8192, 64 * 1024, 30.0 };
+	struct ctl_limits lim = { 8, 8192, 64 * 1024, 30.0, 0 };
 	int fd, other, sndbuf = 4096, i;
 	char buf[256];
 	bool eof, gone = false;
@@ -446,7 +568,7 @@ static void
 test_ctl_big_reply_to_a_reading_client_is_delivered_whole(void **state)
 {
 	struct fx *f = *state;
-	struct ctl_limits lim = { 8, 8192, 4096, 5.0 };
+	struct ctl_limits lim = { 8, 8192, 4096, 5.0, 0 };
 	static char buf[300 * 1024];
 	size_t len;
 	bool eof;
@@ -639,7 +761,9 @@ main(void)
 		T(test_ctl_over_long_line_gets_error_then_close),
 		T(test_ctl_long_line_after_good_ones_answers_those_first),
 		T(test_ctl_stalled_half_line_closed_after_idle_timeout),
-		T(test_ctl_clients_over_the_cap_get_an_error_and_close),
+		T(test_ctl_client_over_the_cap_evicts_the_longest_waiting),
+		T(test_ctl_trickling_clients_do_not_lock_out_a_newcomer),
+		T(test_ctl_clients_with_replies_in_flight_are_not_evicted),
 		T(test_ctl_client_that_does_not_read_is_closed_at_the_output_cap),
 		T(test_ctl_big_reply_to_a_reading_client_is_delivered_whole),
 		T(test_ctl_client_gone_before_its_reply_is_dropped),
