@@ -389,9 +389,11 @@ conf_token_file(const char *path, char *tok, size_t len)
 {
 	FILE *fp;
 	size_t n;
+	char err[128];
 
 	tok[0] = '\0';
-	if ((fp = fopen(path, "r")) == NULL)
+	/* the token file is read on the loop at a reload: never a FIFO */
+	if ((fp = conf_fopen(path, err, sizeof(err))) == NULL)
 		return;
 	if (fgets(tok, (int)len, fp) == NULL)
 		tok[0] = '\0';
