@@ -194,11 +194,16 @@ watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)revents;
 	/*
-	 * A probe in flight whose own timeout is still pending will answer
+	 * A probe in flight whose own timeout is still to run will answer
 	 * (at the latest when that timer fires, often in this same
 	 * iteration): it is judged by its own start and timeout, so wait
-	 * for it rather than report twice.
+	 * for it rather than report twice.  A timer due in this iteration
+	 * is pending, no longer active.
 	 */
+	if (c->running && ev_is_pending(&c->timeout)) {
+		watchdog_arm(c, 0.001);
+		return;
+	}
 	if (c->running && ev_is_active(&c->timeout)) {
 		watchdog_arm(c, ev_timer_remaining(loop, &c->timeout) + 0.001);
 		return;

@@ -29,7 +29,8 @@
 struct fx {
 	struct ev_loop	*loop;
 	ev_timer	 hog;
-	unsigned	npass, nfail;
+	bool		 no_hog;
+	unsigned	npass, nfail, nwatchdog;
 	char		reason[256];
 	unsigned	hogs;
 	int		lfd;
@@ -48,7 +49,11 @@ on_result(void *ctx, struct check *c, bool pass, const char *reason,
 	else {
 		f->nfail++;
 		snprintf(f->reason, sizeof(f->reason), "%s", reason);
+		if (strstr(reason, "no result") != NULL)
+			f->nwatchdog++;
 	}
+	if (f->no_hog)
+		return;
 	/*
 	 * Every other result, block the loop just after the next probe
 	 * starts (its tick is due a little before): that probe's answer
@@ -149,6 +154,48 @@ late_loop_fails_nothing(void **state)
 		    f.nfail + f.npass, f.reason);
 }
 
+/*
+ * A probe that always times out, with the timeout equal to the interval:
+ * the watchdog falls due in the iteration where the timeout runs, and
+ * must leave the verdict to it.
+ */
+static void
+timeouts_are_not_watchdog_failures(void **state)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct check_env env = { .loop = loop };
+	static char *argv[] = { "/bin/sleep", "1", NULL };
+	struct conf_check cf;
+	struct check *c;
+	ev_timer stop;
+	struct fx f;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.loop = loop;
+	ev_timer_init(&f.hog, hog_cb, 0., 0.);
+	f.hog.data = &f;
+	f.no_hog = true;
+	memset(&cf, 0, sizeof(cf));
+	snprintf(cf.name, sizeof(cf.name), "hang");
+	cf.type = CHECK_EXEC;
+	cf.interval_ms = 10;
+	cf.timeout_ms = 10;
+	cf.argc = 2;
+	memcpy(cf.argv, argv, sizeof(argv));
+	assert_non_null(c = check_new(&env, &cf, on_result, &f));
+	ev_timer_init(&stop, stop_cb, 1.0, 0.);
+	ev_timer_start(loop, &stop);
+	check_start(c);
+	ev_run(loop, 0);
+	check_free(c);
+	print_message("%u results, %u from the watchdog\n", f.nfail,
+	    f.nwatchdog);
+	assert_true(f.nfail >= 10);
+	assert_int_equal(f.npass, 0);
+	assert_int_equal(f.nwatchdog, 0);
+}
+
 static void
 lateness(void **state)
 {
@@ -166,6 +213,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lateness),
 		cmocka_unit_test(late_loop_fails_nothing),
+		cmocka_unit_test(timeouts_are_not_watchdog_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
