@@ -174,8 +174,9 @@ tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	/* the next tick is due one interval after this one started */
 	ev_timer_set(&c->tick, ms(c->cf->interval_ms), 0.);
 	ev_timer_start(loop, &c->tick);
+	/* still in flight (timeout = interval, or its last look): skip */
 	if (c->running)
-		return;		/* cannot happen: timeout < interval */
+		return;
 	c->running = true;
 	c->probes++;
 	c->last_look = false;
@@ -220,10 +221,11 @@ watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		return;
 	}
 	/*
-	 * Running late means the loop, not the checker, was stuck (the
-	 * daemon stopped, or a long callback): what the checker owes may
-	 * be queued behind it.  Give it one more interval + timeout from
-	 * now; a second miss in a row is the checker's and fails.
+	 * Neither: the scheduler itself is stuck, unless the watchdog ran
+	 * late, which means the loop was (the daemon stopped, a long
+	 * callback) and what the checker owes may be queued behind it.
+	 * Give it one more interval + timeout from now; a second miss in a
+	 * row fails.
 	 */
 	if (check_late(c->wd_due, ev_now(loop)) && !c->wd_deferred) {
 		check_log(c, LOG_LVL_DEBUG, "msg=\"loop %.0f ms late: no result "
