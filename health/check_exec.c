@@ -216,11 +216,21 @@ chk_exec_sweep_file(const char *path)
 static void
 chk_exec_sweep(struct check *c)
 {
-	char path[64];
+	char path[64], self[32];
 	struct dirent *de;
 	unsigned n = 0;
+	ssize_t len;
 	DIR *d;
 
+	/*
+	 * /proc must number processes as we do: one mounted for another pid
+	 * namespace would name other processes by our children's numbers.
+	 */
+	if ((len = readlink("/proc/self", self, sizeof(self) - 1)) <= 0)
+		return;
+	self[len] = '\0';
+	if (strtol(self, NULL, 10) != (long)getpid())
+		return;
 	if ((d = opendir("/proc/self/task")) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
