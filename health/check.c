@@ -30,14 +30,27 @@ ms(uint32_t v)
 	return (double)v / 1000.0;
 }
 
-static void
-watchdog_arm(struct check *c)
+bool
+check_late(ev_tstamp due, ev_tstamp now)
 {
-	/* no result within interval + timeout: something is stuck */
+	return now - due > CHECK_LATE;
+}
+
+static void
+watchdog_arm(struct check *c, double after)
+{
 	ev_timer_stop(c->env->loop, &c->watchdog);
-	ev_timer_set(&c->watchdog, ms(c->cf->interval_ms) +
-	    ms(c->cf->timeout_ms), 0.);
+	ev_timer_set(&c->watchdog, after, 0.);
 	ev_timer_start(c->env->loop, &c->watchdog);
+	c->wd_due = ev_now(c->env->loop) + after;
+}
+
+/* a result came: the next is due within interval + timeout */
+static void
+watchdog_rearm(struct check *c)
+{
+	c->wd_deferred = false;
+	watchdog_arm(c, ms(c->cf->interval_ms) + ms(c->cf->timeout_ms));
 }
 
 const double check_lat_bounds[CHECK_LAT_NBUCKETS] = {
@@ -75,7 +88,7 @@ report(struct check *c, bool pass, const char *reason, double latency,
 	c->last_latency = latency;
 	snprintf(c->last_reason, sizeof(c->last_reason), "%s",
 	    reason ? reason : "");
-	watchdog_arm(c);
+	watchdog_rearm(c);
 	c->cb(c->ctx, c, pass, c->last_reason, latency);
 }
 
@@ -127,10 +140,26 @@ timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct check *c = t->data;
 
-	(void)loop;
 	(void)revents;
 	if (!c->running)
 		return;
+	/*
+	 * Before failing the probe, let the loop look once more.  Its
+	 * answer may be known to the kernel already but not yet to us: a
+	 * socket became writable or a child exited while the daemon was
+	 * stopped or busy, and the signal that says so interrupted the
+	 * poll that would have seen it.  The next iteration polls without
+	 * waiting and, this timer being of the lowest priority, runs the
+	 * probe's own callback first: a probe that finished is counted as
+	 * it finished, however late the loop was.  One look only, so a
+	 * probe that hangs still fails an iteration later.
+	 */
+	if (!c->last_look) {
+		c->last_look = true;
+		ev_timer_set(&c->timeout, 0., 0.);
+		ev_timer_start(loop, &c->timeout);
+		return;
+	}
 	c->ops->cancel(c);
 	check_done(c, false, "%s timeout after %u ms", c->ops->name,
 	    c->cf->timeout_ms);
@@ -145,10 +174,13 @@ tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	/* the next tick is due one interval after this one started */
 	ev_timer_set(&c->tick, ms(c->cf->interval_ms), 0.);
 	ev_timer_start(loop, &c->tick);
+	/* still in flight (timeout = interval, or its last look): skip */
 	if (c->running)
-		return;		/* cannot happen: timeout < interval */
+		return;
 	c->running = true;
 	c->probes++;
+	c->last_look = false;
+	/* its time runs from now, not from when the tick was due */
 	ev_now_update(loop);
 	c->started = ev_now(loop);
 	ev_timer_set(&c->timeout, ms(c->cf->timeout_ms), 0.);
@@ -163,14 +195,44 @@ watchdog_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)revents;
 	/*
-	 * A probe in flight whose own timeout is still pending will answer
+	 * A probe in flight whose own timeout is still to run will answer
 	 * (at the latest when that timer fires, often in this same
-	 * iteration): wait for it rather than report twice.
+	 * iteration): it is judged by its own start and timeout, so wait
+	 * for it rather than report twice.  A timer due in this iteration
+	 * is pending, no longer active.
 	 */
+	if (c->running && ev_is_pending(&c->timeout)) {
+		watchdog_arm(c, 0.001);
+		return;
+	}
 	if (c->running && ev_is_active(&c->timeout)) {
-		ev_timer_set(&c->watchdog,
-		    ev_timer_remaining(loop, &c->timeout) + 0.001, 0.);
-		ev_timer_start(loop, &c->watchdog);
+		watchdog_arm(c, ev_timer_remaining(loop, &c->timeout) + 0.001);
+		return;
+	}
+	/*
+	 * No probe in flight, but the next one is scheduled (its tick was
+	 * late, or skipped while a stalled probe was still in flight): it
+	 * is judged from when it really starts, by its own timeout.
+	 */
+	if (!c->running && ev_is_active(&c->tick) &&
+	    ev_timer_remaining(loop, &c->tick) <= ms(c->cf->interval_ms)) {
+		watchdog_arm(c, ev_timer_remaining(loop, &c->tick) +
+		    ms(c->cf->timeout_ms) + 0.001);
+		return;
+	}
+	/*
+	 * Neither: the scheduler itself is stuck, unless the watchdog ran
+	 * late, which means the loop was (the daemon stopped, a long
+	 * callback) and what the checker owes may be queued behind it.
+	 * Give it one more interval + timeout from now; a second miss in a
+	 * row fails.
+	 */
+	if (check_late(c->wd_due, ev_now(loop)) && !c->wd_deferred) {
+		check_log(c, LOG_LVL_DEBUG, "msg=\"loop %.0f ms late: no result "
+		    "expected yet\"", (ev_now(loop) - c->wd_due) * 1000.);
+		c->wd_deferred = true;
+		watchdog_arm(c, ms(c->cf->interval_ms) +
+		    ms(c->cf->timeout_ms));
 		return;
 	}
 	check_log_rl(c, LOG_LVL_WARN, "msg=\"no result in %u ms: counted as "
@@ -191,11 +253,21 @@ check_new(struct check_env *env, const struct conf_check *cf,
 	c->cb = cb;
 	c->ctx = ctx;
 	c->ops = ops_for(cf->type);
+	/*
+	 * In one iteration of the loop, the probes' answers come first
+	 * (their watchers have the default priority), then the tick, then
+	 * the timeout and the watchdog: an answer collected by the same
+	 * poll ends its probe before the next starts, and counts before
+	 * either judge looks.
+	 */
 	ev_timer_init(&c->tick, tick_cb, 0., 0.);
+	ev_set_priority(&c->tick, EV_MINPRI + 1);
 	c->tick.data = c;
 	ev_timer_init(&c->timeout, timeout_cb, 0., 0.);
+	ev_set_priority(&c->timeout, EV_MINPRI);
 	c->timeout.data = c;
 	ev_timer_init(&c->watchdog, watchdog_cb, 0., 0.);
+	ev_set_priority(&c->watchdog, EV_MINPRI);
 	c->watchdog.data = c;
 	if (c->ops == NULL || c->ops->init(c) == -1) {
 		free(c);
@@ -210,7 +282,7 @@ check_start(struct check *c)
 	/* the first probe at once: a starting daemon waits for rise only */
 	ev_timer_set(&c->tick, 0., 0.);
 	ev_timer_start(c->env->loop, &c->tick);
-	watchdog_arm(c);
+	watchdog_rearm(c);
 }
 
 void

@@ -6,7 +6,11 @@
  * then is cancelled and counts as failed), and reports each result through
  * the callback.  A watchdog fails the check if no result at all arrived
  * within interval + timeout, whatever the reason: a hung checker must never
- * leave a route announced.  The types (check_http.c, check_tcp.c,
+ * leave a route announced.  A loop that was late (the daemon stopped, a
+ * long callback) is not the checker's fault: answers are dispatched before
+ * the tick, the tick before the timeout and the watchdog; the timeout
+ * looks once more before failing; the watchdog waits for a probe still to
+ * start and forgives one late firing.  The types (check_http.c, check_tcp.c,
  * check_watch.c, check_exec.c) only start and cancel probes.
  */
 #ifndef NOMCAST_CHECK_H
@@ -71,7 +75,10 @@ struct check {
 	ev_timer		 timeout;	/* the probe in flight */
 	ev_timer		 watchdog;	/* no result in interval + timeout */
 	bool			 running;	/* a probe is in flight */
+	bool			 last_look;	/* its timeout fired once */
 	ev_tstamp		 started;	/* when it began */
+	ev_tstamp		 wd_due;	/* when the watchdog is due */
+	bool			 wd_deferred;	/* it fired late, once */
 	check_result_fn		 cb;
 	void			*ctx;
 	/* the last result, for logs and (later) show services */
@@ -96,6 +103,14 @@ struct check {
 /* the same, rate-limited by the check's bucket */
 #define check_log_rl(c, lvl, ...) \
 	log_obj((lvl), "check", (c)->cf->name, &(c)->rl, __VA_ARGS__)
+
+/*
+ * The loop's lateness: a timer that runs more than CHECK_LATE seconds
+ * after it was due ran late because the loop did (the daemon was stopped,
+ * or busy in a long callback), not because a checker hung.
+ */
+#define CHECK_LATE	0.001
+bool	check_late(ev_tstamp due, ev_tstamp now);
 
 /* NULL on no memory or if the type cannot start (logged) */
 struct check *check_new(struct check_env *env, const struct conf_check *cf,

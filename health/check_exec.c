@@ -16,12 +16,23 @@
  * every child is reaped.  (libev reaps every child of the process on
  * SIGCHLD, so even a run dropped by fini() leaves no zombie while the
  * loop runs.)
+ *
+ * A command may leave its group: a child that calls setsid() (a daemon's
+ * double fork, `setsid cmd &`) is out of reach of the group kill.
+ * nomcastd makes itself the subreaper of its descendants (main.c), so
+ * such a child becomes ours when its parent exits.  The exec checks are
+ * the only processes nomcastd starts, so a child of ours that is not the
+ * leader of a known run can only be something a command left behind: each
+ * time a run ends, chk_exec_sweep() kills every such stray, with its own
+ * group, and libev's SIGCHLD handler reaps it (waitpid(-1) for any
+ * child).  A stray whose parent outlives the sweep is caught by the next.
  */
 #include "health/check.h"
 
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -53,10 +64,17 @@ struct chk_exec_run {
 };
 
 struct chk_exec {
+	struct chk_exec		*next;	/* every exec check of the process */
 	struct check		*c;
 	struct chk_exec_run	*runs;	/* live and abandoned */
 	struct chk_exec_run	*cur;	/* the probe's, or NULL */
 };
+
+/*
+ * Every exec check of the process: their runs' leaders are the only
+ * children nomcastd knows of.  Process-wide because children are.
+ */
+static struct chk_exec *chk_exec_all;
 
 static void
 chk_exec_take(struct chk_exec_run *r, const char *buf, size_t n)
@@ -152,6 +170,83 @@ chk_exec_run_free(struct chk_exec_run *r)
 	free(r);
 }
 
+static bool
+chk_exec_known(pid_t pid)
+{
+	struct chk_exec *x;
+	struct chk_exec_run *r;
+
+	for (x = chk_exec_all; x != NULL; x = x->next)
+		for (r = x->runs; r != NULL; r = r->next)
+			if (r->pid == pid)
+				return true;
+	return false;
+}
+
+/* kill the strays among the children one thread file lists */
+static unsigned
+chk_exec_sweep_file(const char *path)
+{
+	unsigned n = 0;
+	FILE *f;
+	long v;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fscanf(f, "%ld", &v) == 1) {
+		if (v <= 0 || chk_exec_known((pid_t)v))
+			continue;
+		/*
+		 * Not reaped yet (only this thread reaps), so the pid is not
+		 * reused; a group of that id can only be the stray's own.
+		 */
+		(void)kill(-(pid_t)v, SIGKILL);
+		(void)kill((pid_t)v, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Kill every child that is not a known run's leader.  The children are
+ * listed per thread (/proc/self/task/TID/children): an orphan goes to
+ * some live thread of the subreaper, not always the main one.
+ */
+static void
+chk_exec_sweep(struct check *c)
+{
+	char path[64], self[32];
+	struct dirent *de;
+	unsigned n = 0;
+	ssize_t len;
+	DIR *d;
+
+	/*
+	 * /proc must number processes as we do: one mounted for another pid
+	 * namespace would name other processes by our children's numbers.
+	 */
+	if ((len = readlink("/proc/self", self, sizeof(self) - 1)) <= 0)
+		return;
+	self[len] = '\0';
+	if (strtol(self, NULL, 10) != (long)getpid())
+		return;
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.16s/children",
+		    de->d_name);
+		n += chk_exec_sweep_file(path);
+	}
+	closedir(d);
+	if (n > 0)
+		check_log_rl(c, LOG_LVL_WARN, "msg=\"exec: killed %u "
+		    "process%s left behind outside the command's group\"", n,
+		    n == 1 ? "" : "es");
+}
+
 static void
 chk_exec_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
@@ -170,6 +265,8 @@ chk_exec_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (r->len > 0)
 		snprintf(line, sizeof(line), ": %s", r->line);
 	chk_exec_run_free(r);
+	/* its orphans are ours by now: the leader exited before SIGCHLD */
+	chk_exec_sweep(c);
 	if (abandoned)
 		return;		/* the timeout was reported already */
 	if (WIFEXITED(st))
@@ -200,6 +297,8 @@ chk_exec_init(struct check *c)
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
 	x->c = c;
+	x->next = chk_exec_all;
+	chk_exec_all = x;
 	c->priv = x;
 	return 0;
 }
@@ -317,11 +416,20 @@ static void
 chk_exec_fini(struct check *c)
 {
 	struct chk_exec *x = c->priv;
+	struct chk_exec **pp;
 
 	if (x == NULL)
 		return;
 	while (x->runs != NULL)
 		chk_exec_run_free(x->runs);
+	for (pp = &chk_exec_all; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	}
+	/* what its runs left outside their groups goes with them */
+	chk_exec_sweep(c);
 	free(x);
 	c->priv = NULL;
 }

@@ -1,9 +1,13 @@
 /*
  * main.c - nomcastd: parse the command line, load the configuration, run.
  */
+#include <sys/prctl.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nomcastd/config.h"
 #include "nomcastd/daemon.h"
@@ -79,5 +83,14 @@ main(int argc, char *argv[])
 		conf_free(&conf);
 		return 0;
 	}
+	/*
+	 * The subreaper of everything the exec checks start: a child that
+	 * left its command's process group (setsid) becomes ours when its
+	 * parent exits, not init's, so check_exec.c can find and kill it.
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == -1)
+		log_msg(LOG_LVL_WARN, "msg=\"not a subreaper: processes exec "
+		    "checks leave behind may outlive them\" err=%s",
+		    LQ(strerror(errno)));
 	return daemon_run(&conf);
 }
