@@ -265,19 +265,18 @@ chk_exec_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (r->len > 0)
 		snprintf(line, sizeof(line), ": %s", r->line);
 	chk_exec_run_free(r);
-	/* its orphans are ours by now: the leader exited before SIGCHLD */
-	chk_exec_sweep(c);
-	if (abandoned)
-		return;		/* the timeout was reported already */
-	if (WIFEXITED(st))
+	/* the result first: the sweep below is not on the way to the wire */
+	if (!abandoned && WIFEXITED(st))
 		check_done(c, WEXITSTATUS(st) == 0, "exec %s exited %d%s",
 		    prog, WEXITSTATUS(st), line);
-	else if (WIFSIGNALED(st))
+	else if (!abandoned && WIFSIGNALED(st))
 		check_done(c, false, "exec %s killed by signal %d%s", prog,
 		    WTERMSIG(st), line);
-	else
+	else if (!abandoned)
 		check_done(c, false, "exec %s ended with status %#x", prog,
 		    (unsigned)st);
+	/* its orphans are ours by now: the leader exited before SIGCHLD */
+	chk_exec_sweep(c);
 }
 
 static int
