@@ -1155,6 +1155,17 @@ peer_pending_output(const struct peer *p)
 
 /* ---- the listener ---- */
 
+/*
+ * Flapping: one failure since the session was last stable may reconnect
+ * at once when the peer dials; more wait out the backoff, so a peer that
+ * keeps failing cannot bypass it by dialing in.
+ */
+static bool
+peer_damped(const struct peer *p)
+{
+	return p->fails > 1;
+}
+
 static void
 accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 {
@@ -1166,11 +1177,28 @@ accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 	}
 	switch (p->c.fsm.state) {
 	case FSM_IDLE:
-		/* stopped, or waiting to restart: RFC 4271 8.2.2 refuses */
-		peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
-		    "connection refused\"");
-		close(fd);
-		return;
+		if (p->stopping || peer_damped(p)) {
+			/* RFC 4271 8.2.2: Idle refuses the connection */
+			peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
+			    "connection refused\" reason=%s",
+			    p->stopping ? "admin-down" : "damped");
+			close(fd);
+			return;
+		}
+		/*
+		 * Waiting out the restart delay: a router that reset the
+		 * session dials back at once, and refusing it would leave
+		 * us without routes for its own connect-retry (often
+		 * 120 s).  Its connection is the start event (passive TCP
+		 * establishment, RFC 4271 8.1.1) and the connection both.
+		 */
+		ev_timer_stop(p->sp->loop, &p->restart);
+		conn_event(c, FSM_EV_AUTOMATIC_START_PASSIVE);
+		if (c->fsm.state != FSM_ACTIVE) {
+			close(fd);
+			return;
+		}
+		/* FALLTHROUGH */
 	case FSM_CONNECT:
 	case FSM_ACTIVE:
 		/* our own attempt, if any, gives way to the peer's */

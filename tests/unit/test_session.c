@@ -1160,6 +1160,71 @@ test_collision_candidate_that_fails_goes_away(void **state)
 	assert_int_equal(t->n_idle, 0);
 }
 
+/* ---- passive establishment ---- */
+
+/* the fake peer dials in on b and brings the session to Established */
+static void
+establish_b(struct t *t, const struct bgp_open *theirs)
+{
+	unsigned est = t->n_established;
+
+	connect_b(t);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	fc_send_open(&t->b, theirs);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->b);
+	run(t);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->n_established, est + 1);
+	(void)expect_eors(t, &t->b, 2);
+}
+
+/*
+ * A router resets the session and dials back at once: the speaker, in
+ * Idle waiting out its restart delay, takes the connection (passive TCP
+ * establishment) instead of refusing it, so the session is back without
+ * any wait on either side's timer.  An administratively stopped peer is
+ * still refused.
+ */
+static void
+test_idle_accepts_peer_reconnect(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	double t_drop;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	establish_b(t, &theirs);
+
+	/* the router restarts: its side of the connection goes away */
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	assert_int_equal(t->n_idle, 1);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	t_drop = vnow();
+
+	/* and comes back at once: accepted, Established, no clock moved */
+	establish_b(t, &theirs);
+	assert_true(vnow() - t_drop < 1);
+	assert_int_equal(t->p->st.flaps, 1);
+	fc_send_keepalive(&t->b);
+	advance(t, 30.1);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	assert_true(peer_is_established(t->p));
+
+	/* stopped by the operator: Idle, and it stays so */
+	peer_stop(t->p);
+	expect_notif(t, &t->b, NOTIF_CEASE, NOTIF_CEASE_ADMIN_SHUTDOWN);
+	fc_expect_eof(t, &t->b);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	assert_int_equal(t->n_established, 2);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1478,6 +1543,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_collision_candidate_that_fails_goes_away, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idle_accepts_peer_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
