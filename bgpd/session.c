@@ -532,7 +532,11 @@ handle_update(struct conn *c, const uint8_t *body, size_t len)
 	case UPD_TREAT_AS_WITHDRAW:
 	case UPD_ATTR_DISCARD:
 		/* RFC 7606: the session stays; say what was wrong, once */
-		peer_log_rl(p, LOG_LVL_WARN, "action=%s attr=%u msg=%s",
+		if (v == UPD_ATTR_DISCARD)
+			p->st.updates_attr_discard++;
+		else
+			p->st.updates_treat_as_withdraw++;
+		peer_log_upd(p, LOG_LVL_WARN, "action=%s attr=%u msg=%s",
 		    v == UPD_ATTR_DISCARD ? "attribute-discard" :
 		    "treat-as-withdraw", res.bad_attr, LQ(res.reason));
 		break;

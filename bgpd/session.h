@@ -45,6 +45,8 @@ struct conn {
 struct peer_stats {
 	uint64_t	msgs_in, msgs_out;
 	uint64_t	updates_in, updates_out;
+	/* UPDATEs the session survived (RFC 7606): by the action taken */
+	uint64_t	updates_treat_as_withdraw, updates_attr_discard;
 	uint64_t	flaps;		/* times Established was left */
 	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
@@ -90,6 +92,12 @@ struct bgp_speaker {
 /* the same, rate-limited by the peer's bucket */
 #define peer_log_rl(p, lvl, ...) \
 	log_obj((lvl), "peer", (p)->addr_str, &(p)->rl, __VA_ARGS__)
+/*
+ * The UPDATE errors a session survives (RFC 7606) have a bucket of their
+ * own: a burst of refused connections must not silence them.
+ */
+#define peer_log_upd(p, lvl, ...) \
+	log_obj((lvl), "peer", (p)->addr_str, &(p)->rl_upd, __VA_ARGS__)
 
 struct peer {
 	struct bgp_speaker *sp;
@@ -111,6 +119,7 @@ struct peer {
 	bool		 last_err_rcvd;
 	struct peer_stats st;
 	struct log_rl	 rl;
+	struct log_rl	 rl_upd;	/* RFC 7606 warnings */
 };
 
 /* owned by the speaker's owner; NULL on no memory */

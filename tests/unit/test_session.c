@@ -967,6 +967,67 @@ test_update_bad_origin_is_treat_as_withdraw(void **state)
 	assert_int_equal(t->n_idle, 0);
 }
 
+/*
+ * A peer dials again and again while its session is up (each extra
+ * connection refused and logged, rate-limited), then sends UPDATEs with
+ * a NEXT_HOP of 0.0.0.0: treat-as-withdraw, counted, and the warning is
+ * logged, whatever the refusals took from their own bucket.
+ */
+static void
+test_update_warnings_survive_refusal_burst(void **state)
+{
+	static const uint8_t body[] = { 0, 0, 0, 20,
+	    0x40, 0x01, 0x01, 0x00, AS_PATH_PEER,
+	    0x40, 0x03, 0x04, 0, 0, 0, 0, NLRI_198_51_100 };
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 30);
+	char path[] = "/tmp/test_session_log.XXXXXX", line[512];
+	int fd, saved, i;
+	unsigned refused = 0, warned = 0;
+	FILE *f;
+
+	listen_local(t);
+	establish(t, &theirs, NULL);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_init(LOG_LVL_INFO);
+	for (i = 0; i < 12; i++) {
+		connect_b(t);
+		expect_notif(t, &t->b, NOTIF_CEASE,
+		    NOTIF_CEASE_CONNECTION_REJECTED);
+		fc_expect_eof(t, &t->b);
+	}
+	for (i = 0; i < 3; i++)
+		fc_send_update(&t->a, body, sizeof(body));
+	run(t);
+	fc_expect_quiet(t, &t->a);
+	fflush(stderr);
+	log_init((enum log_level)(LOG_LVL_ERR + 1));
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->p->st.updates_treat_as_withdraw, 3);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "inbound connection rejected") != NULL)
+			refused++;
+		if (strstr(line, "action=treat-as-withdraw") != NULL &&
+		    strstr(line, "NEXT_HOP 0.0.0.0") != NULL)
+			warned++;
+	}
+	fclose(f);
+	unlink(path);
+	/* the refusals were rate-limited: the burst, not all 12 */
+	assert_in_range(refused, 1, 6);
+	assert_int_equal(warned, 3);
+}
+
 /* an unrecognised well-known attribute: 3/2 with the attribute as data */
 static void
 test_update_unrecognised_wellknown_resets_3_2(void **state)
@@ -1523,6 +1584,9 @@ main(void)
 		    test_bad_open_bgp_id_zero_is_2_3, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_update_bad_origin_is_treat_as_withdraw, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_update_warnings_survive_refusal_burst, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_update_unrecognised_wellknown_resets_3_2, setup,
