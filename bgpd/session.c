@@ -23,6 +23,15 @@
 #define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
 #define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */
 #define GTSM_TTL		255	/* RFC 5082 */
+#define SEND_HOLD_MIN		480	/* RFC 9687: at least 8 minutes */
+/*
+ * The output queue of one connection: UPDATEs are built from the
+ * Adj-RIB-Out only while it holds less than WQ_HIGH, and building resumes
+ * once the socket has taken it below WQ_LOW.  Bounds a peer that asks for
+ * the table again and again but does not read it.
+ */
+#define WQ_HIGH			(16 * BGP_MAX_MSG)
+#define WQ_LOW			(4 * BGP_MAX_MSG)
 
 
 /* the peer's output is written: tell the owner (a VIP may wait on it) */
@@ -131,9 +140,26 @@ sock_prepare(int fd, int family, const struct peer *p)
 
 /* ---- output ---- */
 
+static void	timer_set(struct conn *c, ev_timer *t, double secs);
+
+/*
+ * RFC 9687: how long the peer may leave our output unread, the larger of
+ * 8 minutes and twice the negotiated hold time.
+ */
+static double
+send_hold_secs(const struct conn *c)
+{
+	double two_hold = c->fsm.state >= FSM_OPENCONFIRM ?
+	    2.0 * c->peer->hold_time : 0;
+
+	return two_hold > SEND_HOLD_MIN ? two_hold : SEND_HOLD_MIN;
+}
+
 static void
 conn_try_write(struct conn *c)
 {
+	struct peer *p = c->peer;
+	bool progress = false;
 	ssize_t n;
 
 	while (c->wlen > 0) {
@@ -141,6 +167,7 @@ conn_try_write(struct conn *c)
 		if (n > 0) {
 			memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 			c->wlen -= (size_t)n;
+			progress = true;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -153,19 +180,32 @@ conn_try_write(struct conn *c)
 		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
 		return;
 	}
-	if (c->wlen > 0)
-		ev_io_start(c->peer->sp->loop, &c->wio);
-	else {
-		ev_io_stop(c->peer->sp->loop, &c->wio);
+	if (c->wlen > 0) {
+		ev_io_start(p->sp->loop, &c->wio);
+		/* the send hold time counts from the last progress */
+		if (progress || !ev_is_active(&c->send_hold))
+			timer_set(c, &c->send_hold, send_hold_secs(c));
+	} else {
+		ev_io_stop(p->sp->loop, &c->wio);
+		ev_timer_stop(p->sp->loop, &c->send_hold);
 		/* give back the memory of a large burst (initial table) */
 		if (c->wcap > 4 * BGP_MAX_MSG) {
 			free(c->wbuf);
 			c->wbuf = NULL;
 			c->wcap = 0;
 		}
-		if (c == &c->peer->c)
-			peer_drained(c->peer);
 	}
+	if (c != &p->c)
+		return;
+	if (c->wfull && c->wlen < WQ_LOW && !p->flushing) {
+		/* room again: build what the Adj-RIB-Out still holds */
+		c->wfull = false;
+		peer_flush(p);
+		if (c->wlen > 0 || c->wfull)
+			return;
+	}
+	if (c->wlen == 0 && !c->wfull)
+		peer_drained(p);
 }
 
 /*
@@ -207,7 +247,14 @@ conn_send(struct conn *c, const uint8_t *msg, size_t len)
 static int
 emit_update(void *ctx, const uint8_t *msg, size_t len)
 {
-	return conn_send(ctx, msg, len);
+	struct conn *c = ctx;
+
+	/* the rest stays pending in the Adj-RIB-Out (conn_try_write) */
+	if (c->wlen >= WQ_HIGH) {
+		c->wfull = true;
+		return -1;
+	}
+	return conn_send(c, msg, len);
 }
 
 static void
@@ -333,6 +380,32 @@ keepalive_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	conn_event(c, FSM_EV_KEEPALIVE_TIMER_EXPIRES);
 }
 
+/*
+ * RFC 9687: the peer has read nothing of our output for the send hold
+ * time.  Send Hold Timer Expired (best effort: it queues behind what the
+ * peer does not read), then the connection goes as if TCP had failed:
+ * Idle from Established or OpenConfirm, counter + 1, which is what RFC
+ * 9687 asks of SendHoldTimer_Expires.
+ */
+static void
+send_hold_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+	struct bgp_err e;
+
+	(void)loop;
+	(void)revents;
+	peer_log(c->peer, LOG_LVL_WARN, "state=%s queued=%zu msg=\"peer has "
+	    "read nothing for %.0f s: send hold timer expired\"",
+	    fsm_state_name(c->fsm.state), c->wlen, send_hold_secs(c));
+	c->peer->st.send_hold_expired++;
+	memset(&e, 0, sizeof(e));
+	e.code = NOTIF_SEND_HOLD_TIMER;
+	send_notif(c, &e);
+	ev_timer_stop(c->peer->sp->loop, &c->send_hold);
+	conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+}
+
 /* ---- connecting ---- */
 
 static void
@@ -367,6 +440,7 @@ conn_attach(struct conn *c, int fd)
 	c->fd = fd;
 	c->rlen = 0;
 	c->wlen = 0;
+	c->wfull = false;
 	c->open_rcvd = false;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		addr_from_sockaddr(&ss, &c->local);
@@ -435,11 +509,13 @@ conn_close(struct conn *c)
 		return;
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
+	ev_timer_stop(loop, &c->send_hold);
 	ev_set_cb(&c->wio, write_cb);
 	/* a last NOTIFICATION is still queued: one more try to write it */
 	if (c->wlen > 0)
 		(void)send(c->fd, c->wbuf, c->wlen, MSG_NOSIGNAL | MSG_DONTWAIT);
 	c->wlen = 0;
+	c->wfull = false;
 	shutdown(c->fd, SHUT_RDWR);
 	close(c->fd);
 	c->fd = -1;
@@ -568,12 +644,15 @@ handle_route_refresh(struct conn *c, const uint8_t *msg, size_t len)
 		    rr.subtype);
 		return;
 	}
-	peer_log(p, LOG_LVL_INFO, "msg=\"route refresh: re-sending "
+	/* a peer may ask again and again: rate-limited */
+	peer_log_rl(p, LOG_LVL_INFO, "msg=\"route refresh: re-sending "
 	    "Adj-RIB-Out\" afi=%u", rr.afi);
 	/*
 	 * The whole Adj-RIB-Out is re-sent; the other family too, which is
 	 * harmless (the peer replaces identical routes) and keeps the RIB-out
-	 * free of per-family sent state.
+	 * free of per-family sent state.  Marking it unsent is the request:
+	 * the UPDATEs are built as the queue has room (peer_flush), so a
+	 * refresh asked while one is pending adds nothing.
 	 */
 	ribout_clear_sent(p->ro);
 	peer_flush(p);
@@ -862,6 +941,8 @@ conn_init(struct conn *c, struct peer *p)
 	c->hold.data = c;
 	ev_timer_init(&c->keepalive, keepalive_cb, 0., 0.);
 	c->keepalive.data = c;
+	ev_timer_init(&c->send_hold, send_hold_cb, 0., 0.);
+	c->send_hold.data = c;
 	ev_io_init(&c->rio, read_cb, -1, EV_READ);
 	ev_io_init(&c->wio, write_cb, -1, EV_WRITE);
 }
@@ -874,6 +955,7 @@ conn_stop_timers(struct conn *c)
 	ev_timer_stop(loop, &c->connect_retry);
 	ev_timer_stop(loop, &c->hold);
 	ev_timer_stop(loop, &c->keepalive);
+	ev_timer_stop(loop, &c->send_hold);
 }
 
 static void
@@ -895,7 +977,8 @@ coll_free(struct peer *p)
  */
 struct conn_watch {
 	bool	rio, wio;
-	double	connect_retry, hold, keepalive;	/* remaining; 0: stopped */
+	double	connect_retry, hold, keepalive, send_hold;
+					/* remaining; 0: stopped */
 };
 
 static double
@@ -923,6 +1006,7 @@ conn_park(struct conn *c, struct conn_watch *w)
 	w->connect_retry = timer_park(loop, &c->connect_retry);
 	w->hold = timer_park(loop, &c->hold);
 	w->keepalive = timer_park(loop, &c->keepalive);
+	w->send_hold = timer_park(loop, &c->send_hold);
 }
 
 static void
@@ -932,6 +1016,7 @@ conn_unpark(struct conn *c, const struct conn_watch *w)
 
 	c->rio.data = c->wio.data = c;
 	c->connect_retry.data = c->hold.data = c->keepalive.data = c;
+	c->send_hold.data = c;
 	if (w->rio)
 		ev_io_start(loop, &c->rio);
 	if (w->wio)
@@ -939,6 +1024,7 @@ conn_unpark(struct conn *c, const struct conn_watch *w)
 	timer_set(c, &c->connect_retry, w->connect_retry);
 	timer_set(c, &c->hold, w->hold);
 	timer_set(c, &c->keepalive, w->keepalive);
+	timer_set(c, &c->send_hold, w->send_hold);
 }
 
 /*
@@ -1142,11 +1228,17 @@ peer_is_established(const struct peer *p)
 void
 peer_flush(struct peer *p)
 {
-	if (!peer_is_established(p))
+	int r;
+
+	/* a full queue: the socket's progress resumes the flush */
+	if (!peer_is_established(p) || p->c.wfull || p->flushing)
 		return;
 	/* show routes says when each route went out */
 	ribout_set_time(p->ro, (int64_t)time(NULL));
-	if (ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c) == -1)
+	p->flushing = true;
+	r = ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c);
+	p->flushing = false;
+	if (r == -1 && !p->c.wfull)
 		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot queue UPDATE: out "
 		    "of memory\"");
 }
@@ -1154,7 +1246,9 @@ peer_flush(struct peer *p)
 size_t
 peer_pending_output(const struct peer *p)
 {
-	return p->c.fd == -1 ? 0 : p->c.wlen;
+	if (p->c.fd == -1)
+		return 0;
+	return p->c.wlen > 0 || !p->c.wfull ? p->c.wlen : 1;
 }
 
 /* ---- the listener ---- */

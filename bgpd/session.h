@@ -29,10 +29,16 @@ struct conn {
 	bool		 inbound;
 	ev_io		 rio, wio;
 	ev_timer	 connect_retry, hold, keepalive;
+	ev_timer	 send_hold;	/* RFC 9687: runs while output waits */
 	uint8_t		 rbuf[2 * BGP_MAX_MSG];
 	size_t		 rlen;
 	uint8_t		*wbuf;		/* owned; pending output */
 	size_t		 wlen, wcap;
+	/*
+	 * The queue reached WQ_HIGH and the Adj-RIB-Out was left pending:
+	 * the flush resumes when the socket has taken the queue down.
+	 */
+	bool		 wfull;
 	struct bgp_open	 peer_open;	/* the peer's OPEN, once received */
 	bool		 open_rcvd;
 	struct bgp_err	 err;		/* for FSM_ACT_SEND_NOTIF_ERR */
@@ -48,6 +54,7 @@ struct peer_stats {
 	/* UPDATEs the session survived (RFC 7606): by the action taken */
 	uint64_t	updates_treat_as_withdraw, updates_attr_discard;
 	uint64_t	flaps;		/* times Established was left */
+	uint64_t	send_hold_expired;	/* RFC 9687 teardowns */
 	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
 
@@ -113,6 +120,7 @@ struct peer {
 	ev_timer	 restart;	/* Idle -> AutomaticStart backoff */
 	uint32_t	 fails;		/* consecutive failures, for backoff */
 	bool		 stopping;	/* ManualStop given: stay Idle */
+	bool		 flushing;	/* inside ribout_flush() */
 	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */
 	time_t		 since;		/* last state change */
 	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */
@@ -143,7 +151,10 @@ void	peer_stop_reason(struct peer *p, uint8_t cease_subcode);
 bool	peer_is_established(const struct peer *p);
 /* send what the Adj-RIB-Out holds pending; no-op unless Established */
 void	peer_flush(struct peer *p);
-/* bytes still queued for the peer's socket (0 once written) */
+/*
+ * bytes still queued for the peer's socket (0 once written); at least 1
+ * while UPDATEs wait for the queue to go down before they are built
+ */
 size_t	peer_pending_output(const struct peer *p);
 
 /* the listening socket: accept, match a peer, or close and log */

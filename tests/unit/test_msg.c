@@ -2263,7 +2263,11 @@ test_msg_notif_names(void **state)
 	assert_string_equal(notif_code_name(NOTIF_HOLD_TIMER),
 	    "Hold Timer Expired");
 	assert_string_equal(notif_code_name(0), "Unknown");
-	assert_string_equal(notif_code_name(8), "Unknown");
+	assert_string_equal(notif_code_name(NOTIF_SEND_HOLD_TIMER),
+	    "Send Hold Timer Expired");
+	assert_string_equal(notif_subcode_name(NOTIF_SEND_HOLD_TIMER, 0),
+	    "Unspecific");
+	assert_string_equal(notif_code_name(9), "Unknown");
 	assert_string_equal(notif_subcode_name(NOTIF_CEASE,
 	    NOTIF_CEASE_ADMIN_SHUTDOWN), "Administrative Shutdown");
 	assert_string_equal(notif_subcode_name(NOTIF_OPEN,

@@ -67,6 +67,7 @@ clock_gettime(clockid_t id, struct timespec *ts)
 #define LOCAL_ADDR	"127.0.0.1"
 #define HOLD_OURS	90
 #define RETRY_SECS	5
+#define SEND_HOLD	480	/* RFC 9687's 8 minutes */
 
 /* ---- the fake peer's side of one connection ---- */
 
@@ -1405,11 +1406,16 @@ test_drained_after_withdraw(void **state)
 
 #define NROUTES	20000
 
+/* what the speaker may queue for one peer, at most (session.c WQ_HIGH) */
+#define QUEUE_BOUND	(17 * BGP_MAX_MSG)
+
 /*
  * The peer stops reading while a large table is announced: the speaker
- * queues what the socket does not take (its queue has no bound today),
- * waits for writability without spinning, loses and reorders nothing, and
- * says drained only once the peer has read everything, withdraws included.
+ * queues a bounded part of it and leaves the rest pending in the
+ * Adj-RIB-Out, waits for writability without spinning, loses and
+ * reorders nothing, and says drained only once the peer has read
+ * everything, withdraws included.  A route withdrawn before its turn
+ * came is never sent at all.
  */
 static void
 test_backpressure_keeps_everything(void **state)
@@ -1419,7 +1425,7 @@ test_backpressure_keeps_everything(void **state)
 	struct bgp_attrs at;
 	struct prefix pfx;
 	struct msg m;
-	uint32_t *seen, i, nwd = 0;
+	uint32_t *seen, i, nwd = 0, n_ann;
 	size_t queued, queued2;
 	unsigned drained, its, upd = 0, kas = 0, wd_msgs = 0;
 	int small = 4096;
@@ -1445,13 +1451,16 @@ test_backpressure_keeps_everything(void **state)
 	peer_flush(t->p);
 	queued = peer_pending_output(t->p);
 	assert_true(queued > 0);
+	assert_true(queued <= QUEUE_BOUND);
 	/*
 	 * The first UPDATEs fit in the socket: the queue emptied after each,
 	 * and the drained hook ran then (it checks the queue was empty).
-	 * From here on nothing is written until the peer reads.
+	 * From here on nothing is written until the peer reads, and the
+	 * rest of the table waits in the Adj-RIB-Out.
 	 */
 	drained = t->n_drained;
-	assert_int_equal(ribout_sent_count(t->p->ro), NROUTES);
+	assert_true(ribout_sent_count(t->p->ro) < NROUTES);
+	assert_true(ribout_is_pending(t->p->ro));
 
 	/* blocked on the socket: the loop sleeps, it does not spin */
 	its = iterations_in_100ms(t);
@@ -1470,7 +1479,8 @@ test_backpressure_keeps_everything(void **state)
 	ribout_unset_all(t->p->ro);
 	peer_flush(t->p);
 	queued2 = peer_pending_output(t->p);
-	assert_true(queued2 > queued);
+	assert_true(queued2 >= queued);
+	assert_true(queued2 <= QUEUE_BOUND);
 	assert_int_equal(t->n_drained, drained);
 
 	/*
@@ -1478,8 +1488,9 @@ test_backpressure_keeps_everything(void **state)
 	 * until the last withdraw is in, the queue is empty and the
 	 * drained hook has said so.
 	 */
-	for (i = 0; i < 5000 && (nwd < NROUTES ||
+	for (i = 0; i < 5000 && (ribout_sent_count(t->p->ro) > 0 ||
 	    peer_pending_output(t->p) > 0 || t->n_drained == drained); i++) {
+		assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
 		run(t);
 		if (fc_fill(&t->a) == 0) {
 			struct pollfd pfd = { .fd = t->a.fd, .events = POLLIN };
@@ -1502,19 +1513,169 @@ test_backpressure_keeps_everything(void **state)
 				assert_false(withdraws_started);
 		}
 	}
-	assert_int_equal(nwd, NROUTES);
 	assert_int_equal(peer_pending_output(t->p), 0);
 	assert_true(t->n_drained > drained);
 	fc_expect_quiet(t, &t->a);
-	for (i = 0; i < NROUTES; i++)
-		if (seen[i] != 0x101)
+	/* each route announced once then withdrawn once, or never sent */
+	for (i = 0, n_ann = 0; i < NROUTES; i++) {
+		if (seen[i] != 0x101 && seen[i] != 0)
 			fail_msg("route %u: %#x", i, seen[i]);
+		n_ann += seen[i] != 0;
+	}
+	assert_int_equal(nwd, n_ann);
+	assert_true(n_ann > NROUTES / 4);
 	assert_true(kas >= 1);
 	assert_true(wd_msgs > 0);
 	assert_true(upd > wd_msgs);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_idle, 0);
 	free(seen);
+}
+
+/* send all of b on the non-blocking c, letting the speaker read meanwhile */
+static void
+fc_send_all(struct t *t, struct fconn *c, const uint8_t *b, size_t len)
+{
+	ssize_t n;
+	int spins = 0;
+
+	while (len > 0) {
+		n = send(c->fd, b, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			b += n;
+			len -= (size_t)n;
+			continue;
+		}
+		assert_true(n == -1 && (errno == EAGAIN || errno == EINTR));
+		assert_true(++spins < 100000);
+		run(t);
+	}
+}
+
+#define NREFRESH	20000
+
+/*
+ * RFC 9687 and a bounded queue: the peer asks for the table 20,000 times
+ * (ROUTE-REFRESH) and reads nothing, while its KEEPALIVEs keep the hold
+ * timer fed.  The speaker's queue stays bounded (the requests coalesce
+ * in the Adj-RIB-Out), and once nothing has been read for the send hold
+ * time (8 minutes: twice the hold time of 90 s is less) the session is
+ * torn down with Send Hold Timer Expired (8/0).
+ */
+static void
+test_unread_route_refresh_flood_bounded_then_send_hold(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	struct bgp_attrs at;
+	struct prefix pfx;
+	uint8_t rr[32], burst[100 * 32];
+	size_t rrlen, max_queued = 0, q;
+	struct wr w;
+	double t_blocked, t_down = 0, tnow;
+	uint32_t i;
+	int small = 4096, j;
+
+	assert_int_equal(setsockopt(t->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	establish(t, &theirs, NULL);
+	assert_int_equal(setsockopt(t->p->c.fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	route_attrs(&at);
+	for (i = 0; i < 2000; i++) {
+		nth_prefix(i, &pfx);
+		assert_int_equal(ribout_set(t->p->ro, &pfx, &at), 0);
+	}
+	peer_flush(t->p);
+	wr_init(&w, rr, sizeof(rr));
+	assert_int_equal(msg_rr_encode(&w, AFI_IPV4, SAFI_UNICAST), 0);
+	rrlen = wr_mark(&w);
+	for (j = 0; j < 100; j++)
+		memcpy(burst + (size_t)j * rrlen, rr, rrlen);
+	for (i = 0; i < NREFRESH / 100; i++) {
+		fc_send_all(t, &t->a, burst, 100 * rrlen);
+		run(t);
+		q = peer_pending_output(t->p);
+		if (q > max_queued)
+			max_queued = q;
+		assert_true(q <= QUEUE_BOUND);
+	}
+	/* let the speaker read the last of them */
+	for (j = 0; j < 50; j++)
+		run(t);
+	assert_true(peer_is_established(t->p));
+	assert_true(max_queued > 0);
+	assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
+
+	/* no progress from here: the send hold timer runs out */
+	t_blocked = vnow();
+	while ((tnow = vnow()) < t_blocked + 600) {
+		fc_send_keepalive(&t->a);
+		advance(t, 5);
+		if (!peer_is_established(t->p)) {
+			t_down = vnow();
+			break;
+		}
+		assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
+	}
+	assert_true(t_down > 0);
+	/* blocked since the flood at the latest: at most 480 s after it */
+	assert_true(t_down - t_blocked >= SEND_HOLD - 5.5);
+	assert_true(t_down - t_blocked <= SEND_HOLD + 5.5);
+	assert_int_equal(t->p->last_err.code, NOTIF_SEND_HOLD_TIMER);
+	assert_int_equal(t->p->last_err.subcode, 0);
+	assert_false(t->p->last_err_rcvd);
+	assert_int_equal(t->p->st.send_hold_expired, 1);
+	assert_int_equal(t->n_idle, 1);
+	assert_int_equal(t->p->st.flaps, 1);
+	assert_int_equal(peer_pending_output(t->p), 0);
+}
+
+/*
+ * The send hold timer counts from the last progress: a peer that reads,
+ * slowly, keeps its session however long the table takes.
+ */
+static void
+test_slow_reader_keeps_session(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	struct bgp_attrs at;
+	struct prefix pfx;
+	struct msg m;
+	uint32_t i;
+	int small = 4096, k;
+
+	assert_int_equal(setsockopt(t->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	establish(t, &theirs, NULL);
+	assert_int_equal(setsockopt(t->p->c.fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	route_attrs(&at);
+	for (i = 0; i < 2 * NROUTES; i++) {
+		nth_prefix(i, &pfx);
+		assert_int_equal(ribout_set(t->p->ro, &pfx, &at), 0);
+	}
+	peer_flush(t->p);
+	/*
+	 * The peer reads what the socket holds every 50 s, 750 s in all;
+	 * the speaker writes more a second later, so that its progress and
+	 * a send hold timer left running never fall in one loop iteration.
+	 */
+	for (k = 0; k < 15; k++) {
+		fc_send_keepalive(&t->a);
+		advance(t, 1);
+		advance(t, 49);
+		assert_true(peer_is_established(t->p));
+		/* blocked for longer than the send hold time in all */
+		if (k < 10)
+			assert_true(peer_pending_output(t->p) > 0);
+		(void)fc_fill(&t->a);
+		while (fc_take(&t->a, &m))
+			;
+	}
+	assert_int_equal(t->p->st.send_hold_expired, 0);
+	assert_int_equal(t->n_idle, 0);
 }
 
 /* peer_stop(): the routes are withdrawn before the Cease goes out */
@@ -1613,6 +1774,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_backpressure_keeps_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unread_route_refresh_flood_bounded_then_send_hold,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_reader_keeps_session,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_withdraws_then_ceases,
 		    setup, teardown),
 	};
