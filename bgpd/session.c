@@ -182,8 +182,13 @@ conn_try_write(struct conn *c)
 	}
 	if (c->wlen > 0) {
 		ev_io_start(p->sp->loop, &c->wio);
-		/* the send hold time counts from the last progress */
-		if (progress || !ev_is_active(&c->send_hold))
+		/*
+		 * The send hold time counts from the last progress.  One
+		 * that expired in this loop iteration, its callback not run
+		 * yet, is left to run.
+		 */
+		if (progress || (!ev_is_active(&c->send_hold) &&
+		    !ev_is_pending(&c->send_hold)))
 			timer_set(c, &c->send_hold, send_hold_secs(c));
 	} else {
 		ev_io_stop(p->sp->loop, &c->wio);
