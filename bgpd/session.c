@@ -19,9 +19,15 @@
 #include <unistd.h>
 
 #include "bgpd/notif.h"
+#include "lib/mono.h"
 
 #define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
 #define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */
+/*
+ * DampPeerOscillations (RFC 4271 8.1.1): failures count until a session
+ * has stayed Established this long, so a session that flaps backs off.
+ */
+#define STABLE_SECS		300
 #define GTSM_TTL		255	/* RFC 5082 */
 #define SEND_HOLD_MIN		480	/* RFC 9687: at least 8 minutes */
 /*
@@ -781,8 +787,12 @@ conn_released(struct conn *c, enum fsm_state was)
 	if (c != &p->c)
 		return;
 	ribout_clear_sent(p->ro);
-	if (was == FSM_ESTABLISHED)
+	if (was == FSM_ESTABLISHED) {
 		p->st.flaps++;
+		/* it was stable: this failure is the first of a new series */
+		if (mono_ms() - p->est_at >= STABLE_SECS * 1000)
+			p->fails = 0;
+	}
 	if (was >= FSM_OPENSENT)
 		p->fails++;
 }
@@ -837,8 +847,8 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		timer_set(c, &c->hold, 0);
 		break;
 	case FSM_ACT_START_KEEPALIVE:
-		/* RFC 4271 10: one third of the hold time */
-		timer_set(c, &c->keepalive, p->hold_time / 3.0);
+		/* RFC 4271 10: one third of the hold time, jittered */
+		timer_set(c, &c->keepalive, jitter(p->hold_time / 3.0));
 		break;
 	case FSM_ACT_STOP_KEEPALIVE:
 		timer_set(c, &c->keepalive, 0);
@@ -847,7 +857,8 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		conn_released(c, was);
 		break;
 	case FSM_ACT_ESTABLISHED:
-		p->fails = 0;
+		/* fails is reset only once the session proves stable */
+		p->est_at = mono_ms();
 		if (p->sp->hooks.established != NULL)
 			p->sp->hooks.established(p->sp->hooks.ctx, p);
 		/* RFC 4724 2: End-of-RIB after the initial announcement */
@@ -895,6 +906,15 @@ conn_run(struct conn *c, enum fsm_event ev)
 	unsigned i;
 
 	fsm_step(&c->fsm, ev, &acts);
+	/*
+	 * The connection failed after TCP came up (OpenSent -> Active): a
+	 * failure like any other, so the connect retry that follows backs
+	 * off (a peer that accepts and closes at once is not redialed at
+	 * the base rate forever).
+	 */
+	if (c == &c->peer->c && from == FSM_OPENSENT &&
+	    c->fsm.state == FSM_ACTIVE)
+		c->peer->fails++;
 	for (i = 0; i < acts.n; i++)
 		run_action(c, &acts.a[i], from);
 	/* after the actions, so a NOTIFICATION sent is logged before it */

@@ -118,7 +118,9 @@ struct peer {
 	bool		 afi_ok[3];	/* negotiated families */
 	uint16_t	 hold_time;	/* negotiated */
 	ev_timer	 restart;	/* Idle -> AutomaticStart backoff */
-	uint32_t	 fails;		/* consecutive failures, for backoff */
+	uint32_t	 fails;		/* failures since the session was last
+					 * stable, for the backoff */
+	uint64_t	 est_at;	/* mono_ms() Established was reached */
 	bool		 stopping;	/* ManualStop given: stay Idle */
 	bool		 flushing;	/* inside ribout_flush() */
 	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */

@@ -747,6 +747,7 @@ test_keepalive_every_third_of_hold(void **state)
 	struct bgp_open theirs = peer_open(ID_LOWER, 30);
 	double start, last = 0, tnow, next_ka;
 	unsigned n = 0;
+	bool short_gap = false;
 	struct msg m;
 
 	establish(t, &theirs, NULL);
@@ -762,16 +763,21 @@ test_keepalive_every_third_of_hold(void **state)
 		while (fc_take(&t->a, &m)) {
 			assert_int_equal(m.type, BGP_KEEPALIVE);
 			tnow = vnow();
+			/* RFC 4271 10: jittered to 75..100% of a third */
 			if (n > 0) {
-				assert_true(tnow - last > 10 - 0.3);
+				assert_true(tnow - last > 7.5 - 0.3);
 				assert_true(tnow - last < 10 + 0.3);
+				if (tnow - last < 9.7)
+					short_gap = true;
 			}
 			last = tnow;
 			n++;
 		}
 	}
-	/* hold 30: one every 10 s, the first 10 s after the OPEN */
-	assert_in_range(n, 6, 7);
+	/* hold 30: one every 7.5..10 s, the first that long after the OPEN */
+	assert_in_range(n, 6, 9);
+	/* jittered: not all at the full 10 s */
+	assert_true(short_gap);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_idle, 0);
 }
@@ -804,10 +810,11 @@ test_hold_timer_expiry_then_backoff(void **state)
 		}
 	}
 	assert_true(peer_is_established(t->p));
-	assert_int_equal(kas, 2);	/* at 3 and 6 s */
+	/* every 2.25..3 s (jittered) */
+	assert_in_range(kas, 2, 3);
 	assert_int_equal(t->n_idle, 0);
 	advance(t, 0.3);
-	/* the KEEPALIVE due at 9 s may come first, and only it */
+	/* a KEEPALIVE due about now may come first, and only it */
 	assert_in_range(fc_next(t, &t->a, &m), BGP_NOTIFICATION,
 	    BGP_KEEPALIVE);
 	if (m.type == BGP_KEEPALIVE)
@@ -853,6 +860,113 @@ test_hold_timer_expiry_then_backoff(void **state)
 	assert_true(t_conn - t_idle <= 20 + 0.2);
 	fc_init(&t->a, fd);
 	fc_expect(t, &t->a, BGP_OPEN, NULL);
+}
+
+/* the speaker's next connection, the clock moving; seconds waited */
+static double
+await_connection(struct t *t, double limit)
+{
+	double t0 = vnow();
+	int fd;
+
+	while ((fd = try_accept(t)) == -1) {
+		assert_true(vnow() - t0 < limit);
+		advance(t, 0.25);
+	}
+	fc_init(&t->a, fd);
+	return vnow() - t0;
+}
+
+/* RFC 4271 10 jitter: within 75..100% of secs (and the 0.25 s steps) */
+static void
+assert_backoff(double waited, double secs)
+{
+	if (waited < 0.75 * secs - 0.3 || waited > secs + 0.3)
+		fail_msg("waited %.2f s, want %.2f..%.2f s", waited,
+		    0.75 * secs, secs);
+}
+
+/*
+ * A peer that accepts the connection and closes it at once, again and
+ * again: each failure after the TCP connect doubles the connect retry,
+ * 5 s up to the 120 s cap (DampPeerOscillations, RFC 4271 8.1.1).
+ */
+static void
+test_post_connect_failures_back_off(void **state)
+{
+	static const double want[] = { 10, 20, 40, 80, 120, 120 };
+	struct t *t = *state;
+	double waited;
+	size_t k;
+
+	peer_start(t->p);
+	accept_a(t);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		fc_expect(t, &t->a, BGP_OPEN, NULL);
+		fc_close(&t->a);
+		run(t);
+		run(t);
+		waited = await_connection(t, 200);
+		assert_backoff(waited, want[k]);
+	}
+	assert_int_equal(t->n_established, 0);
+}
+
+/* from the speaker's reconnect to Established on a */
+static void
+reestablish(struct t *t, const struct bgp_open *theirs)
+{
+	unsigned est = t->n_established;
+
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+	fc_send_open(&t->a, theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->a);
+	run(t);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->n_established, est + 1);
+}
+
+/*
+ * A router that takes the session down right after it comes up (say it
+ * rejects an UPDATE): each flap doubles the wait before the next try,
+ * until a session stays up for five minutes; the next flap after that
+ * starts again from the base.
+ */
+static void
+test_flapping_session_backs_off_until_stable(void **state)
+{
+	static const double want[] = { 10, 20, 40, 80 };
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	double waited;
+	size_t k;
+	int i;
+
+	establish(t, &theirs, NULL);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		advance(t, 1);
+		fc_close(&t->a);
+		run(t);
+		run(t);
+		assert_false(peer_is_established(t->p));
+		waited = await_connection(t, 200);
+		assert_backoff(waited, want[k]);
+		reestablish(t, &theirs);
+	}
+	assert_int_equal(t->p->st.flaps, 4);
+	/* stable for 5 minutes (KEEPALIVEs both ways), then one flap */
+	for (i = 0; i < 11; i++) {
+		fc_send_keepalive(&t->a);
+		advance(t, 30);
+		(void)fc_fill(&t->a);
+	}
+	assert_true(peer_is_established(t->p));
+	fc_close(&t->a);
+	run(t);
+	run(t);
+	waited = await_connection(t, 200);
+	assert_backoff(waited, 10);
 }
 
 /* hold time 0 negotiated (RFC 4271 4.4): no KEEPALIVEs, no hold timer */
@@ -1735,6 +1849,11 @@ main(void)
 		    test_hold_timer_expiry_then_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_hold_time_zero_sends_no_keepalives, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_post_connect_failures_back_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_flapping_session_backs_off_until_stable, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_open_wrong_as_is_2_2,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
