@@ -571,6 +571,27 @@ negotiate(struct conn *c)
 
 static void collision_resolve(struct conn *incoming);
 
+/*
+ * The router's operator reset or shut the session down (RFC 4486): a
+ * deliberate act, not an oscillation, so it does not add to the backoff
+ * (a router cleared twice in a row is still taken back at once).
+ */
+static bool
+notif_is_admin_cease(const struct bgp_notif *n)
+{
+	if (n->code != NOTIF_CEASE)
+		return false;
+	switch (n->subcode) {
+	case NOTIF_CEASE_ADMIN_SHUTDOWN:
+	case NOTIF_CEASE_PEER_DECONFIGURED:
+	case NOTIF_CEASE_ADMIN_RESET:
+	case NOTIF_CEASE_OTHER_CONFIG_CHANGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void
 handle_open(struct conn *c, const uint8_t *body, size_t len)
 {
@@ -693,8 +714,11 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 		break;
 	case BGP_NOTIFICATION:
 		if ((n = malloc(sizeof(*n))) != NULL) {
-			if (msg_notif_decode(body, blen, n) == 0)
+			if (msg_notif_decode(body, blen, n) == 0) {
 				record_rcvd_notif(p, n);
+				p->admin_cease_rcvd = c == &p->c &&
+				    notif_is_admin_cease(n);
+			}
 			free(n);
 		}
 		/* RFC 4271 6.2: version error in OpenSent is its own event */
@@ -793,8 +817,9 @@ conn_released(struct conn *c, enum fsm_state was)
 		if (mono_ms() - p->est_at >= STABLE_SECS * 1000)
 			p->fails = 0;
 	}
-	if (was >= FSM_OPENSENT)
+	if (was >= FSM_OPENSENT && !p->admin_cease_rcvd)
 		p->fails++;
+	p->admin_cease_rcvd = false;
 }
 
 static void

@@ -123,6 +123,8 @@ struct peer {
 	uint64_t	 est_at;	/* mono_ms() Established was reached */
 	bool		 stopping;	/* ManualStop given: stay Idle */
 	bool		 flushing;	/* inside ribout_flush() */
+	bool		 admin_cease_rcvd;	/* the peer's operator ended
+						 * the session: no flap */
 	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */
 	time_t		 since;		/* last state change */
 	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */

@@ -1401,6 +1401,51 @@ test_idle_accepts_peer_reconnect(void **state)
 	assert_int_equal(t->n_established, 2);
 }
 
+/*
+ * The router's operator clears the session twice in a row (Cease 6/4):
+ * deliberate, not an oscillation, so each reconnect is taken at once.
+ * The same two drops as bare TCP closes are a flapping peer: the second
+ * reconnect waits out the backoff (refused in Idle).
+ */
+static void
+test_admin_resets_are_not_flaps(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	uint8_t buf[64];
+	struct wr w;
+	int i;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	establish_b(t, &theirs);
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode(&w, NOTIF_CEASE,
+	    NOTIF_CEASE_ADMIN_RESET, NULL, 0), 0);
+	for (i = 0; i < 3; i++) {
+		fc_send(&t->b, buf, wr_mark(&w));
+		fc_expect_eof(t, &t->b);
+		assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+		fc_close(&t->b);
+		establish_b(t, &theirs);
+	}
+	assert_int_equal(t->p->st.flaps, 3);
+
+	/* now two bare drops: the first is taken back, the second not */
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	establish_b(t, &theirs);
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1889,6 +1934,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idle_accepts_peer_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_admin_resets_are_not_flaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
