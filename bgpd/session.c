@@ -96,8 +96,16 @@ sock_set_md5(int fd, int family, const struct conf_peer *cf)
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
 }
 
+/*
+ * The TTL options by the peer's address family: an IPv4 peer on the
+ * dual-stack listener is reached over a v4-mapped IPv6 socket, whose IPv4
+ * packets follow IP_TTL and IP_MINTTL (which Linux takes on such a
+ * socket), not their IPv6 counterparts.  accepted: the socket came from
+ * a listener that may have sent TTL 255 for GTSM peers; an iBGP peer
+ * without GTSM goes back to the default.
+ */
 static int
-sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
+sock_set_ttl(int fd, const struct conf_peer *cf, bool ibgp, bool accepted)
 {
 	int ttl, minttl = 0;
 
@@ -109,9 +117,11 @@ sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
 		ttl = cf->multihop;
 	else if (!ibgp)
 		ttl = 1;	/* eBGP peers are directly connected */
+	else if (accepted)
+		ttl = -1;	/* the route's default */
 	else
 		return 0;
-	if (family == AF_INET) {
+	if (cf->addr.afi == AFI_IPV4) {
 		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
 			return -1;
 		if (minttl && setsockopt(fd, IPPROTO_IP, IP_MINTTL, &minttl,
@@ -129,14 +139,14 @@ sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
 }
 
 static int
-sock_prepare(int fd, int family, const struct peer *p)
+sock_prepare(int fd, const struct peer *p, bool accepted)
 {
 	int one = 1;
 
 	/* BGP messages are complete units: do not wait to coalesce them */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (sock_set_ttl(fd, family, p->cf,
-	    conf_peer_is_ibgp(p->sp->conf, p->cf)) == -1) {
+	if (sock_set_ttl(fd, p->cf, conf_peer_is_ibgp(p->sp->conf, p->cf),
+	    accepted) == -1) {
 		peer_log(p, LOG_LVL_WARN, "msg=\"cannot set TTL: %s\"",
 		    strerror(errno));
 		return -1;
@@ -475,7 +485,7 @@ conn_connect(struct conn *c)
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		goto fail;
-	if (sock_prepare(fd, family, p) == -1)
+	if (sock_prepare(fd, p, false) == -1)
 		goto fail;
 	if (p->cf->password[0] && sock_set_md5(fd, family, p->cf) == -1) {
 		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot set TCP-MD5 key: %s\"",
@@ -1315,11 +1325,11 @@ peer_damped(const struct peer *p)
 }
 
 static void
-accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
+accept_into(struct peer *p, int fd)
 {
 	struct conn *c = &p->c;
 
-	if (sock_prepare(fd, ss->ss_family, p) == -1) {
+	if (sock_prepare(fd, p, true) == -1) {
 		close(fd);
 		return;
 	}
@@ -1420,9 +1430,7 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
-	if (ss.ss_family == AF_INET6 && a.afi == AFI_IPV4)
-		ss.ss_family = AF_INET6;	/* options go by socket family */
-	accept_into(sp->peers[i], fd, &ss);
+	accept_into(sp->peers[i], fd);
 }
 
 int
@@ -1432,7 +1440,7 @@ session_listen(struct bgp_speaker *sp)
 	struct sockaddr_storage ss;
 	struct addr any;
 	socklen_t sl;
-	int fd, one = 1, zero = 0;
+	int fd, one = 1, zero = 0, gtsm = GTSM_TTL;
 	size_t i;
 
 	sp->listen_fd = -1;
@@ -1451,6 +1459,23 @@ session_listen(struct bgp_speaker *sp)
 	if (ss.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
 		    sizeof(zero));
+	/*
+	 * RFC 5082: the SYN-ACK to a GTSM peer leaves the listener, with
+	 * the listener's TTL, before any accepted socket can set its own;
+	 * a router checking GTSM drops it unless that TTL is 255.  Peers
+	 * without GTSM get their own TTL once accepted (sock_prepare).
+	 */
+	for (i = 0; i < sp->npeers; i++)
+		if (sp->peers[i]->cf->ttl_security)
+			break;
+	if (i < sp->npeers && (setsockopt(fd, IPPROTO_IP, IP_TTL, &gtsm,
+	    sizeof(gtsm)) == -1 || (ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &gtsm,
+	    sizeof(gtsm)) == -1))) {
+		log_err("msg=\"cannot set TTL 255 on the listener: %s\"",
+		    strerror(errno));
+		goto fail;
+	}
 	/* RFC 2385: the key must be on the listener before the SYN comes */
 	for (i = 0; i < sp->npeers; i++) {
 		const struct conf_peer *cp = sp->peers[i]->cf;

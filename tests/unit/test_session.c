@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -1446,6 +1447,60 @@ test_admin_resets_are_not_flaps(void **state)
 	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
 }
 
+/*
+ * GTSM with the peer dialing in (RFC 5082): the SYN-ACK leaves with the
+ * listener's TTL, so the listener sends 255 when a peer has ttl-security,
+ * and the accepted socket takes only what arrives with 254 or more.
+ */
+static void
+test_gtsm_passive_listener_sends_255(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	int ttl = 0, fd;
+	socklen_t sl = sizeof(ttl);
+
+	t->cpeer.passive = true;
+	t->cpeer.ttl_security = true;
+	listen_local(t);
+	assert_int_equal(getsockopt(t->sp.listen_fd, IPPROTO_IP, IP_TTL, &ttl,
+	    &sl), 0);
+	assert_int_equal(ttl, 255);
+	peer_start(t->p);
+	/* the fake peer is a GTSM router too: it sends with TTL 255 */
+	connect_b(t);
+	ttl = 255;
+	assert_int_equal(setsockopt(t->b.fd, IPPROTO_IP, IP_TTL, &ttl,
+	    sizeof(ttl)), 0);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	fd = t->p->c.fd;
+	sl = sizeof(ttl);
+	assert_int_equal(getsockopt(fd, IPPROTO_IP, IP_MINTTL, &ttl, &sl), 0);
+	assert_int_equal(ttl, 254);
+	sl = sizeof(ttl);
+	assert_int_equal(getsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, &sl), 0);
+	assert_int_equal(ttl, 255);
+	fc_send_open(&t->b, &theirs);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->b);
+	run(t);
+	assert_true(peer_is_established(t->p));
+}
+
+/* no peer with ttl-security: the listener keeps the system's TTL */
+static void
+test_listener_ttl_default_without_gtsm(void **state)
+{
+	struct t *t = *state;
+	int ttl = 0;
+	socklen_t sl = sizeof(ttl);
+
+	listen_local(t);
+	assert_int_equal(getsockopt(t->sp.listen_fd, IPPROTO_IP, IP_TTL, &ttl,
+	    &sl), 0);
+	assert_true(ttl < 255);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1936,6 +1991,10 @@ main(void)
 		    test_idle_accepts_peer_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_admin_resets_are_not_flaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gtsm_passive_listener_sends_255, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_listener_ttl_default_without_gtsm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
