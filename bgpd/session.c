@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
  */
 #define WQ_HIGH			(16 * BGP_MAX_MSG)
 #define WQ_LOW			(4 * BGP_MAX_MSG)
+#define LISTEN_PAUSE		0.5	/* seconds the listener rests on EMFILE */
 
 
 /* the peer's output is written: tell the owner (a VIP may wait on it) */
@@ -53,6 +55,23 @@ static void	read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void	write_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 /* ---- small helpers ---- */
+
+/* the soft descriptor limit, for the line that says it was reached */
+static unsigned long
+fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (unsigned long)rl.rlim_cur;
+}
+
+static bool
+errno_is_fd_shortage(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
 
 static double
 jitter(double secs)
@@ -483,8 +502,13 @@ conn_connect(struct conn *c)
 	if (c->fd != -1)
 		conn_close(c);
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	if (fd == -1) {
+		/* the backoff retries it; say why, as it may last */
+		peer_log_rl(p, LOG_LVL_WARN, "msg=\"cannot open a socket: %s\""
+		    "%s limit=%lu", strerror(errno), errno_is_fd_shortage(errno) ?
+		    " reason=descriptors" : "", fd_limit());
 		goto fail;
+	}
 	if (sock_prepare(fd, p, false) == -1)
 		goto fail;
 	if (p->cf->password[0] && sock_set_md5(fd, family, p->cf) == -1) {
@@ -1399,6 +1423,36 @@ accept_into(struct peer *p, int fd)
 	close(fd);
 }
 
+/*
+ * No descriptor for the pending connection: it stays in the backlog and
+ * the listener would be readable again at once, so it rests for a while
+ * (the peer's connection waits, or its SYN is retried) and the shortage
+ * is logged once, with the limit, until a connection is taken again.
+ */
+static void
+listen_pause(struct bgp_speaker *sp, int err)
+{
+	ev_io_stop(sp->loop, &sp->listen_io);
+	ev_timer_stop(sp->loop, &sp->listen_pause);
+	ev_timer_set(&sp->listen_pause, LISTEN_PAUSE, 0.);
+	ev_timer_start(sp->loop, &sp->listen_pause);
+	if (!sp->listen_paused)
+		log_warn("msg=\"cannot accept a connection: %s: listener paused "
+		    "until descriptors are free\" limit=%lu", strerror(err),
+		    fd_limit());
+	sp->listen_paused = true;
+}
+
+static void
+listen_resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct bgp_speaker *sp = t->data;
+
+	(void)revents;
+	if (sp->listen_fd != -1)
+		ev_io_start(loop, &sp->listen_io);
+}
+
 static void
 listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -1414,10 +1468,19 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 	fd = accept4(sp->listen_fd, (struct sockaddr *)&ss, &sl,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno_is_fd_shortage(errno)) {
+			listen_pause(sp, errno);
+			return;
+		}
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
 			log_rl(&sp->rl_unknown, LOG_LVL_WARN,
 			    "msg=\"accept: %s\"", strerror(errno));
 		return;
+	}
+	if (sp->listen_paused) {
+		sp->listen_paused = false;
+		log_info("msg=\"accepting connections again\"");
 	}
 	addr_from_sockaddr(&ss, &a);
 	for (i = 0; i < (int)sp->npeers; i++)
@@ -1497,6 +1560,9 @@ session_listen(struct bgp_speaker *sp)
 	ev_io_init(&sp->listen_io, listen_cb, fd, EV_READ);
 	sp->listen_io.data = sp;
 	ev_io_start(sp->loop, &sp->listen_io);
+	ev_timer_init(&sp->listen_pause, listen_resume_cb, 0., 0.);
+	sp->listen_pause.data = sp;
+	sp->listen_paused = false;
 	return 0;
 fail:
 	log_err("msg=\"cannot listen on port %u: %s\"", g->listen_port,
@@ -1512,6 +1578,7 @@ session_listen_close(struct bgp_speaker *sp)
 	if (sp->listen_fd == -1)
 		return;
 	ev_io_stop(sp->loop, &sp->listen_io);
+	ev_timer_stop(sp->loop, &sp->listen_pause);
 	close(sp->listen_fd);
 	sp->listen_fd = -1;
 }

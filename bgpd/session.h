@@ -87,6 +87,12 @@ struct bgp_speaker {
 	size_t		 npeers;
 	int		 listen_fd;	/* -1 if not listening */
 	ev_io		 listen_io;
+	/*
+	 * Out of descriptors (EMFILE/ENFILE): the listener rests for a
+	 * while instead of spinning on a connection it cannot take.
+	 */
+	ev_timer	 listen_pause;
+	bool		 listen_paused;	/* this shortage is logged */
 	bool		 stopping;	/* shutting down: accept no one */
 	struct log_rl	 rl_unknown;	/* connections from strangers */
 	struct bgp_hooks hooks;

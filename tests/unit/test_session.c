@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -1501,6 +1502,119 @@ test_listener_ttl_default_without_gtsm(void **state)
 	assert_true(ttl < 255);
 }
 
+/* ---- descriptors run out ---- */
+
+/* the soft limit to the lowest free descriptor: the next one fails */
+static void
+fd_limit_lower(struct rlimit *saved)
+{
+	struct rlimit rl;
+	int lowest = dup(STDIN_FILENO);
+
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, saved), 0);
+	rl = *saved;
+	rl.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/*
+ * The peer dials in while the process has no descriptor left: the
+ * listener does not spin on the connection it cannot accept (it rests
+ * and retries), and takes it once descriptors are free again.  An
+ * outbound connect that cannot get a socket fails into the backoff and
+ * succeeds on a later try.
+ */
+static void
+test_descriptor_shortage_pauses_listener(void **state)
+{
+	struct t *t = *state;
+	struct rlimit saved;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	unsigned its;
+	int fd;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	/* the fake peer's socket first: the speaker is the one to run out */
+	assert_int_equal(getsockname(t->sp.listen_fd, (struct sockaddr *)&sin,
+	    &sl), 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	{
+		struct sockaddr_in me;
+
+		memset(&me, 0, sizeof(me));
+		me.sin_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, PEER_ADDR, &me.sin_addr),
+		    1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)),
+		    0);
+	}
+	fd_limit_lower(&saved);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sl), 0);
+	its = iterations_in_100ms(t);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	/* a spinning listener runs thousands of iterations in 100 ms */
+	assert_in_range(its, 1, 20);
+	assert_int_equal(t->p->c.fsm.state, FSM_ACTIVE);
+	assert_true(t->sp.listen_paused);
+	/* descriptors again: taken within the pause */
+	fc_init(&t->b, fd);
+	advance(t, 1);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	assert_false(t->sp.listen_paused);
+	assert_int_equal(t->p->c.fsm.state, FSM_OPENSENT);
+}
+
+static void
+test_descriptor_shortage_outbound_retries(void **state)
+{
+	struct t *t = *state;
+	struct rlimit saved;
+
+	char path[] = "/tmp/test_session_log.XXXXXX", line[512];
+	int fd, saved_err;
+	bool said = false;
+	FILE *f;
+
+	/* the log goes to a file, opened before descriptors run out */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved_err = dup(STDERR_FILENO);
+	assert_true(saved_err >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_init(LOG_LVL_INFO);
+	fd_limit_lower(&saved);
+	peer_start(t->p);
+	run(t);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	fflush(stderr);
+	log_init((enum log_level)(LOG_LVL_ERR + 1));
+	assert_int_equal(dup2(saved_err, STDERR_FILENO), STDERR_FILENO);
+	close(saved_err);
+	close(fd);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "cannot open a socket") != NULL &&
+		    strstr(line, "reason=descriptors") != NULL &&
+		    strstr(line, " limit=") != NULL)
+			said = true;
+	fclose(f);
+	unlink(path);
+	assert_true(said);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	assert_int_equal(try_accept(t), -1);
+	/* the restart backoff (5 s jittered) tries again, and gets one */
+	(void)await_connection(t, 10);
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1995,6 +2109,10 @@ main(void)
 		    test_gtsm_passive_listener_sends_255, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_listener_ttl_default_without_gtsm, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_descriptor_shortage_pauses_listener, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_descriptor_shortage_outbound_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
