@@ -18,9 +18,11 @@
  *    they take the state's "any other event" arm.
  *  - DampPeerOscillations FALSE.  The damped starts (6, 7) act like the
  *    plain AutomaticStart (3) and its passive form (5); IdleHoldTimer_Expires
- *    (13) is ignored in Idle and is "any other event" elsewhere.  Backoff
- *    between restarts is the session's (it sends AutomaticStart after a
- *    delay that grows with consecutive failures).
+ *    (13) is ignored in Idle and is "any other event" elsewhere.  The
+ *    damping itself is the session's: it sends AutomaticStart after a
+ *    delay that doubles with each failure (flaps from Established and
+ *    failures after the TCP connect included) until a session stays
+ *    Established for some minutes.
  *  - SendNOTIFICATIONwithoutOPEN FALSE: no NOTIFICATION from Connect or
  *    Active, where no OPEN has been sent yet.
  *  - CollisionDetectEstablishedState FALSE: the session refuses a second

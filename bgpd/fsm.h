@@ -27,7 +27,10 @@ enum fsm_state {
  * It never raises 1 or 8 (a peer starts with AutomaticStart, 3 or 5, a
  * collision candidate with 4; every stop is ManualStop), 6, 7 or 13 (no
  * damping), 12 or 20 (no DelayOpen), 14 or 15 (an inbound connection is
- * matched to its peer before any FSM sees it).
+ * matched to its peer before any FSM sees it).  RFC 9687's
+ * SendHoldTimer_Expires is the session's: it sends Send Hold Timer Expired
+ * and raises TcpConnectionFails, whose transitions are the ones RFC 9687
+ * asks for.
  */
 enum fsm_event {
 	FSM_EV_MANUAL_START = 1,

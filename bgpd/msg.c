@@ -848,6 +848,17 @@ value_check(uint8_t code, struct rd *v, bool as4, uint8_t *subcode)
 		return NULL;
 	case ATTR_AS_PATH:
 		return aspath_check(v, as4);
+	case ATTR_NEXT_HOP:
+		/*
+		 * RFC 4271 6.3: a semantically incorrect NEXT_HOP is logged
+		 * and the route ignored, which is treat-as-withdraw (RFC
+		 * 7606 2); 0.0.0.0 can name no router.
+		 */
+		if (rd_u32(v, &as) == 0 && as == 0) {
+			*subcode = NOTIF_UPDATE_INVALID_NEXT_HOP;
+			return "NEXT_HOP 0.0.0.0";
+		}
+		return NULL;
 	case ATTR_AGGREGATOR:
 		/* RFC 7607 2: AS 0 is malformed */
 		if (as4 ? rd_u32(v, &as) == 0 && as == 0 :

@@ -100,6 +100,8 @@ notif_code_name(uint8_t code)
 		return "Cease";
 	case NOTIF_ROUTE_REFRESH:
 		return "ROUTE-REFRESH Message Error";
+	case NOTIF_SEND_HOLD_TIMER:
+		return "Send Hold Timer Expired";
 	default:
 		return NOTIF_UNKNOWN;
 	}
@@ -119,7 +121,7 @@ notif_subcode_name(uint8_t code, uint8_t subcode)
 	 * RFC 4271 4.5: codes without subcodes of their own (Hold Timer
 	 * Expired, and Cease or UPDATE without a specific reason) send 0.
 	 */
-	if (subcode == 0 && code >= NOTIF_HEADER && code <= NOTIF_ROUTE_REFRESH)
+	if (subcode == 0 && code >= NOTIF_HEADER && code <= NOTIF_SEND_HOLD_TIMER)
 		return "Unspecific";
 	return NOTIF_UNKNOWN;
 }

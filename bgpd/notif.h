@@ -16,6 +16,7 @@ enum notif_code {
 	NOTIF_FSM = 5,
 	NOTIF_CEASE = 6,
 	NOTIF_ROUTE_REFRESH = 7,
+	NOTIF_SEND_HOLD_TIMER = 8,		/* RFC 9687 */
 };
 
 enum notif_header_sub {

@@ -15,14 +15,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "bgpd/notif.h"
+#include "lib/mono.h"
 
 #define HOLD_LARGE		240	/* RFC 4271 8.2.2: "4 minutes" */
 #define RESTART_MAX		120	/* cap of the reconnect backoff, seconds */
+/*
+ * DampPeerOscillations (RFC 4271 8.1.1): failures count until a session
+ * has stayed Established this long, so a session that flaps backs off.
+ */
+#define STABLE_SECS		300
 #define GTSM_TTL		255	/* RFC 5082 */
+#define SEND_HOLD_MIN		480	/* RFC 9687: at least 8 minutes */
+/*
+ * The output queue of one connection: UPDATEs are built from the
+ * Adj-RIB-Out only while it holds less than WQ_HIGH, and building resumes
+ * once the socket has taken it below WQ_LOW.  Bounds a peer that asks for
+ * the table again and again but does not read it.
+ */
+#define WQ_HIGH			(16 * BGP_MAX_MSG)
+#define WQ_LOW			(4 * BGP_MAX_MSG)
+#define LISTEN_PAUSE		0.5	/* seconds the listener rests on EMFILE */
 
 
 /* the peer's output is written: tell the owner (a VIP may wait on it) */
@@ -38,6 +55,23 @@ static void	read_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void	write_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 /* ---- small helpers ---- */
+
+/* the soft descriptor limit, for the line that says it was reached */
+static unsigned long
+fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (unsigned long)rl.rlim_cur;
+}
+
+static bool
+errno_is_fd_shortage(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
 
 static double
 jitter(double secs)
@@ -81,8 +115,16 @@ sock_set_md5(int fd, int family, const struct conf_peer *cf)
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
 }
 
+/*
+ * The TTL options by the peer's address family: an IPv4 peer on the
+ * dual-stack listener is reached over a v4-mapped IPv6 socket, whose IPv4
+ * packets follow IP_TTL and IP_MINTTL (which Linux takes on such a
+ * socket), not their IPv6 counterparts.  accepted: the socket came from
+ * a listener that may have sent TTL 255 for GTSM peers; an iBGP peer
+ * without GTSM goes back to the default.
+ */
 static int
-sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
+sock_set_ttl(int fd, const struct conf_peer *cf, bool ibgp, bool accepted)
 {
 	int ttl, minttl = 0;
 
@@ -94,9 +136,11 @@ sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
 		ttl = cf->multihop;
 	else if (!ibgp)
 		ttl = 1;	/* eBGP peers are directly connected */
+	else if (accepted)
+		ttl = -1;	/* the route's default */
 	else
 		return 0;
-	if (family == AF_INET) {
+	if (cf->addr.afi == AFI_IPV4) {
 		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1)
 			return -1;
 		if (minttl && setsockopt(fd, IPPROTO_IP, IP_MINTTL, &minttl,
@@ -114,14 +158,14 @@ sock_set_ttl(int fd, int family, const struct conf_peer *cf, bool ibgp)
 }
 
 static int
-sock_prepare(int fd, int family, const struct peer *p)
+sock_prepare(int fd, const struct peer *p, bool accepted)
 {
 	int one = 1;
 
 	/* BGP messages are complete units: do not wait to coalesce them */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (sock_set_ttl(fd, family, p->cf,
-	    conf_peer_is_ibgp(p->sp->conf, p->cf)) == -1) {
+	if (sock_set_ttl(fd, p->cf, conf_peer_is_ibgp(p->sp->conf, p->cf),
+	    accepted) == -1) {
 		peer_log(p, LOG_LVL_WARN, "msg=\"cannot set TTL: %s\"",
 		    strerror(errno));
 		return -1;
@@ -131,9 +175,26 @@ sock_prepare(int fd, int family, const struct peer *p)
 
 /* ---- output ---- */
 
+static void	timer_set(struct conn *c, ev_timer *t, double secs);
+
+/*
+ * RFC 9687: how long the peer may leave our output unread, the larger of
+ * 8 minutes and twice the negotiated hold time.
+ */
+static double
+send_hold_secs(const struct conn *c)
+{
+	double two_hold = c->fsm.state >= FSM_OPENCONFIRM ?
+	    2.0 * c->peer->hold_time : 0;
+
+	return two_hold > SEND_HOLD_MIN ? two_hold : SEND_HOLD_MIN;
+}
+
 static void
 conn_try_write(struct conn *c)
 {
+	struct peer *p = c->peer;
+	bool progress = false;
 	ssize_t n;
 
 	while (c->wlen > 0) {
@@ -141,6 +202,7 @@ conn_try_write(struct conn *c)
 		if (n > 0) {
 			memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 			c->wlen -= (size_t)n;
+			progress = true;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -153,19 +215,37 @@ conn_try_write(struct conn *c)
 		conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
 		return;
 	}
-	if (c->wlen > 0)
-		ev_io_start(c->peer->sp->loop, &c->wio);
-	else {
-		ev_io_stop(c->peer->sp->loop, &c->wio);
+	if (c->wlen > 0) {
+		ev_io_start(p->sp->loop, &c->wio);
+		/*
+		 * The send hold time counts from the last progress.  One
+		 * that expired in this loop iteration, its callback not run
+		 * yet, is left to run.
+		 */
+		if (progress || (!ev_is_active(&c->send_hold) &&
+		    !ev_is_pending(&c->send_hold)))
+			timer_set(c, &c->send_hold, send_hold_secs(c));
+	} else {
+		ev_io_stop(p->sp->loop, &c->wio);
+		ev_timer_stop(p->sp->loop, &c->send_hold);
 		/* give back the memory of a large burst (initial table) */
 		if (c->wcap > 4 * BGP_MAX_MSG) {
 			free(c->wbuf);
 			c->wbuf = NULL;
 			c->wcap = 0;
 		}
-		if (c == &c->peer->c)
-			peer_drained(c->peer);
 	}
+	if (c != &p->c)
+		return;
+	if (c->wfull && c->wlen < WQ_LOW && !p->flushing) {
+		/* room again: build what the Adj-RIB-Out still holds */
+		c->wfull = false;
+		peer_flush(p);
+		if (c->wlen > 0 || c->wfull)
+			return;
+	}
+	if (c->wlen == 0 && !c->wfull)
+		peer_drained(p);
 }
 
 /*
@@ -207,7 +287,14 @@ conn_send(struct conn *c, const uint8_t *msg, size_t len)
 static int
 emit_update(void *ctx, const uint8_t *msg, size_t len)
 {
-	return conn_send(ctx, msg, len);
+	struct conn *c = ctx;
+
+	/* the rest stays pending in the Adj-RIB-Out (conn_try_write) */
+	if (c->wlen >= WQ_HIGH) {
+		c->wfull = true;
+		return -1;
+	}
+	return conn_send(c, msg, len);
 }
 
 static void
@@ -333,6 +420,32 @@ keepalive_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	conn_event(c, FSM_EV_KEEPALIVE_TIMER_EXPIRES);
 }
 
+/*
+ * RFC 9687: the peer has read nothing of our output for the send hold
+ * time.  Send Hold Timer Expired (best effort: it queues behind what the
+ * peer does not read), then the connection goes as if TCP had failed:
+ * Idle from Established or OpenConfirm, counter + 1, which is what RFC
+ * 9687 asks of SendHoldTimer_Expires.
+ */
+static void
+send_hold_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+	struct bgp_err e;
+
+	(void)loop;
+	(void)revents;
+	peer_log(c->peer, LOG_LVL_WARN, "state=%s queued=%zu msg=\"peer has "
+	    "read nothing for %.0f s: send hold timer expired\"",
+	    fsm_state_name(c->fsm.state), c->wlen, send_hold_secs(c));
+	c->peer->st.send_hold_expired++;
+	memset(&e, 0, sizeof(e));
+	e.code = NOTIF_SEND_HOLD_TIMER;
+	send_notif(c, &e);
+	ev_timer_stop(c->peer->sp->loop, &c->send_hold);
+	conn_event(c, FSM_EV_TCP_CONNECTION_FAILS);
+}
+
 /* ---- connecting ---- */
 
 static void
@@ -367,6 +480,7 @@ conn_attach(struct conn *c, int fd)
 	c->fd = fd;
 	c->rlen = 0;
 	c->wlen = 0;
+	c->wfull = false;
 	c->open_rcvd = false;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		addr_from_sockaddr(&ss, &c->local);
@@ -388,9 +502,14 @@ conn_connect(struct conn *c)
 	if (c->fd != -1)
 		conn_close(c);
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	if (fd == -1) {
+		/* the backoff retries it; say why, as it may last */
+		peer_log_rl(p, LOG_LVL_WARN, "msg=\"cannot open a socket: %s\""
+		    "%s limit=%lu", strerror(errno), errno_is_fd_shortage(errno) ?
+		    " reason=descriptors" : "", fd_limit());
 		goto fail;
-	if (sock_prepare(fd, family, p) == -1)
+	}
+	if (sock_prepare(fd, p, false) == -1)
 		goto fail;
 	if (p->cf->password[0] && sock_set_md5(fd, family, p->cf) == -1) {
 		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot set TCP-MD5 key: %s\"",
@@ -435,11 +554,13 @@ conn_close(struct conn *c)
 		return;
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
+	ev_timer_stop(loop, &c->send_hold);
 	ev_set_cb(&c->wio, write_cb);
 	/* a last NOTIFICATION is still queued: one more try to write it */
 	if (c->wlen > 0)
 		(void)send(c->fd, c->wbuf, c->wlen, MSG_NOSIGNAL | MSG_DONTWAIT);
 	c->wlen = 0;
+	c->wfull = false;
 	shutdown(c->fd, SHUT_RDWR);
 	close(c->fd);
 	c->fd = -1;
@@ -483,6 +604,27 @@ negotiate(struct conn *c)
 }
 
 static void collision_resolve(struct conn *incoming);
+
+/*
+ * The router's operator reset or shut the session down (RFC 4486): a
+ * deliberate act, not an oscillation, so it does not add to the backoff
+ * (a router cleared twice in a row is still taken back at once).
+ */
+static bool
+notif_is_admin_cease(const struct bgp_notif *n)
+{
+	if (n->code != NOTIF_CEASE)
+		return false;
+	switch (n->subcode) {
+	case NOTIF_CEASE_ADMIN_SHUTDOWN:
+	case NOTIF_CEASE_PEER_DECONFIGURED:
+	case NOTIF_CEASE_ADMIN_RESET:
+	case NOTIF_CEASE_OTHER_CONFIG_CHANGE:
+		return true;
+	default:
+		return false;
+	}
+}
 
 static void
 handle_open(struct conn *c, const uint8_t *body, size_t len)
@@ -532,7 +674,11 @@ handle_update(struct conn *c, const uint8_t *body, size_t len)
 	case UPD_TREAT_AS_WITHDRAW:
 	case UPD_ATTR_DISCARD:
 		/* RFC 7606: the session stays; say what was wrong, once */
-		peer_log_rl(p, LOG_LVL_WARN, "action=%s attr=%u msg=%s",
+		if (v == UPD_ATTR_DISCARD)
+			p->st.updates_attr_discard++;
+		else
+			p->st.updates_treat_as_withdraw++;
+		peer_log_upd(p, LOG_LVL_WARN, "action=%s attr=%u msg=%s",
 		    v == UPD_ATTR_DISCARD ? "attribute-discard" :
 		    "treat-as-withdraw", res.bad_attr, LQ(res.reason));
 		break;
@@ -564,12 +710,15 @@ handle_route_refresh(struct conn *c, const uint8_t *msg, size_t len)
 		    rr.subtype);
 		return;
 	}
-	peer_log(p, LOG_LVL_INFO, "msg=\"route refresh: re-sending "
+	/* a peer may ask again and again: rate-limited */
+	peer_log_rl(p, LOG_LVL_INFO, "msg=\"route refresh: re-sending "
 	    "Adj-RIB-Out\" afi=%u", rr.afi);
 	/*
 	 * The whole Adj-RIB-Out is re-sent; the other family too, which is
 	 * harmless (the peer replaces identical routes) and keeps the RIB-out
-	 * free of per-family sent state.
+	 * free of per-family sent state.  Marking it unsent is the request:
+	 * the UPDATEs are built as the queue has room (peer_flush), so a
+	 * refresh asked while one is pending adds nothing.
 	 */
 	ribout_clear_sent(p->ro);
 	peer_flush(p);
@@ -599,8 +748,11 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint8_t type)
 		break;
 	case BGP_NOTIFICATION:
 		if ((n = malloc(sizeof(*n))) != NULL) {
-			if (msg_notif_decode(body, blen, n) == 0)
+			if (msg_notif_decode(body, blen, n) == 0) {
 				record_rcvd_notif(p, n);
+				p->admin_cease_rcvd = c == &p->c &&
+				    notif_is_admin_cease(n);
+			}
 			free(n);
 		}
 		/* RFC 4271 6.2: version error in OpenSent is its own event */
@@ -693,10 +845,15 @@ conn_released(struct conn *c, enum fsm_state was)
 	if (c != &p->c)
 		return;
 	ribout_clear_sent(p->ro);
-	if (was == FSM_ESTABLISHED)
+	if (was == FSM_ESTABLISHED) {
 		p->st.flaps++;
-	if (was >= FSM_OPENSENT)
+		/* it was stable: this failure is the first of a new series */
+		if (mono_ms() - p->est_at >= STABLE_SECS * 1000)
+			p->fails = 0;
+	}
+	if (was >= FSM_OPENSENT && !p->admin_cease_rcvd)
 		p->fails++;
+	p->admin_cease_rcvd = false;
 }
 
 static void
@@ -749,8 +906,8 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		timer_set(c, &c->hold, 0);
 		break;
 	case FSM_ACT_START_KEEPALIVE:
-		/* RFC 4271 10: one third of the hold time */
-		timer_set(c, &c->keepalive, p->hold_time / 3.0);
+		/* RFC 4271 10: one third of the hold time, jittered */
+		timer_set(c, &c->keepalive, jitter(p->hold_time / 3.0));
 		break;
 	case FSM_ACT_STOP_KEEPALIVE:
 		timer_set(c, &c->keepalive, 0);
@@ -759,7 +916,8 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		conn_released(c, was);
 		break;
 	case FSM_ACT_ESTABLISHED:
-		p->fails = 0;
+		/* fails is reset only once the session proves stable */
+		p->est_at = mono_ms();
 		if (p->sp->hooks.established != NULL)
 			p->sp->hooks.established(p->sp->hooks.ctx, p);
 		/* RFC 4724 2: End-of-RIB after the initial announcement */
@@ -807,6 +965,15 @@ conn_run(struct conn *c, enum fsm_event ev)
 	unsigned i;
 
 	fsm_step(&c->fsm, ev, &acts);
+	/*
+	 * The connection failed after TCP came up (OpenSent -> Active): a
+	 * failure like any other, so the connect retry that follows backs
+	 * off (a peer that accepts and closes at once is not redialed at
+	 * the base rate forever).
+	 */
+	if (c == &c->peer->c && from == FSM_OPENSENT &&
+	    c->fsm.state == FSM_ACTIVE)
+		c->peer->fails++;
 	for (i = 0; i < acts.n; i++)
 		run_action(c, &acts.a[i], from);
 	/* after the actions, so a NOTIFICATION sent is logged before it */
@@ -858,6 +1025,8 @@ conn_init(struct conn *c, struct peer *p)
 	c->hold.data = c;
 	ev_timer_init(&c->keepalive, keepalive_cb, 0., 0.);
 	c->keepalive.data = c;
+	ev_timer_init(&c->send_hold, send_hold_cb, 0., 0.);
+	c->send_hold.data = c;
 	ev_io_init(&c->rio, read_cb, -1, EV_READ);
 	ev_io_init(&c->wio, write_cb, -1, EV_WRITE);
 }
@@ -870,6 +1039,7 @@ conn_stop_timers(struct conn *c)
 	ev_timer_stop(loop, &c->connect_retry);
 	ev_timer_stop(loop, &c->hold);
 	ev_timer_stop(loop, &c->keepalive);
+	ev_timer_stop(loop, &c->send_hold);
 }
 
 static void
@@ -891,7 +1061,8 @@ coll_free(struct peer *p)
  */
 struct conn_watch {
 	bool	rio, wio;
-	double	connect_retry, hold, keepalive;	/* remaining; 0: stopped */
+	double	connect_retry, hold, keepalive, send_hold;
+					/* remaining; 0: stopped */
 };
 
 static double
@@ -919,6 +1090,7 @@ conn_park(struct conn *c, struct conn_watch *w)
 	w->connect_retry = timer_park(loop, &c->connect_retry);
 	w->hold = timer_park(loop, &c->hold);
 	w->keepalive = timer_park(loop, &c->keepalive);
+	w->send_hold = timer_park(loop, &c->send_hold);
 }
 
 static void
@@ -928,6 +1100,7 @@ conn_unpark(struct conn *c, const struct conn_watch *w)
 
 	c->rio.data = c->wio.data = c;
 	c->connect_retry.data = c->hold.data = c->keepalive.data = c;
+	c->send_hold.data = c;
 	if (w->rio)
 		ev_io_start(loop, &c->rio);
 	if (w->wio)
@@ -935,6 +1108,7 @@ conn_unpark(struct conn *c, const struct conn_watch *w)
 	timer_set(c, &c->connect_retry, w->connect_retry);
 	timer_set(c, &c->hold, w->hold);
 	timer_set(c, &c->keepalive, w->keepalive);
+	timer_set(c, &c->send_hold, w->send_hold);
 }
 
 /*
@@ -1138,11 +1312,17 @@ peer_is_established(const struct peer *p)
 void
 peer_flush(struct peer *p)
 {
-	if (!peer_is_established(p))
+	int r;
+
+	/* a full queue: the socket's progress resumes the flush */
+	if (!peer_is_established(p) || p->c.wfull || p->flushing)
 		return;
 	/* show routes says when each route went out */
 	ribout_set_time(p->ro, (int64_t)time(NULL));
-	if (ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c) == -1)
+	p->flushing = true;
+	r = ribout_flush(p->ro, &p->opts, p->afi_ok, emit_update, &p->c);
+	p->flushing = false;
+	if (r == -1 && !p->c.wfull)
 		peer_log_rl(p, LOG_LVL_ERR, "msg=\"cannot queue UPDATE: out "
 		    "of memory\"");
 }
@@ -1150,27 +1330,57 @@ peer_flush(struct peer *p)
 size_t
 peer_pending_output(const struct peer *p)
 {
-	return p->c.fd == -1 ? 0 : p->c.wlen;
+	if (p->c.fd == -1)
+		return 0;
+	return p->c.wlen > 0 || !p->c.wfull ? p->c.wlen : 1;
 }
 
 /* ---- the listener ---- */
 
+/*
+ * Flapping: one failure since the session was last stable may reconnect
+ * at once when the peer dials; more wait out the backoff, so a peer that
+ * keeps failing cannot bypass it by dialing in.
+ */
+static bool
+peer_damped(const struct peer *p)
+{
+	return p->fails > 1;
+}
+
 static void
-accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
+accept_into(struct peer *p, int fd)
 {
 	struct conn *c = &p->c;
 
-	if (sock_prepare(fd, ss->ss_family, p) == -1) {
+	if (sock_prepare(fd, p, true) == -1) {
 		close(fd);
 		return;
 	}
 	switch (p->c.fsm.state) {
 	case FSM_IDLE:
-		/* stopped, or waiting to restart: RFC 4271 8.2.2 refuses */
-		peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
-		    "connection refused\"");
-		close(fd);
-		return;
+		if (p->stopping || peer_damped(p)) {
+			/* RFC 4271 8.2.2: Idle refuses the connection */
+			peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
+			    "connection refused\" reason=%s",
+			    p->stopping ? "admin-down" : "damped");
+			close(fd);
+			return;
+		}
+		/*
+		 * Waiting out the restart delay: a router that reset the
+		 * session dials back at once, and refusing it would leave
+		 * us without routes for its own connect-retry (often
+		 * 120 s).  Its connection is the start event (passive TCP
+		 * establishment, RFC 4271 8.1.1) and the connection both.
+		 */
+		ev_timer_stop(p->sp->loop, &p->restart);
+		conn_event(c, FSM_EV_AUTOMATIC_START_PASSIVE);
+		if (c->fsm.state != FSM_ACTIVE) {
+			close(fd);
+			return;
+		}
+		/* FALLTHROUGH */
 	case FSM_CONNECT:
 	case FSM_ACTIVE:
 		/* our own attempt, if any, gives way to the peer's */
@@ -1213,6 +1423,36 @@ accept_into(struct peer *p, int fd, const struct sockaddr_storage *ss)
 	close(fd);
 }
 
+/*
+ * No descriptor for the pending connection: it stays in the backlog and
+ * the listener would be readable again at once, so it rests for a while
+ * (the peer's connection waits, or its SYN is retried) and the shortage
+ * is logged once, with the limit, until a connection is taken again.
+ */
+static void
+listen_pause(struct bgp_speaker *sp, int err)
+{
+	ev_io_stop(sp->loop, &sp->listen_io);
+	ev_timer_stop(sp->loop, &sp->listen_pause);
+	ev_timer_set(&sp->listen_pause, LISTEN_PAUSE, 0.);
+	ev_timer_start(sp->loop, &sp->listen_pause);
+	if (!sp->listen_paused)
+		log_warn("msg=\"cannot accept a connection: %s: listener paused "
+		    "until descriptors are free\" limit=%lu", strerror(err),
+		    fd_limit());
+	sp->listen_paused = true;
+}
+
+static void
+listen_resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct bgp_speaker *sp = t->data;
+
+	(void)revents;
+	if (sp->listen_fd != -1)
+		ev_io_start(loop, &sp->listen_io);
+}
+
 static void
 listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -1228,10 +1468,19 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 	fd = accept4(sp->listen_fd, (struct sockaddr *)&ss, &sl,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno_is_fd_shortage(errno)) {
+			listen_pause(sp, errno);
+			return;
+		}
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
 			log_rl(&sp->rl_unknown, LOG_LVL_WARN,
 			    "msg=\"accept: %s\"", strerror(errno));
 		return;
+	}
+	if (sp->listen_paused) {
+		sp->listen_paused = false;
+		log_info("msg=\"accepting connections again\"");
 	}
 	addr_from_sockaddr(&ss, &a);
 	for (i = 0; i < (int)sp->npeers; i++)
@@ -1244,9 +1493,7 @@ listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close(fd);
 		return;
 	}
-	if (ss.ss_family == AF_INET6 && a.afi == AFI_IPV4)
-		ss.ss_family = AF_INET6;	/* options go by socket family */
-	accept_into(sp->peers[i], fd, &ss);
+	accept_into(sp->peers[i], fd);
 }
 
 int
@@ -1256,7 +1503,7 @@ session_listen(struct bgp_speaker *sp)
 	struct sockaddr_storage ss;
 	struct addr any;
 	socklen_t sl;
-	int fd, one = 1, zero = 0;
+	int fd, one = 1, zero = 0, gtsm = GTSM_TTL;
 	size_t i;
 
 	sp->listen_fd = -1;
@@ -1275,6 +1522,23 @@ session_listen(struct bgp_speaker *sp)
 	if (ss.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
 		    sizeof(zero));
+	/*
+	 * RFC 5082: the SYN-ACK to a GTSM peer leaves the listener, with
+	 * the listener's TTL, before any accepted socket can set its own;
+	 * a router checking GTSM drops it unless that TTL is 255.  Peers
+	 * without GTSM get their own TTL once accepted (sock_prepare).
+	 */
+	for (i = 0; i < sp->npeers; i++)
+		if (sp->peers[i]->cf->ttl_security)
+			break;
+	if (i < sp->npeers && (setsockopt(fd, IPPROTO_IP, IP_TTL, &gtsm,
+	    sizeof(gtsm)) == -1 || (ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &gtsm,
+	    sizeof(gtsm)) == -1))) {
+		log_err("msg=\"cannot set TTL 255 on the listener: %s\"",
+		    strerror(errno));
+		goto fail;
+	}
 	/* RFC 2385: the key must be on the listener before the SYN comes */
 	for (i = 0; i < sp->npeers; i++) {
 		const struct conf_peer *cp = sp->peers[i]->cf;
@@ -1296,6 +1560,9 @@ session_listen(struct bgp_speaker *sp)
 	ev_io_init(&sp->listen_io, listen_cb, fd, EV_READ);
 	sp->listen_io.data = sp;
 	ev_io_start(sp->loop, &sp->listen_io);
+	ev_timer_init(&sp->listen_pause, listen_resume_cb, 0., 0.);
+	sp->listen_pause.data = sp;
+	sp->listen_paused = false;
 	return 0;
 fail:
 	log_err("msg=\"cannot listen on port %u: %s\"", g->listen_port,
@@ -1311,6 +1578,7 @@ session_listen_close(struct bgp_speaker *sp)
 	if (sp->listen_fd == -1)
 		return;
 	ev_io_stop(sp->loop, &sp->listen_io);
+	ev_timer_stop(sp->loop, &sp->listen_pause);
 	close(sp->listen_fd);
 	sp->listen_fd = -1;
 }

@@ -29,10 +29,16 @@ struct conn {
 	bool		 inbound;
 	ev_io		 rio, wio;
 	ev_timer	 connect_retry, hold, keepalive;
+	ev_timer	 send_hold;	/* RFC 9687: runs while output waits */
 	uint8_t		 rbuf[2 * BGP_MAX_MSG];
 	size_t		 rlen;
 	uint8_t		*wbuf;		/* owned; pending output */
 	size_t		 wlen, wcap;
+	/*
+	 * The queue reached WQ_HIGH and the Adj-RIB-Out was left pending:
+	 * the flush resumes when the socket has taken the queue down.
+	 */
+	bool		 wfull;
 	struct bgp_open	 peer_open;	/* the peer's OPEN, once received */
 	bool		 open_rcvd;
 	struct bgp_err	 err;		/* for FSM_ACT_SEND_NOTIF_ERR */
@@ -45,7 +51,10 @@ struct conn {
 struct peer_stats {
 	uint64_t	msgs_in, msgs_out;
 	uint64_t	updates_in, updates_out;
+	/* UPDATEs the session survived (RFC 7606): by the action taken */
+	uint64_t	updates_treat_as_withdraw, updates_attr_discard;
 	uint64_t	flaps;		/* times Established was left */
+	uint64_t	send_hold_expired;	/* RFC 9687 teardowns */
 	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
 
@@ -78,6 +87,12 @@ struct bgp_speaker {
 	size_t		 npeers;
 	int		 listen_fd;	/* -1 if not listening */
 	ev_io		 listen_io;
+	/*
+	 * Out of descriptors (EMFILE/ENFILE): the listener rests for a
+	 * while instead of spinning on a connection it cannot take.
+	 */
+	ev_timer	 listen_pause;
+	bool		 listen_paused;	/* this shortage is logged */
 	bool		 stopping;	/* shutting down: accept no one */
 	struct log_rl	 rl_unknown;	/* connections from strangers */
 	struct bgp_hooks hooks;
@@ -90,6 +105,12 @@ struct bgp_speaker {
 /* the same, rate-limited by the peer's bucket */
 #define peer_log_rl(p, lvl, ...) \
 	log_obj((lvl), "peer", (p)->addr_str, &(p)->rl, __VA_ARGS__)
+/*
+ * The UPDATE errors a session survives (RFC 7606) have a bucket of their
+ * own: a burst of refused connections must not silence them.
+ */
+#define peer_log_upd(p, lvl, ...) \
+	log_obj((lvl), "peer", (p)->addr_str, &(p)->rl_upd, __VA_ARGS__)
 
 struct peer {
 	struct bgp_speaker *sp;
@@ -103,14 +124,20 @@ struct peer {
 	bool		 afi_ok[3];	/* negotiated families */
 	uint16_t	 hold_time;	/* negotiated */
 	ev_timer	 restart;	/* Idle -> AutomaticStart backoff */
-	uint32_t	 fails;		/* consecutive failures, for backoff */
+	uint32_t	 fails;		/* failures since the session was last
+					 * stable, for the backoff */
+	uint64_t	 est_at;	/* mono_ms() Established was reached */
 	bool		 stopping;	/* ManualStop given: stay Idle */
+	bool		 flushing;	/* inside ribout_flush() */
+	bool		 admin_cease_rcvd;	/* the peer's operator ended
+						 * the session: no flap */
 	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */
 	time_t		 since;		/* last state change */
 	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */
 	bool		 last_err_rcvd;
 	struct peer_stats st;
 	struct log_rl	 rl;
+	struct log_rl	 rl_upd;	/* RFC 7606 warnings */
 };
 
 /* owned by the speaker's owner; NULL on no memory */
@@ -134,7 +161,10 @@ void	peer_stop_reason(struct peer *p, uint8_t cease_subcode);
 bool	peer_is_established(const struct peer *p);
 /* send what the Adj-RIB-Out holds pending; no-op unless Established */
 void	peer_flush(struct peer *p);
-/* bytes still queued for the peer's socket (0 once written) */
+/*
+ * bytes still queued for the peer's socket (0 once written); at least 1
+ * while UPDATEs wait for the queue to go down before they are built
+ */
 size_t	peer_pending_output(const struct peer *p);
 
 /* the listening socket: accept, match a peer, or close and log */

@@ -760,6 +760,49 @@ def keepalive_tick(p):
         n += 1
 
 
+# RFC 9687 / a bounded queue: the peer asks for the table --count times
+# (ROUTE-REFRESH, RFC 2918) and reads nothing, its receive buffer small,
+# while its KEEPALIVEs keep the session.  nomcastd must neither close the
+# session nor queue the table again for each request; the script watches
+# nomcastd's memory.  --sync: a file written once the flood is sent, then
+# the session is held until that file is removed.
+@case
+def rr_flood(p):
+    p.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    p.send(msg(OPEN, open_body(p.a.asn, p.a.hold, p.a.local)))
+    m = p.recv(5.0)
+    if m is None or m[0] != KEEPALIVE:
+        raise Fail("no KEEPALIVE after our OPEN: %r" % (m and describe(*m)))
+    p.send(msg(KEEPALIVE))
+    rr = msg(ROUTE_REFRESH, struct.pack("!HBB", AFI_IPV4, 0, SAFI_UNICAST))
+    sent = 0
+    while sent < p.a.count:
+        n = min(500, p.a.count - sent)
+        p.send(rr * n)
+        sent += n
+    p.log("%d ROUTE-REFRESH sent, nothing read" % sent)
+    done = os.path.join(p.a.sync, "flooded")
+    with open(done, "w") as f:
+        f.write("%d\n" % sent)
+    end = time.monotonic() + 60
+    while os.path.exists(done):
+        if time.monotonic() > end:
+            raise Fail("nobody removed %s" % done)
+        time.sleep(1)
+        p.send(msg(KEEPALIVE))
+    # still up: what was queued, then its KEEPALIVEs, no NOTIFICATION
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        m = p.recv(max(0.0, end - time.monotonic()))
+        if m is None:
+            break
+        if m[0] == NOTIFICATION:
+            raise Fail("session torn down: %s" % describe(*m))
+        if m[0] == KEEPALIVE:
+            return
+    raise Fail("no KEEPALIVE from nomcastd after the flood")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--local", default="198.51.100.1")

@@ -1499,6 +1499,28 @@ test_msg_update_attr_overrun_is_treat_as_withdraw(void **state)
 	    UPD_TREAT_AS_WITHDRAW);
 }
 
+/* RFC 4271 6.3: NEXT_HOP 0.0.0.0 is semantically incorrect */
+static void
+test_msg_update_next_hop_zero_is_treat_as_withdraw(void **state)
+{
+	struct mb m;
+	struct upd_result res;
+	struct bgp_err e;
+
+	(void)state;
+	UPD_ATTRS_NLRI(&m, A_ORIGIN, A_ASPATH2, 0x40, 0x03, 0x04, 0, 0, 0, 0);
+	assert_int_equal(chk(&m, false, false, &res, &e),
+	    UPD_TREAT_AS_WITHDRAW);
+	assert_int_equal(res.bad_attr, 3);
+	assert_string_equal(res.reason, "NEXT_HOP 0.0.0.0");
+	assert_int_equal(res.withdrawn, 1);
+	assert_int_equal(res.announced, 0);
+	/* any other address is fine, 0.0.0.1 included */
+	UPD_ATTRS_NLRI(&m, A_ORIGIN, A_ASPATH2, 0x40, 0x03, 0x04, 0, 0, 0, 1);
+	assert_int_equal(chk(&m, false, false, &res, &e), UPD_OK);
+	assert_int_equal(res.announced, 1);
+}
+
 static void
 test_msg_update_attr_header_truncated_is_treat_as_withdraw(void **state)
 {
@@ -2241,7 +2263,11 @@ test_msg_notif_names(void **state)
 	assert_string_equal(notif_code_name(NOTIF_HOLD_TIMER),
 	    "Hold Timer Expired");
 	assert_string_equal(notif_code_name(0), "Unknown");
-	assert_string_equal(notif_code_name(8), "Unknown");
+	assert_string_equal(notif_code_name(NOTIF_SEND_HOLD_TIMER),
+	    "Send Hold Timer Expired");
+	assert_string_equal(notif_subcode_name(NOTIF_SEND_HOLD_TIMER, 0),
+	    "Unspecific");
+	assert_string_equal(notif_code_name(9), "Unknown");
 	assert_string_equal(notif_subcode_name(NOTIF_CEASE,
 	    NOTIF_CEASE_ADMIN_SHUTDOWN), "Administrative Shutdown");
 	assert_string_equal(notif_subcode_name(NOTIF_OPEN,
@@ -2352,6 +2378,8 @@ main(void)
 		cmocka_unit_test(test_msg_update_bad_prefix_is_3_10),
 		cmocka_unit_test(
 		    test_msg_update_attr_overrun_is_treat_as_withdraw),
+		cmocka_unit_test(
+		    test_msg_update_next_hop_zero_is_treat_as_withdraw),
 		cmocka_unit_test(
 		    test_msg_update_attr_header_truncated_is_treat_as_withdraw),
 		cmocka_unit_test(

@@ -20,11 +20,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -67,6 +69,7 @@ clock_gettime(clockid_t id, struct timespec *ts)
 #define LOCAL_ADDR	"127.0.0.1"
 #define HOLD_OURS	90
 #define RETRY_SECS	5
+#define SEND_HOLD	480	/* RFC 9687's 8 minutes */
 
 /* ---- the fake peer's side of one connection ---- */
 
@@ -746,6 +749,7 @@ test_keepalive_every_third_of_hold(void **state)
 	struct bgp_open theirs = peer_open(ID_LOWER, 30);
 	double start, last = 0, tnow, next_ka;
 	unsigned n = 0;
+	bool short_gap = false;
 	struct msg m;
 
 	establish(t, &theirs, NULL);
@@ -761,16 +765,21 @@ test_keepalive_every_third_of_hold(void **state)
 		while (fc_take(&t->a, &m)) {
 			assert_int_equal(m.type, BGP_KEEPALIVE);
 			tnow = vnow();
+			/* RFC 4271 10: jittered to 75..100% of a third */
 			if (n > 0) {
-				assert_true(tnow - last > 10 - 0.3);
+				assert_true(tnow - last > 7.5 - 0.3);
 				assert_true(tnow - last < 10 + 0.3);
+				if (tnow - last < 9.7)
+					short_gap = true;
 			}
 			last = tnow;
 			n++;
 		}
 	}
-	/* hold 30: one every 10 s, the first 10 s after the OPEN */
-	assert_in_range(n, 6, 7);
+	/* hold 30: one every 7.5..10 s, the first that long after the OPEN */
+	assert_in_range(n, 6, 9);
+	/* jittered: not all at the full 10 s */
+	assert_true(short_gap);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_idle, 0);
 }
@@ -803,10 +812,11 @@ test_hold_timer_expiry_then_backoff(void **state)
 		}
 	}
 	assert_true(peer_is_established(t->p));
-	assert_int_equal(kas, 2);	/* at 3 and 6 s */
+	/* every 2.25..3 s (jittered) */
+	assert_in_range(kas, 2, 3);
 	assert_int_equal(t->n_idle, 0);
 	advance(t, 0.3);
-	/* the KEEPALIVE due at 9 s may come first, and only it */
+	/* a KEEPALIVE due about now may come first, and only it */
 	assert_in_range(fc_next(t, &t->a, &m), BGP_NOTIFICATION,
 	    BGP_KEEPALIVE);
 	if (m.type == BGP_KEEPALIVE)
@@ -852,6 +862,113 @@ test_hold_timer_expiry_then_backoff(void **state)
 	assert_true(t_conn - t_idle <= 20 + 0.2);
 	fc_init(&t->a, fd);
 	fc_expect(t, &t->a, BGP_OPEN, NULL);
+}
+
+/* the speaker's next connection, the clock moving; seconds waited */
+static double
+await_connection(struct t *t, double limit)
+{
+	double t0 = vnow();
+	int fd;
+
+	while ((fd = try_accept(t)) == -1) {
+		assert_true(vnow() - t0 < limit);
+		advance(t, 0.25);
+	}
+	fc_init(&t->a, fd);
+	return vnow() - t0;
+}
+
+/* RFC 4271 10 jitter: within 75..100% of secs (and the 0.25 s steps) */
+static void
+assert_backoff(double waited, double secs)
+{
+	if (waited < 0.75 * secs - 0.3 || waited > secs + 0.3)
+		fail_msg("waited %.2f s, want %.2f..%.2f s", waited,
+		    0.75 * secs, secs);
+}
+
+/*
+ * A peer that accepts the connection and closes it at once, again and
+ * again: each failure after the TCP connect doubles the connect retry,
+ * 5 s up to the 120 s cap (DampPeerOscillations, RFC 4271 8.1.1).
+ */
+static void
+test_post_connect_failures_back_off(void **state)
+{
+	static const double want[] = { 10, 20, 40, 80, 120, 120 };
+	struct t *t = *state;
+	double waited;
+	size_t k;
+
+	peer_start(t->p);
+	accept_a(t);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		fc_expect(t, &t->a, BGP_OPEN, NULL);
+		fc_close(&t->a);
+		run(t);
+		run(t);
+		waited = await_connection(t, 200);
+		assert_backoff(waited, want[k]);
+	}
+	assert_int_equal(t->n_established, 0);
+}
+
+/* from the speaker's reconnect to Established on a */
+static void
+reestablish(struct t *t, const struct bgp_open *theirs)
+{
+	unsigned est = t->n_established;
+
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+	fc_send_open(&t->a, theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->a);
+	run(t);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->n_established, est + 1);
+}
+
+/*
+ * A router that takes the session down right after it comes up (say it
+ * rejects an UPDATE): each flap doubles the wait before the next try,
+ * until a session stays up for five minutes; the next flap after that
+ * starts again from the base.
+ */
+static void
+test_flapping_session_backs_off_until_stable(void **state)
+{
+	static const double want[] = { 10, 20, 40, 80 };
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	double waited;
+	size_t k;
+	int i;
+
+	establish(t, &theirs, NULL);
+	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		advance(t, 1);
+		fc_close(&t->a);
+		run(t);
+		run(t);
+		assert_false(peer_is_established(t->p));
+		waited = await_connection(t, 200);
+		assert_backoff(waited, want[k]);
+		reestablish(t, &theirs);
+	}
+	assert_int_equal(t->p->st.flaps, 4);
+	/* stable for 5 minutes (KEEPALIVEs both ways), then one flap */
+	for (i = 0; i < 11; i++) {
+		fc_send_keepalive(&t->a);
+		advance(t, 30);
+		(void)fc_fill(&t->a);
+	}
+	assert_true(peer_is_established(t->p));
+	fc_close(&t->a);
+	run(t);
+	run(t);
+	waited = await_connection(t, 200);
+	assert_backoff(waited, 10);
 }
 
 /* hold time 0 negotiated (RFC 4271 4.4): no KEEPALIVEs, no hold timer */
@@ -965,6 +1082,67 @@ test_update_bad_origin_is_treat_as_withdraw(void **state)
 	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_idle, 0);
+}
+
+/*
+ * A peer dials again and again while its session is up (each extra
+ * connection refused and logged, rate-limited), then sends UPDATEs with
+ * a NEXT_HOP of 0.0.0.0: treat-as-withdraw, counted, and the warning is
+ * logged, whatever the refusals took from their own bucket.
+ */
+static void
+test_update_warnings_survive_refusal_burst(void **state)
+{
+	static const uint8_t body[] = { 0, 0, 0, 20,
+	    0x40, 0x01, 0x01, 0x00, AS_PATH_PEER,
+	    0x40, 0x03, 0x04, 0, 0, 0, 0, NLRI_198_51_100 };
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 30);
+	char path[] = "/tmp/test_session_log.XXXXXX", line[512];
+	int fd, saved, i;
+	unsigned refused = 0, warned = 0;
+	FILE *f;
+
+	listen_local(t);
+	establish(t, &theirs, NULL);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_init(LOG_LVL_INFO);
+	for (i = 0; i < 12; i++) {
+		connect_b(t);
+		expect_notif(t, &t->b, NOTIF_CEASE,
+		    NOTIF_CEASE_CONNECTION_REJECTED);
+		fc_expect_eof(t, &t->b);
+	}
+	for (i = 0; i < 3; i++)
+		fc_send_update(&t->a, body, sizeof(body));
+	run(t);
+	fc_expect_quiet(t, &t->a);
+	fflush(stderr);
+	log_init((enum log_level)(LOG_LVL_ERR + 1));
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->p->st.updates_treat_as_withdraw, 3);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "inbound connection rejected") != NULL)
+			refused++;
+		if (strstr(line, "action=treat-as-withdraw") != NULL &&
+		    strstr(line, "NEXT_HOP 0.0.0.0") != NULL)
+			warned++;
+	}
+	fclose(f);
+	unlink(path);
+	/* the refusals were rate-limited: the burst, not all 12 */
+	assert_in_range(refused, 1, 6);
+	assert_int_equal(warned, 3);
 }
 
 /* an unrecognised well-known attribute: 3/2 with the attribute as data */
@@ -1157,6 +1335,283 @@ test_collision_candidate_that_fails_goes_away(void **state)
 	assert_int_equal(t->n_idle, 0);
 }
 
+/* ---- passive establishment ---- */
+
+/* the fake peer dials in on b and brings the session to Established */
+static void
+establish_b(struct t *t, const struct bgp_open *theirs)
+{
+	unsigned est = t->n_established;
+
+	connect_b(t);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	fc_send_open(&t->b, theirs);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->b);
+	run(t);
+	assert_true(peer_is_established(t->p));
+	assert_int_equal(t->n_established, est + 1);
+	(void)expect_eors(t, &t->b, 2);
+}
+
+/*
+ * A router resets the session and dials back at once: the speaker, in
+ * Idle waiting out its restart delay, takes the connection (passive TCP
+ * establishment) instead of refusing it, so the session is back without
+ * any wait on either side's timer.  An administratively stopped peer is
+ * still refused.
+ */
+static void
+test_idle_accepts_peer_reconnect(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	double t_drop;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	establish_b(t, &theirs);
+
+	/* the router restarts: its side of the connection goes away */
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	assert_int_equal(t->n_idle, 1);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	t_drop = vnow();
+
+	/* and comes back at once: accepted, Established, no clock moved */
+	establish_b(t, &theirs);
+	assert_true(vnow() - t_drop < 1);
+	assert_int_equal(t->p->st.flaps, 1);
+	fc_send_keepalive(&t->b);
+	advance(t, 30.1);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	assert_true(peer_is_established(t->p));
+
+	/* stopped by the operator: Idle, and it stays so */
+	peer_stop(t->p);
+	expect_notif(t, &t->b, NOTIF_CEASE, NOTIF_CEASE_ADMIN_SHUTDOWN);
+	fc_expect_eof(t, &t->b);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	assert_int_equal(t->n_established, 2);
+}
+
+/*
+ * The router's operator clears the session twice in a row (Cease 6/4):
+ * deliberate, not an oscillation, so each reconnect is taken at once.
+ * The same two drops as bare TCP closes are a flapping peer: the second
+ * reconnect waits out the backoff (refused in Idle).
+ */
+static void
+test_admin_resets_are_not_flaps(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	uint8_t buf[64];
+	struct wr w;
+	int i;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	establish_b(t, &theirs);
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode(&w, NOTIF_CEASE,
+	    NOTIF_CEASE_ADMIN_RESET, NULL, 0), 0);
+	for (i = 0; i < 3; i++) {
+		fc_send(&t->b, buf, wr_mark(&w));
+		fc_expect_eof(t, &t->b);
+		assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+		fc_close(&t->b);
+		establish_b(t, &theirs);
+	}
+	assert_int_equal(t->p->st.flaps, 3);
+
+	/* now two bare drops: the first is taken back, the second not */
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	establish_b(t, &theirs);
+	fc_close(&t->b);
+	run(t);
+	run(t);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+}
+
+/*
+ * GTSM with the peer dialing in (RFC 5082): the SYN-ACK leaves with the
+ * listener's TTL, so the listener sends 255 when a peer has ttl-security,
+ * and the accepted socket takes only what arrives with 254 or more.
+ */
+static void
+test_gtsm_passive_listener_sends_255(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+	int ttl = 0, fd;
+	socklen_t sl = sizeof(ttl);
+
+	t->cpeer.passive = true;
+	t->cpeer.ttl_security = true;
+	listen_local(t);
+	assert_int_equal(getsockopt(t->sp.listen_fd, IPPROTO_IP, IP_TTL, &ttl,
+	    &sl), 0);
+	assert_int_equal(ttl, 255);
+	peer_start(t->p);
+	/* the fake peer is a GTSM router too: it sends with TTL 255 */
+	connect_b(t);
+	ttl = 255;
+	assert_int_equal(setsockopt(t->b.fd, IPPROTO_IP, IP_TTL, &ttl,
+	    sizeof(ttl)), 0);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	fd = t->p->c.fd;
+	sl = sizeof(ttl);
+	assert_int_equal(getsockopt(fd, IPPROTO_IP, IP_MINTTL, &ttl, &sl), 0);
+	assert_int_equal(ttl, 254);
+	sl = sizeof(ttl);
+	assert_int_equal(getsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, &sl), 0);
+	assert_int_equal(ttl, 255);
+	fc_send_open(&t->b, &theirs);
+	fc_expect(t, &t->b, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->b);
+	run(t);
+	assert_true(peer_is_established(t->p));
+}
+
+/* no peer with ttl-security: the listener keeps the system's TTL */
+static void
+test_listener_ttl_default_without_gtsm(void **state)
+{
+	struct t *t = *state;
+	int ttl = 0;
+	socklen_t sl = sizeof(ttl);
+
+	listen_local(t);
+	assert_int_equal(getsockopt(t->sp.listen_fd, IPPROTO_IP, IP_TTL, &ttl,
+	    &sl), 0);
+	assert_true(ttl < 255);
+}
+
+/* ---- descriptors run out ---- */
+
+/* the soft limit to the lowest free descriptor: the next one fails */
+static void
+fd_limit_lower(struct rlimit *saved)
+{
+	struct rlimit rl;
+	int lowest = dup(STDIN_FILENO);
+
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, saved), 0);
+	rl = *saved;
+	rl.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/*
+ * The peer dials in while the process has no descriptor left: the
+ * listener does not spin on the connection it cannot accept (it rests
+ * and retries), and takes it once descriptors are free again.  An
+ * outbound connect that cannot get a socket fails into the backoff and
+ * succeeds on a later try.
+ */
+static void
+test_descriptor_shortage_pauses_listener(void **state)
+{
+	struct t *t = *state;
+	struct rlimit saved;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	unsigned its;
+	int fd;
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	/* the fake peer's socket first: the speaker is the one to run out */
+	assert_int_equal(getsockname(t->sp.listen_fd, (struct sockaddr *)&sin,
+	    &sl), 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	{
+		struct sockaddr_in me;
+
+		memset(&me, 0, sizeof(me));
+		me.sin_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, PEER_ADDR, &me.sin_addr),
+		    1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)),
+		    0);
+	}
+	fd_limit_lower(&saved);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sl), 0);
+	its = iterations_in_100ms(t);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	/* a spinning listener runs thousands of iterations in 100 ms */
+	assert_in_range(its, 1, 20);
+	assert_int_equal(t->p->c.fsm.state, FSM_ACTIVE);
+	assert_true(t->sp.listen_paused);
+	/* descriptors again: taken within the pause */
+	fc_init(&t->b, fd);
+	advance(t, 1);
+	fc_expect(t, &t->b, BGP_OPEN, NULL);
+	assert_false(t->sp.listen_paused);
+	assert_int_equal(t->p->c.fsm.state, FSM_OPENSENT);
+}
+
+static void
+test_descriptor_shortage_outbound_retries(void **state)
+{
+	struct t *t = *state;
+	struct rlimit saved;
+
+	char path[] = "/tmp/test_session_log.XXXXXX", line[512];
+	int fd, saved_err;
+	bool said = false;
+	FILE *f;
+
+	/* the log goes to a file, opened before descriptors run out */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved_err = dup(STDERR_FILENO);
+	assert_true(saved_err >= 0);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_init(LOG_LVL_INFO);
+	fd_limit_lower(&saved);
+	peer_start(t->p);
+	run(t);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	fflush(stderr);
+	log_init((enum log_level)(LOG_LVL_ERR + 1));
+	assert_int_equal(dup2(saved_err, STDERR_FILENO), STDERR_FILENO);
+	close(saved_err);
+	close(fd);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "cannot open a socket") != NULL &&
+		    strstr(line, "reason=descriptors") != NULL &&
+		    strstr(line, " limit=") != NULL)
+			said = true;
+	fclose(f);
+	unlink(path);
+	assert_true(said);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	assert_int_equal(try_accept(t), -1);
+	/* the restart backoff (5 s jittered) tries again, and gets one */
+	(void)await_connection(t, 10);
+	fc_expect(t, &t->a, BGP_OPEN, NULL);
+}
+
 /* ---- routes, back-pressure, drained ---- */
 
 static void
@@ -1276,11 +1731,16 @@ test_drained_after_withdraw(void **state)
 
 #define NROUTES	20000
 
+/* what the speaker may queue for one peer, at most (session.c WQ_HIGH) */
+#define QUEUE_BOUND	(17 * BGP_MAX_MSG)
+
 /*
  * The peer stops reading while a large table is announced: the speaker
- * queues what the socket does not take (its queue has no bound today),
- * waits for writability without spinning, loses and reorders nothing, and
- * says drained only once the peer has read everything, withdraws included.
+ * queues a bounded part of it and leaves the rest pending in the
+ * Adj-RIB-Out, waits for writability without spinning, loses and
+ * reorders nothing, and says drained only once the peer has read
+ * everything, withdraws included.  A route withdrawn before its turn
+ * came is never sent at all.
  */
 static void
 test_backpressure_keeps_everything(void **state)
@@ -1290,7 +1750,7 @@ test_backpressure_keeps_everything(void **state)
 	struct bgp_attrs at;
 	struct prefix pfx;
 	struct msg m;
-	uint32_t *seen, i, nwd = 0;
+	uint32_t *seen, i, nwd = 0, n_ann;
 	size_t queued, queued2;
 	unsigned drained, its, upd = 0, kas = 0, wd_msgs = 0;
 	int small = 4096;
@@ -1316,13 +1776,16 @@ test_backpressure_keeps_everything(void **state)
 	peer_flush(t->p);
 	queued = peer_pending_output(t->p);
 	assert_true(queued > 0);
+	assert_true(queued <= QUEUE_BOUND);
 	/*
 	 * The first UPDATEs fit in the socket: the queue emptied after each,
 	 * and the drained hook ran then (it checks the queue was empty).
-	 * From here on nothing is written until the peer reads.
+	 * From here on nothing is written until the peer reads, and the
+	 * rest of the table waits in the Adj-RIB-Out.
 	 */
 	drained = t->n_drained;
-	assert_int_equal(ribout_sent_count(t->p->ro), NROUTES);
+	assert_true(ribout_sent_count(t->p->ro) < NROUTES);
+	assert_true(ribout_is_pending(t->p->ro));
 
 	/* blocked on the socket: the loop sleeps, it does not spin */
 	its = iterations_in_100ms(t);
@@ -1341,7 +1804,8 @@ test_backpressure_keeps_everything(void **state)
 	ribout_unset_all(t->p->ro);
 	peer_flush(t->p);
 	queued2 = peer_pending_output(t->p);
-	assert_true(queued2 > queued);
+	assert_true(queued2 >= queued);
+	assert_true(queued2 <= QUEUE_BOUND);
 	assert_int_equal(t->n_drained, drained);
 
 	/*
@@ -1349,8 +1813,9 @@ test_backpressure_keeps_everything(void **state)
 	 * until the last withdraw is in, the queue is empty and the
 	 * drained hook has said so.
 	 */
-	for (i = 0; i < 5000 && (nwd < NROUTES ||
+	for (i = 0; i < 5000 && (ribout_sent_count(t->p->ro) > 0 ||
 	    peer_pending_output(t->p) > 0 || t->n_drained == drained); i++) {
+		assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
 		run(t);
 		if (fc_fill(&t->a) == 0) {
 			struct pollfd pfd = { .fd = t->a.fd, .events = POLLIN };
@@ -1373,19 +1838,169 @@ test_backpressure_keeps_everything(void **state)
 				assert_false(withdraws_started);
 		}
 	}
-	assert_int_equal(nwd, NROUTES);
 	assert_int_equal(peer_pending_output(t->p), 0);
 	assert_true(t->n_drained > drained);
 	fc_expect_quiet(t, &t->a);
-	for (i = 0; i < NROUTES; i++)
-		if (seen[i] != 0x101)
+	/* each route announced once then withdrawn once, or never sent */
+	for (i = 0, n_ann = 0; i < NROUTES; i++) {
+		if (seen[i] != 0x101 && seen[i] != 0)
 			fail_msg("route %u: %#x", i, seen[i]);
+		n_ann += seen[i] != 0;
+	}
+	assert_int_equal(nwd, n_ann);
+	assert_true(n_ann > NROUTES / 4);
 	assert_true(kas >= 1);
 	assert_true(wd_msgs > 0);
 	assert_true(upd > wd_msgs);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_idle, 0);
 	free(seen);
+}
+
+/* send all of b on the non-blocking c, letting the speaker read meanwhile */
+static void
+fc_send_all(struct t *t, struct fconn *c, const uint8_t *b, size_t len)
+{
+	ssize_t n;
+	int spins = 0;
+
+	while (len > 0) {
+		n = send(c->fd, b, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			b += n;
+			len -= (size_t)n;
+			continue;
+		}
+		assert_true(n == -1 && (errno == EAGAIN || errno == EINTR));
+		assert_true(++spins < 100000);
+		run(t);
+	}
+}
+
+#define NREFRESH	20000
+
+/*
+ * RFC 9687 and a bounded queue: the peer asks for the table 20,000 times
+ * (ROUTE-REFRESH) and reads nothing, while its KEEPALIVEs keep the hold
+ * timer fed.  The speaker's queue stays bounded (the requests coalesce
+ * in the Adj-RIB-Out), and once nothing has been read for the send hold
+ * time (8 minutes: twice the hold time of 90 s is less) the session is
+ * torn down with Send Hold Timer Expired (8/0).
+ */
+static void
+test_unread_route_refresh_flood_bounded_then_send_hold(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	struct bgp_attrs at;
+	struct prefix pfx;
+	uint8_t rr[32], burst[100 * 32];
+	size_t rrlen, max_queued = 0, q;
+	struct wr w;
+	double t_blocked, t_down = 0, tnow;
+	uint32_t i;
+	int small = 4096, j;
+
+	assert_int_equal(setsockopt(t->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	establish(t, &theirs, NULL);
+	assert_int_equal(setsockopt(t->p->c.fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	route_attrs(&at);
+	for (i = 0; i < 2000; i++) {
+		nth_prefix(i, &pfx);
+		assert_int_equal(ribout_set(t->p->ro, &pfx, &at), 0);
+	}
+	peer_flush(t->p);
+	wr_init(&w, rr, sizeof(rr));
+	assert_int_equal(msg_rr_encode(&w, AFI_IPV4, SAFI_UNICAST), 0);
+	rrlen = wr_mark(&w);
+	for (j = 0; j < 100; j++)
+		memcpy(burst + (size_t)j * rrlen, rr, rrlen);
+	for (i = 0; i < NREFRESH / 100; i++) {
+		fc_send_all(t, &t->a, burst, 100 * rrlen);
+		run(t);
+		q = peer_pending_output(t->p);
+		if (q > max_queued)
+			max_queued = q;
+		assert_true(q <= QUEUE_BOUND);
+	}
+	/* let the speaker read the last of them */
+	for (j = 0; j < 50; j++)
+		run(t);
+	assert_true(peer_is_established(t->p));
+	assert_true(max_queued > 0);
+	assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
+
+	/* no progress from here: the send hold timer runs out */
+	t_blocked = vnow();
+	while ((tnow = vnow()) < t_blocked + 600) {
+		fc_send_keepalive(&t->a);
+		advance(t, 5);
+		if (!peer_is_established(t->p)) {
+			t_down = vnow();
+			break;
+		}
+		assert_true(peer_pending_output(t->p) <= QUEUE_BOUND);
+	}
+	assert_true(t_down > 0);
+	/* blocked since the flood at the latest: at most 480 s after it */
+	assert_true(t_down - t_blocked >= SEND_HOLD - 5.5);
+	assert_true(t_down - t_blocked <= SEND_HOLD + 5.5);
+	assert_int_equal(t->p->last_err.code, NOTIF_SEND_HOLD_TIMER);
+	assert_int_equal(t->p->last_err.subcode, 0);
+	assert_false(t->p->last_err_rcvd);
+	assert_int_equal(t->p->st.send_hold_expired, 1);
+	assert_int_equal(t->n_idle, 1);
+	assert_int_equal(t->p->st.flaps, 1);
+	assert_int_equal(peer_pending_output(t->p), 0);
+}
+
+/*
+ * The send hold timer counts from the last progress: a peer that reads,
+ * slowly, keeps its session however long the table takes.
+ */
+static void
+test_slow_reader_keeps_session(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_LOWER, 90);
+	struct bgp_attrs at;
+	struct prefix pfx;
+	struct msg m;
+	uint32_t i;
+	int small = 4096, k;
+
+	assert_int_equal(setsockopt(t->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	establish(t, &theirs, NULL);
+	assert_int_equal(setsockopt(t->p->c.fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	route_attrs(&at);
+	for (i = 0; i < 2 * NROUTES; i++) {
+		nth_prefix(i, &pfx);
+		assert_int_equal(ribout_set(t->p->ro, &pfx, &at), 0);
+	}
+	peer_flush(t->p);
+	/*
+	 * The peer reads what the socket holds every 50 s, 750 s in all;
+	 * the speaker writes more a second later, so that its progress and
+	 * a send hold timer left running never fall in one loop iteration.
+	 */
+	for (k = 0; k < 15; k++) {
+		fc_send_keepalive(&t->a);
+		advance(t, 1);
+		advance(t, 49);
+		assert_true(peer_is_established(t->p));
+		/* blocked for longer than the send hold time in all */
+		if (k < 10)
+			assert_true(peer_pending_output(t->p) > 0);
+		(void)fc_fill(&t->a);
+		while (fc_take(&t->a, &m))
+			;
+	}
+	assert_int_equal(t->p->st.send_hold_expired, 0);
+	assert_int_equal(t->n_idle, 0);
 }
 
 /* peer_stop(): the routes are withdrawn before the Cease goes out */
@@ -1445,6 +2060,11 @@ main(void)
 		    test_hold_timer_expiry_then_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_hold_time_zero_sends_no_keepalives, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_post_connect_failures_back_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_flapping_session_backs_off_until_stable, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_open_wrong_as_is_2_2,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
@@ -1455,6 +2075,9 @@ main(void)
 		    test_bad_open_bgp_id_zero_is_2_3, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_update_bad_origin_is_treat_as_withdraw, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_update_warnings_survive_refusal_burst, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_update_unrecognised_wellknown_resets_3_2, setup,
@@ -1475,10 +2098,27 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_collision_candidate_that_fails_goes_away, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_idle_accepts_peer_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_admin_resets_are_not_flaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gtsm_passive_listener_sends_255, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_listener_ttl_default_without_gtsm, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_descriptor_shortage_pauses_listener, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_descriptor_shortage_outbound_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drained_after_withdraw,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_backpressure_keeps_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unread_route_refresh_flood_bounded_then_send_hold,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_reader_keeps_session,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_withdraws_then_ceases,
 		    setup, teardown),
 	};
