@@ -412,6 +412,11 @@ peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 	jadd(o, "updates_in", jint((int64_t)pi->st.updates_in));
 	jadd(o, "updates_out", jint((int64_t)pi->st.updates_out));
 	jadd(o, "flaps", jint((int64_t)pi->st.flaps));
+	jadd(o, "updates_treat_as_withdraw",
+	    jint((int64_t)pi->st.updates_treat_as_withdraw));
+	jadd(o, "updates_attr_discard",
+	    jint((int64_t)pi->st.updates_attr_discard));
+	jadd(o, "send_hold_expired", jint((int64_t)pi->st.send_hold_expired));
 	jadd(o, "prefixes_out", jint((int64_t)pi->prefixes_out));
 	jadd(o, "prefixes_desired", jint((int64_t)pi->prefixes_desired));
 	if (pi->has_last_err) {

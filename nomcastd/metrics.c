@@ -277,6 +277,15 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	    "BGP UPDATE messages received from the peer.");
 	PEER_COUNTER("nomcast_peer_updates_sent_total", updates_out,
 	    "BGP UPDATE messages queued to the peer.");
+	PEER_COUNTER("nomcast_peer_updates_treat_as_withdraw_total",
+	    updates_treat_as_withdraw,
+	    "Malformed UPDATEs treated as withdraw (RFC 7606).");
+	PEER_COUNTER("nomcast_peer_updates_attribute_discard_total",
+	    updates_attr_discard,
+	    "UPDATEs whose malformed attribute was discarded (RFC 7606).");
+	PEER_COUNTER("nomcast_peer_send_hold_expired_total", send_hold_expired,
+	    "Sessions torn down because the peer stopped reading "
+	    "(RFC 9687).");
 #undef PEER_COUNTER
 
 	family(b, "nomcast_peer_prefixes_announced", "gauge",

@@ -560,6 +560,9 @@ test_ctl_cmds_show_peers_established_peer(void **state)
 	assert_int_equal(get_int(p, "messages_out"), 13);
 	assert_int_equal(get_int(p, "updates_in"), 1);
 	assert_int_equal(get_int(p, "updates_out"), 2);
+	assert_int_equal(get_int(p, "send_hold_expired"), 0);
+	assert_int_equal(get_int(p, "updates_treat_as_withdraw"), 0);
+	assert_int_equal(get_int(p, "updates_attr_discard"), 0);
 	assert_int_equal(get_int(p, "flaps"), 1);
 	assert_int_equal(get_int(p, "prefixes_out"), 2);
 	assert_int_equal(get_int(p, "prefixes_desired"), 2);

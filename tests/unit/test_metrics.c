@@ -59,6 +59,9 @@ setup(void **state)
 	f->peers[0]->st.updates_in = 2;
 	f->peers[0]->st.updates_out = 3;
 	f->peers[0]->st.flaps = 1;
+	f->peers[0]->st.updates_treat_as_withdraw = 4;
+	f->peers[0]->st.updates_attr_discard = 5;
+	f->peers[0]->st.send_hold_expired = 6;
 	f->peers[0]->st.transitions[FSM_ESTABLISHED] = 2;
 	f->peers[0]->st.transitions[FSM_IDLE] = 4;
 	f->peers[1]->c.fsm.state = FSM_OPENCONFIRM;
@@ -185,6 +188,10 @@ test_metrics_peer_counters_per_peer(void **state)
 	assert_line(t, "nomcast_peer_updates_received_total" P0 " 2");
 	assert_line(t, "nomcast_peer_updates_sent_total" P0 " 3");
 	assert_line(t, "nomcast_peer_flaps_total" P0 " 1");
+	assert_line(t, "nomcast_peer_updates_treat_as_withdraw_total" P0 " 4");
+	assert_line(t, "nomcast_peer_updates_attribute_discard_total" P0
+	    " 5");
+	assert_line(t, "nomcast_peer_send_hold_expired_total" P0 " 6");
 	assert_line(t, "nomcast_peer_prefixes_announced" P0 " 0");
 	assert_line(t, "nomcast_peer_state_change_time_seconds" P0
 	    " 1700000100");
@@ -347,7 +354,7 @@ test_metrics_families_typed_once_and_contiguous(void **state)
 		assert_true(line[n] == '{' || line[n] == ' ' ||
 		    line[n] == '_');
 	}
-	assert_int_equal(nseen, 19);	/* every family, once */
+	assert_int_equal(nseen, 22);	/* every family, once */
 	free(t);
 }
 
