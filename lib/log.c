@@ -262,7 +262,7 @@ sink_gone(void)
 static void
 sink_recover(void)
 {
-	uint64_t n = sink.dropped;
+	uint64_t n = sink.dropped, total = sink.dropped_total;
 
 	if (!sink.stalled || sink.len > sink.cap / 2)
 		return;
@@ -270,6 +270,15 @@ sink_recover(void)
 	sink.dropped = 0;
 	log_msg(LOG_LVL_WARN, "dropped=%" PRIu64 " msg=\"log reader stalled: "
 	    "%" PRIu64 " lines dropped\"", n, n);
+	if (sink.dropped_total != total) {
+		/*
+		 * The reader is gone: the note is not a line to count, and
+		 * it waits for a reader (a FIFO may get one again).
+		 */
+		sink.dropped_total = total;
+		sink.dropped = n;
+		sink.stalled = true;
+	}
 }
 
 /* one whole line, n bytes ending in '\n': out, queued, or dropped */
