@@ -279,6 +279,33 @@ test_log_quote_cuts_cleanly(void **state)
 }
 
 
+/* a line longer than the formatting buffer on the stack comes out whole */
+static void
+test_log_long_line_whole(void **state)
+{
+	static char pad[6000], got[8000];
+	struct cap c;
+	size_t n;
+
+	(void)state;
+	memset(pad, 'x', sizeof(pad) - 1);
+	log_init(LOG_LVL_INFO);
+	cap_start(&c);
+	log_obj(LOG_LVL_INFO, "svc", "web", NULL, "pad=%s", pad);
+	fflush(stderr);
+	dup2(c.saved, 2);
+	close(c.saved);
+	rewind(c.f);
+	n = fread(got, 1, sizeof(got) - 1, c.f);
+	fclose(c.f);
+	got[n] = '\0';
+	assert_true(n > sizeof(pad) && got[n - 1] == '\n');
+	got[n - 1] = '\0';
+	assert_null(strchr(got, '\n'));
+	assert_non_null(strstr(got, " lvl=info svc=web pad=x"));
+	assert_int_equal(strlen(strstr(got, "pad=") + 4), sizeof(pad) - 1);
+}
+
 /* ---- the buffer: a reader that stalls, comes back, or goes ---- */
 
 #define PIPE_CAP	4096	/* one page: the smallest pipe */
@@ -650,6 +677,7 @@ main(void)
 		cmocka_unit_test(test_log_values_read_back),
 		cmocka_unit_test(test_log_obj_quotes_the_name),
 		cmocka_unit_test(test_log_quote_cuts_cleanly),
+		cmocka_unit_test(test_log_long_line_whole),
 #define TP(fn) cmocka_unit_test_setup_teardown(fn, setup_pipe, teardown_buf)
 		TP(test_log_buffer_full_drops_whole_lines_and_counts),
 		TP(test_log_buffer_note_once_half_free),
