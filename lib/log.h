@@ -3,7 +3,11 @@
  *
  * lvl=info peer=198.51.100.1 state=OpenConfirm->Established ...
  * The sink and level are fixed before the loop starts (the one process-wide
- * setting).  log_rl() rate-limits repeats per object with a token bucket;
+ * setting).  Lines are written to fd 2 as they come, blocking, until the
+ * daemon calls log_buffer_stderr(): from then on a stalled reader never
+ * blocks the caller; lines wait in a bounded buffer that the loop empties
+ * (log_flush()), and a line that does not fit is dropped whole and counted.
+ * log_rl() rate-limits repeats per object with a token bucket;
  * the next line let through carries suppressed=N.
  *
  * The one rule for values: anything that did not come from a literal in
@@ -73,6 +77,35 @@ void	log_rl(struct log_rl *rl, enum log_level lvl, const char *fmt, ...)
 void	log_obj(enum log_level lvl, const char *key, const char *name,
 	    struct log_rl *rl, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+/*
+ * From now on, lines wait in a buffer of cap bytes and go to fd without
+ * blocking (log_flush()); a line that does not fit is dropped whole and
+ * counted, and once half the buffer is free again a line says how many
+ * were.  Takes fd (closed by log_buffer_stop(), and on failure): a socket
+ * is sent to with MSG_DONTWAIT, anything else gets O_NONBLOCK, so it must
+ * be a description of the caller's own.  SIGPIPE must be ignored.
+ * 0, or -1: lines stay blocking writes to fd 2.
+ */
+int	log_buffer_fd(int fd, size_t cap);
+/*
+ * The daemon's: log_buffer_fd() on fd 2 when it is a pipe, a FIFO, a
+ * socket or a terminal, without changing how others see fd 2 (log.c says
+ * how).  The descriptor to watch for writability, or -1: lines stay
+ * blocking writes to fd 2 (a file, which has no reader to wait on; or it
+ * could not be done, logged).
+ */
+int	log_buffer_stderr(size_t cap);
+/* back to blocking writes to fd 2; what still waits is lost */
+void	log_buffer_stop(void);
+/* write what the descriptor takes now; 1 if bytes still wait, else 0 */
+int	log_flush(void);
+/* log_flush() until nothing waits or ms have passed (exit, fatal) */
+void	log_flush_wait(unsigned ms);
+/* how long the exit and fatal() wait for a slow reader */
+#define LOG_EXIT_FLUSH_MS	200
+/* lines dropped since start: the buffer full, or the reader gone */
+uint64_t log_lines_dropped(void);
+
 /* fatal at startup: log and exit(1) */
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));

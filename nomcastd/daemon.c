@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nomcastd/control.h"
+#include "nomcastd/log_io.h"
 #include "nomcastd/metrics.h"
 #include "nomcastd/routes.h"
 #include "nomcastd/service.h"
@@ -191,6 +192,8 @@ daemon_run(struct conf *conf)
 	nc.ctl_ops.reload = daemon_reload;
 	/* a peer closing its end must be an error return, not a signal */
 	signal(SIGPIPE, SIG_IGN);
+	/* from here on a stalled log reader never blocks the loop */
+	log_io_start(&nc);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	nc.sp.peers = calloc(nc.conf.npeers ? nc.conf.npeers : 1,
 	    sizeof(*nc.sp.peers));
@@ -228,5 +231,6 @@ daemon_run(struct conf *conf)
 	log_info("msg=\"exiting\"");
 out:
 	daemon_free(&nc);
+	log_io_stop(&nc);
 	return rc;
 }

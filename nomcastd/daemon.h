@@ -36,6 +36,8 @@ struct nomcast {
 	struct bgp_speaker sp;		/* its peers are owned, [conf.npeers] */
 	ev_signal	 sig_term, sig_int, sig_hup;
 	ev_timer	 exit_timer;	/* bounds the goodbye on SIGTERM */
+	ev_prepare	 log_prep;	/* log_io.c: flush before each wait */
+	ev_io		 log_io;	/* log_io.c: fd 2 writable */
 	struct svc	*svcs;		/* owned, [nsvcs] (service.c) */
 	size_t		 nsvcs;
 	struct check	**checks;	/* owned, [nchecks_rt] */

@@ -475,10 +475,21 @@ render_nomad(const struct nomcast *nc, struct metrics_buf *b)
 	}
 }
 
+static void
+render_log(struct metrics_buf *b)
+{
+	family(b, "nomcast_log_lines_dropped_total", "counter", "Log lines "
+	    "dropped because the reader of standard error did not keep up "
+	    "(the log buffer was full) or was gone.");
+	sample_u64(b, "nomcast_log_lines_dropped_total", NULL, 0,
+	    log_lines_dropped());
+}
+
 int
 metrics_render(const struct nomcast *nc, struct metrics_buf *b)
 {
 	render_build(nc, b);
+	render_log(b);
 	render_peers(nc, b);
 	render_services(nc, b);
 	render_checks(nc, b);
