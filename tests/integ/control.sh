@@ -17,21 +17,7 @@ lib_init control
 NOMCASTCTL=${NOMCASTCTL:-$(dirname "$NOMCASTD")/nomcastctl}
 PY=/usr/bin/python3
 
-ns_add edge node
-link edge 198.51.100.1/24 - node 198.51.100.2/24 -
-
-cat >"$LIB_TMP/bird.conf" <<EOT
-router id 198.51.100.1;
-log "$LIB_TMP/bird-edge.trace" all;
-protocol device { }
-protocol bgp node {
-	local 198.51.100.1 as 65000;
-	neighbor 198.51.100.2 as 65001;
-	hold time 3;
-	passive on;
-	ipv4 { import all; export none; };
-}
-EOT
+edge_node 3
 
 SOCK=$LIB_TMP/run/nomcast.sock
 INI=$LIB_TMP/nomcast.ini
@@ -73,7 +59,6 @@ checks = api-port
 EOT
 cp "$INI" "$LIB_TMP/nomcast.ini.good"
 
-bird_start edge edge "$LIB_TMP/bird.conf"
 nomcast_start node a "$INI"
 LOG=$LIB_TMP/nomcast-a.log
 wait_for 15 bird_established edge node || fail "no session"

@@ -10,21 +10,7 @@ NOMCASTD=$(realpath "$1")
 . "$(dirname "$0")/lib.sh"
 lib_init health-bird
 
-ns_add edge node
-link edge 198.51.100.1/24 - node 198.51.100.2/24 -
-
-cat >"$LIB_TMP/bird.conf" <<EOT
-router id 198.51.100.1;
-log "$LIB_TMP/bird-edge.trace" all;
-protocol device { }
-protocol bgp node {
-	local 198.51.100.1 as 65000;
-	neighbor 198.51.100.2 as 65001;
-	passive on;
-	ipv4 { import all; export none; };
-}
-EOT
-bird_start edge edge "$LIB_TMP/bird.conf"
+edge_node
 
 FLAG=$LIB_TMP/flag
 # failing, it says hostile things (a quote, a backslash, an escape

@@ -145,6 +145,27 @@ bird_start() {	# bird_start NS NAME CONFFILE
 	wait_for 10 birdc_q "$name" show status || fail "bird $name did not start"
 }
 
+# edge_node [HOLD]: namespaces edge and node on one link (198.51.100.1
+# and .2), and BIRD started in edge: AS 65000, passive, importing what
+# node (AS 65001) announces, with hold time HOLD if given
+edge_node() {
+	ns_add edge node
+	link edge 198.51.100.1/24 - node 198.51.100.2/24 -
+	cat >"$LIB_TMP/bird.conf" <<EOT
+router id 198.51.100.1;
+log "$LIB_TMP/bird-edge.trace" all;
+protocol device { }
+protocol bgp node {
+	local 198.51.100.1 as 65000;
+	neighbor 198.51.100.2 as 65001;
+${1:+	hold time $1;
+}	passive on;
+	ipv4 { import all; export none; };
+}
+EOT
+	bird_start edge edge "$LIB_TMP/bird.conf"
+}
+
 birdc_q() {	# birdc_q NAME CMD...: birdc on that instance's socket
 	name=$1; shift
 	birdc -s "$LIB_TMP/bird-$name.ctl" "$@"

@@ -22,21 +22,7 @@ NOMCASTCTL=${NOMCASTCTL:-$(dirname "$NOMCASTD")/nomcastctl}
 PY=/usr/bin/python3
 STALL=${STALL:-30}
 
-ns_add edge node
-link edge 198.51.100.1/24 - node 198.51.100.2/24 -
-
-cat >"$LIB_TMP/bird.conf" <<EOT
-router id 198.51.100.1;
-log "$LIB_TMP/bird-edge.trace" all;
-protocol device { }
-protocol bgp node {
-	local 198.51.100.1 as 65000;
-	neighbor 198.51.100.2 as 65001;
-	hold time 3;
-	passive on;
-	ipv4 { import all; export none; };
-}
-EOT
+edge_node 3
 
 FLAG=$LIB_TMP/flag
 SOCK=$LIB_TMP/nomcast.sock
@@ -158,7 +144,6 @@ ctl_status() {
 has() { bird_has_route edge "$1"; }
 hasnt() { bird_no_route edge "$1"; }
 
-bird_start edge edge "$LIB_TMP/bird.conf"
 touch "$FLAG"
 # first with a reader, to see the start and the session come up
 drain_start

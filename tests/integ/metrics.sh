@@ -19,21 +19,7 @@ PARSE="$PY $HERE/promparse.py"
 
 $PARSE --selftest >/dev/null || fail "promparse.py accepts broken input"
 
-ns_add edge node
-link edge 198.51.100.1/24 - node 198.51.100.2/24 -
-
-cat >"$LIB_TMP/bird.conf" <<EOT
-router id 198.51.100.1;
-log "$LIB_TMP/bird-edge.trace" all;
-protocol device { }
-protocol bgp node {
-	local 198.51.100.1 as 65000;
-	neighbor 198.51.100.2 as 65001;
-	passive on;
-	ipv4 { import all; export none; };
-}
-EOT
-bird_start edge edge "$LIB_TMP/bird.conf"
+edge_node
 
 FLAG=$LIB_TMP/flag
 cat >"$LIB_TMP/check.sh" <<EOT
