@@ -9,6 +9,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 lib_init rr-flood
 
+# 1 MiB; a sanitizer build's allocator keeps freed memory in quarantine,
+# so there the bound is 16 MiB (the queue unbounded grew by 47 MiB)
+MAX_GROWTH_KIB=1024
+if [ -n "${NOMCAST_SANITIZED:-}" ] ||
+    ldd "$NOMCASTD" 2>/dev/null | grep -Eq 'lib(asan|ubsan|tsan|msan)'; then
+	MAX_GROWTH_KIB=16384
+fi
+
 ns_add edge node
 link edge 198.51.100.1/24 2001:db8:1::1/64 node 198.51.100.2/24 2001:db8:1::2/64
 
@@ -62,5 +70,6 @@ forget_pid "$bp"
 grep -q 'notif=[0-9]*/[0-9]* sent=' "$LIB_TMP/nomcast-n.log" &&
 	fail "nomcastd sent a NOTIFICATION"
 grow=$((after - before))
-[ "$grow" -le 1024 ] || fail "RSS grew by $grow KiB ($before -> $after KiB)"
+[ "$grow" -le "$MAX_GROWTH_KIB" ] ||
+	fail "RSS grew by $grow KiB ($before -> $after KiB, limit $MAX_GROWTH_KIB)"
 ok "20,000 ROUTE-REFRESH unread: RSS $before -> $after KiB (+$grow), session up"
