@@ -4,10 +4,11 @@
 Every project include names its folder ("bgpd/msg.h").  A folder may
 include its own files and those of lower layers only:
 
-    lib  <-  bgpd, health  <-  nomad  <-  nomcastd  <-  nomcastctl
+    lib  <-  bgpd, bfd, health  <-  nomad  <-  nomcastd  <-  nomcastctl
 
-(nomad reports health's source states, so it sits above health; bgpd and
-health never include each other.)  The pure files (no I/O: the codec,
+(nomad reports health's source states, so it sits above health; bgpd,
+bfd and health never include each other: nomcastd ties BFD to BGP.)
+The pure files (no I/O: the codec,
 the FSM, the Adj-RIB-Out, the verdict and source machines, the catalog
 reader) must not reach, through any chain of project headers, a header of
 the event loop, libcurl, netlink, the HTTP server or process spawning.
@@ -22,7 +23,7 @@ import os
 import re
 import sys
 
-RANK = {"lib": 0, "bgpd": 1, "health": 1, "nomad": 2, "nomcastd": 3,
+RANK = {"lib": 0, "bgpd": 1, "bfd": 1, "health": 1, "nomad": 2, "nomcastd": 3,
         "nomcastctl": 4}
 
 PURE = ["lib/rd.c", "lib/prefix.c", "bgpd/notif.c", "bgpd/msg.c",
