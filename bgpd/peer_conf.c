@@ -12,7 +12,8 @@ enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
 	GK_SHUTDOWN_MSG, GK_N };
 enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
 	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
-	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP, PK_N };
+	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP,
+	PK_SEND_HOLD_TIME, PK_N };
 _Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX,
     "seen[] too small");
 
@@ -317,6 +318,15 @@ p_multihop(struct conf_ctx *cx, const char *v)
 		conf_cur_peer(cx)->multihop = (uint8_t)u;
 }
 
+static void
+p_send_hold_time(struct conf_ctx *cx, const char *v)
+{
+	uint32_t u;
+
+	if (conf_u32(cx, v, 10, 3600, &u) == 0)
+		conf_cur_peer(cx)->send_hold_time = (uint16_t)u;
+}
+
 static const struct conf_key conf_peer_keys[PK_N] = {
 	[PK_ADDRESS] =		{ "address", false, false, p_address },
 	[PK_ASN] =		{ "asn", false, false, p_asn },
@@ -334,6 +344,8 @@ static const struct conf_key conf_peer_keys[PK_N] = {
 	[PK_TTL_SECURITY] =	{ "ttl-security", false, false,
 				    p_ttl_security },
 	[PK_MULTIHOP] =		{ "multihop", false, false, p_multihop },
+	[PK_SEND_HOLD_TIME] =	{ "send-hold-time", false, false,
+				    p_send_hold_time },
 };
 
 void

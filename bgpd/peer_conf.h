@@ -45,6 +45,7 @@ struct conf_peer {
 	char		password[CONF_PASSWORD_MAX + 1];	/* TCP-MD5 */
 	bool		ttl_security;		/* GTSM, RFC 5082 */
 	uint8_t		multihop;		/* eBGP TTL; 0 = directly connected */
+	uint16_t	send_hold_time;		/* RFC 9687, seconds; 0 = default */
 	int		line;
 };
 

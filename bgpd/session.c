@@ -178,13 +178,17 @@ sock_prepare(int fd, const struct peer *p, bool accepted)
 static void	timer_set(struct conn *c, ev_timer *t, double secs);
 
 /*
- * RFC 9687: how long the peer may leave our output unread, the larger of
- * 8 minutes and twice the negotiated hold time.
+ * RFC 9687: how long the peer may leave our output unread: as configured,
+ * or the larger of 8 minutes and twice the negotiated hold time.
  */
 static double
 send_hold_secs(const struct conn *c)
 {
-	double two_hold = c->fsm.state >= FSM_OPENCONFIRM ?
+	double two_hold;
+
+	if (c->peer->cf->send_hold_time != 0)
+		return c->peer->cf->send_hold_time;
+	two_hold = c->fsm.state >= FSM_OPENCONFIRM ?
 	    2.0 * c->peer->hold_time : 0;
 
 	return two_hold > SEND_HOLD_MIN ? two_hold : SEND_HOLD_MIN;

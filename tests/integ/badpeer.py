@@ -803,6 +803,40 @@ def rr_flood(p):
     raise Fail("no KEEPALIVE from nomcastd after the flood")
 
 
+@case
+def send_hold(p):
+    """Ask for the table many times, then read nothing but keep the
+    session alive with our KEEPALIVEs: nomcastd must give up on us after
+    its send hold time (RFC 9687).  Writes "flooded" when the requests
+    are out, then "closed" with the seconds between the two once our
+    KEEPALIVEs are refused (nomcastd closed the connection)."""
+    p.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    p.send(msg(OPEN, open_body(p.a.asn, p.a.hold, p.a.local)))
+    m = p.recv(5.0)
+    if m is None or m[0] != KEEPALIVE:
+        raise Fail("no KEEPALIVE after our OPEN: %r" % (m and describe(*m)))
+    p.send(msg(KEEPALIVE))
+    rr = msg(ROUTE_REFRESH, struct.pack("!HBB", AFI_IPV4, 0, SAFI_UNICAST))
+    p.send(rr * p.a.count)
+    flooded = time.monotonic()
+    with open(os.path.join(p.a.sync, "flooded"), "w") as f:
+        f.write("%d\n" % p.a.count)
+    end = flooded + 120
+    while time.monotonic() < end:
+        time.sleep(0.5)
+        try:
+            p.sock.send(msg(KEEPALIVE), socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            continue
+        except OSError as e:
+            took = time.monotonic() - flooded
+            p.log("KEEPALIVE refused after %.1f s: %s" % (took, e))
+            with open(os.path.join(p.a.sync, "closed"), "w") as f:
+                f.write("%.1f\n" % took)
+            return
+    raise Fail("nomcastd kept the unread session for 120 s")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--local", default="198.51.100.1")

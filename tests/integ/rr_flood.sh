@@ -2,7 +2,7 @@
 # tests/integ/rr_flood.sh NOMCASTD - a peer that asks for the table 20,000
 # times (ROUTE-REFRESH) and reads nothing: nomcastd's memory stays within
 # 1 MiB of where it was, and the session stays up (RFC 9687's send hold
-# timer, 8 minutes, is the unit test's: tests/unit/test_session.c).
+# timer, 8 minutes by default, is send_hold.sh's).
 set -eu
 NOMCASTD=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -28,13 +28,14 @@ test_peer_conf_bad_numbers_and_ranges(void **state)
 	(void)state;
 	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 4294967296\n"
 	    "port = 0\nhold-time = 2\nconnect-retry = 3601\nmultihop = 256\n"
-	    "passive = maybe\n",
+	    "passive = maybe\nsend-hold-time = 9\n",
 	    "t.ini:14: asn: 4294967296 out of range (1..4294967295)",
 	    "t.ini:15: port: 0 out of range (1..65535)",
 	    "t.ini:16: hold-time: 2 out of range (0 or 3..65535)",
 	    "t.ini:17: connect-retry: 3601 out of range (1..3600)",
 	    "t.ini:18: multihop: 256 out of range (1..255)",
-	    "t.ini:19: passive: 'maybe' is not yes or no");
+	    "t.ini:19: passive: 'maybe' is not yes or no",
+	    "t.ini:20: send-hold-time: 9 out of range (10..3600)");
 	EXPECT_ERR(BASE "[peer z]\naddress = 192.0.2.7\nasn = 65a\n"
 	    "hold-time = 1\nport = -1\nmed = 1\n",
 	    "t.ini:14: asn: '65a' is not an AS number",

@@ -80,6 +80,8 @@ test_peer_session_same_each_field(void **state)
 		F(struct conf_peer, password, true),
 		F(struct conf_peer, ttl_security, true),
 		F(struct conf_peer, multihop, true),
+		/* read whenever the send hold timer is set */
+		F(struct conf_peer, send_hold_time, false),
 		F(struct conf_peer, line, false),
 	};
 	struct conf_peer p;
