@@ -165,14 +165,36 @@ timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	    c->cf->timeout_ms);
 }
 
+/*
+ * The time to the next tick: one interval, made up to a tenth shorter at
+ * random, never longer.  Checks of one interval started together would
+ * otherwise fire in the same loop iteration forever, a burst of sockets
+ * or processes every interval (all of them failing together when
+ * descriptors are short).  A probe may take up to its timeout, and the
+ * next tick must not find it still running, so no more than the gap
+ * between the two is taken off.
+ */
+static double
+tick_after(const struct check *c)
+{
+	uint32_t room = c->cf->interval_ms > c->cf->timeout_ms ?
+	    c->cf->interval_ms - c->cf->timeout_ms : 0;
+	uint32_t tenth = c->cf->interval_ms / 10;
+
+	if (room > tenth)
+		room = tenth;
+	return ms(c->cf->interval_ms) - ms(room) * ((double)random() /
+	    ((double)RAND_MAX + 1.0));
+}
+
 static void
 tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct check *c = t->data;
 
 	(void)revents;
-	/* the next tick is due one interval after this one started */
-	ev_timer_set(&c->tick, ms(c->cf->interval_ms), 0.);
+	/* the next tick is due about one interval after this one started */
+	ev_timer_set(&c->tick, tick_after(c), 0.);
 	ev_timer_start(loop, &c->tick);
 	/* still in flight (timeout = interval, or its last look): skip */
 	if (c->running)

@@ -44,7 +44,9 @@ fd_limit_ensure(const struct conf *c, int raise)
 
 		want.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
 		    rl.rlim_max >= need ? need : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0) {
+		/* at the hard limit already: nothing to raise, nothing to say */
+		if (want.rlim_cur > rl.rlim_cur &&
+		    setrlimit(RLIMIT_NOFILE, &want) == 0) {
 			log_info("msg=\"descriptor limit raised\" from=%lu "
 			    "to=%lu need=%u", (unsigned long)rl.rlim_cur,
 			    (unsigned long)want.rlim_cur, need);

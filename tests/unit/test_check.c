@@ -196,6 +196,72 @@ timeouts_are_not_watchdog_failures(void **state)
 	assert_int_equal(f.nwatchdog, 0);
 }
 
+/*
+ * Eight checks of one interval, started in the same instant: their ticks
+ * must drift apart (a burst of eight probes in one loop iteration every
+ * interval otherwise, forever), yet no check may go a whole interval
+ * without a probe.
+ */
+static void
+ticks_drift_apart(void **state)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct check_env env = { .loop = loop };
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct conf_check cf[8];
+	struct check *c[8];
+	ev_timer stop;
+	struct fx f;
+	double lo = 1e300, hi = 0;
+	size_t i;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.loop = loop;
+	f.no_hog = true;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(f.lfd != -1);
+	assert_int_equal(bind(f.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(f.lfd, 1024), 0);
+	assert_int_equal(getsockname(f.lfd, (struct sockaddr *)&sin, &sl), 0);
+	ev_io_init(&f.accept_w, accept_cb, f.lfd, EV_READ);
+	ev_io_start(loop, &f.accept_w);
+	for (i = 0; i < 8; i++) {
+		memset(&cf[i], 0, sizeof(cf[i]));
+		snprintf(cf[i].name, sizeof(cf[i].name), "port%zu", i);
+		cf[i].type = CHECK_TCP;
+		cf[i].interval_ms = 100;
+		cf[i].timeout_ms = 50;
+		assert_int_equal(addr_parse("127.0.0.1", &cf[i].addr), 0);
+		cf[i].port = ntohs(sin.sin_port);
+		assert_non_null(c[i] = check_new(&env, &cf[i], on_result, &f));
+	}
+	ev_timer_init(&stop, stop_cb, 1.5, 0.);
+	ev_timer_start(loop, &stop);
+	for (i = 0; i < 8; i++)
+		check_start(c[i]);
+	ev_run(loop, 0);
+	for (i = 0; i < 8; i++) {
+		/* 1.5 s of 100 ms ticks, at most 10 ms early: 15 to 17 */
+		assert_in_range(c[i]->probes, 15, 17);
+		if (c[i]->started < lo)
+			lo = c[i]->started;
+		if (c[i]->started > hi)
+			hi = c[i]->started;
+		check_free(c[i]);
+	}
+	ev_io_stop(loop, &f.accept_w);
+	close(f.lfd);
+	print_message("last probes %.1f ms apart\n", (hi - lo) * 1000);
+	/* in step they would be microseconds apart */
+	assert_true(hi - lo >= 0.005);
+	assert_int_equal(f.nfail, 0);
+}
+
 static void
 lateness(void **state)
 {
@@ -214,6 +280,7 @@ main(void)
 		cmocka_unit_test(lateness),
 		cmocka_unit_test(late_loop_fails_nothing),
 		cmocka_unit_test(timeouts_are_not_watchdog_failures),
+		cmocka_unit_test(ticks_drift_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
