@@ -39,12 +39,18 @@ mkdir "$LIB_TMP/enabled"
 : >"$LIB_TMP/enabled/bird.service"
 pid_before=$(cat "$LIB_TMP/bird-host.pid")
 
-# a real systemd's enabled state of bird.service, which must not change
+# the real host's enabled state of bird, which must not change: systemd's
+# symlink, and the init script's rc links (what an offline systemctl
+# disable edits on a machine without systemd)
 WANTS=/etc/systemd/system/multi-user.target.wants/bird.service
 wants_state() {
 	if [ -L "$WANTS" ]; then readlink "$WANTS"
 	elif [ -e "$WANTS" ]; then echo present
 	else echo absent; fi
+	for l in /etc/rc?.d/[SK]??bird; do
+		[ -L "$l" ] && echo "$l"
+	done
+	return 0
 }
 wants_before=$(wants_state)
 
