@@ -16,6 +16,10 @@ lib_init() {	# lib_init TAG
 	LIB_TAG="$1"
 	LIB_PFX="nc$$"
 	LIB_TMP=$(mktemp -d "/tmp/nomcast-$1.XXXXXX")
+	# a nomcastd whose config names no control socket would take the
+	# host's /run/nomcast/nomcast.sock (and make /run/nomcast): its socket
+	# goes here instead, as under Nomad (NOMAD_ALLOC_DIR still wins)
+	export NOMAD_TASK_DIR="$LIB_TMP"
 	# the tests' own tools (this file is sourced from tests/integ, the
 	# benches and scripts/demo)
 	for LIB_LOGCHECK in "$(dirname "$0")/../tools/logcheck.py" \
