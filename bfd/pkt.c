@@ -311,10 +311,11 @@ bfd_auth_sign(uint8_t *buf, size_t len, const struct bfd_key *k)
 	/* a simple password goes out as encoded; only digests are filled */
 	if (auth_split(buf, len, k, &s) == -1 || auth_digest(&s, k, dig) == -1)
 		return;
+	/* the writer has no seek: rewrite the head, then the digest; the
+	 * bytes after it stay */
 	wr_init(&w, buf, len);
 	wr_bytes(&w, s.head, sizeof(s.head));
 	wr_bytes(&w, dig, s.dlen);
-	wr_bytes(&w, s.tail, s.ntail);
 }
 
 int

@@ -330,6 +330,14 @@ test_wrong_key_id_type_or_secret_fails(void **state)
 			    kinds[i].type == BFD_AUTH_PASSWORD ?
 			    "bad password" : "bad digest");
 
+		/* and so is the same secret with one byte less */
+		other = k;
+		other.secret_len--;
+		if (other.secret_len > 0)
+			expect_verify_fails(buf, n, &other,
+			    kinds[i].type == BFD_AUTH_PASSWORD ?
+			    "bad password" : "bad digest");
+
 		other = k;
 		other.type = k.type == BFD_AUTH_MET_SHA1 ? BFD_AUTH_SHA1 :
 		    BFD_AUTH_MET_SHA1;
@@ -367,6 +375,55 @@ test_tampered_byte_fails(void **state)
 		assert_int_equal(bfd_pkt_decode(buf, n, &q, &why), 0);
 		assert_int_equal(bfd_auth_verify(buf, n, &q, &k, &why), 0);
 	}
+}
+
+/* bytes inside Length past the auth section are hashed too */
+static void
+test_digest_covers_bytes_past_the_auth_section(void **state)
+{
+	struct bfd_key k;
+	struct bfd_pkt p, q;
+	uint8_t buf[BFD_PKT_MAX + 4];
+	const char *why;
+	size_t n;
+
+	(void)state;
+	set_key(&k, BFD_AUTH_SHA1, 4, "tail");
+	p = auth_pkt(&k, 8);
+	n = bfd_pkt_encode(&p, buf, sizeof(buf));
+	memcpy(buf + n, "\x01\x02\x03\x04", 4);
+	n += 4;
+	buf[3] = (uint8_t)n;
+	bfd_auth_sign(buf, n, &k);
+	assert_int_equal(bfd_pkt_decode(buf, n, &q, &why), 0);
+	assert_int_equal(q.length, n);
+	assert_int_equal(bfd_auth_verify(buf, n, &q, &k, &why), 0);
+	buf[n - 1] ^= 0x80;
+	expect_verify_fails(buf, n, &k, "bad digest");
+}
+
+/* a key of another id or kind leaves the packet as it is */
+static void
+test_sign_with_another_key_changes_nothing(void **state)
+{
+	struct bfd_key k, other;
+	struct bfd_pkt p;
+	uint8_t buf[BFD_PKT_MAX], before[BFD_PKT_MAX];
+	size_t n;
+
+	(void)state;
+	set_key(&k, BFD_AUTH_MET_SHA1, 4, "key");
+	p = auth_pkt(&k, 8);
+	n = bfd_pkt_encode(&p, buf, sizeof(buf));
+	memcpy(before, buf, n);
+	set_key(&other, BFD_AUTH_MET_SHA1, 5, "key");
+	bfd_auth_sign(buf, n, &other);
+	assert_memory_equal(buf, before, n);
+	set_key(&other, BFD_AUTH_SHA1, 4, "key");
+	bfd_auth_sign(buf, n, &other);
+	assert_memory_equal(buf, before, n);
+	bfd_auth_sign(buf, n, &k);
+	assert_memory_not_equal(buf, before, n);
 }
 
 static void
@@ -628,6 +685,8 @@ main(void)
 		cmocka_unit_test(test_known_answer_digests),
 		cmocka_unit_test(test_wrong_key_id_type_or_secret_fails),
 		cmocka_unit_test(test_tampered_byte_fails),
+		cmocka_unit_test(test_digest_covers_bytes_past_the_auth_section),
+		cmocka_unit_test(test_sign_with_another_key_changes_nothing),
 		cmocka_unit_test(test_verify_without_auth_section_fails),
 		cmocka_unit_test(test_discard_rules_of_6_8_6),
 		cmocka_unit_test(test_discard_bad_auth_section),
