@@ -88,8 +88,10 @@ int	bfd_pkt_decode(const uint8_t *buf, size_t len, struct bfd_pkt *p,
 	    const char **why);
 
 /* Encode p (with its auth section when p->auth_present); returns the
- * length written, or 0 if cap is too small.  The digest is not computed
- * here: see bfd_auth_sign(). */
+ * length written, or 0 if cap is too small or the auth section cannot
+ * be sent (unknown type, password not 1..16 bytes).  Version and the
+ * Length fields are written from what is sent, not taken from p.  The
+ * digest is not computed here: see bfd_auth_sign(). */
 size_t	bfd_pkt_encode(const struct bfd_pkt *p, uint8_t *buf, size_t cap);
 
 /* A configured key (RFC 5880 6.7): the secret and its Key ID. */
@@ -100,8 +102,16 @@ struct bfd_key {
 	size_t		secret_len;
 };
 
+/* Fill k from a configured secret: 0, or -1 + *why if the type is not a
+ * keyed kind or the secret is empty or longer than its field (16 bytes
+ * for the password and MD5, 20 for SHA1). */
+int	bfd_key_set(struct bfd_key *k, uint8_t type, uint8_t id,
+	    const char *secret, const char **why);
+
 /* Fill the digest of an encoded packet in place (buf as returned by
- * bfd_pkt_encode, whose auth section carries the key's type, id, seq). */
+ * bfd_pkt_encode, whose auth section carries the key's type, id, seq).
+ * Leaves buf as it is if the section is not of the key's keyed kind and
+ * id; a simple password is sent as encoded. */
 void	bfd_auth_sign(uint8_t *buf, size_t len, const struct bfd_key *k);
 
 /* Check the auth section of a received packet against the key: type and
