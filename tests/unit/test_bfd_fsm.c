@@ -99,10 +99,13 @@ test_state_table(void **state)
 		const struct row *r = &rows[i];
 		struct bfd_sess s;
 		struct bfd_rx_result res;
+		struct bfd_pkt out;
 		uint64_t before;
 
 		print_message("row %zu: %d <- %d\n", i, r->local, r->remote);
 		reach(&s, r->local);
+		bfd_sess_build(&s, &out, 2, 0);
+		assert_int_not_equal(bfd_sess_next_tx(&s), 0);
 		before = s.cnt.transitions;
 		res = rx(&s, r->remote, 1000);
 		assert_int_equal(res.discard, r->discard);
@@ -111,9 +114,9 @@ test_state_table(void **state)
 		assert_int_equal(res.changed, r->want != r->local);
 		assert_int_equal(s.cnt.transitions - before,
 		    r->want != r->local);
-		/* a change goes out at once */
-		if (r->want != r->local)
-			assert_int_equal(bfd_sess_next_tx(&s), 0);
+		/* a change goes out at once, and nothing else does */
+		assert_int_equal(bfd_sess_next_tx(&s) == 0,
+		    r->want != r->local);
 	}
 }
 
@@ -178,6 +181,11 @@ test_discard_your_discr(void **state)
 	p.your_disc = 0;
 	assert_int_equal(bfd_sess_rx(&s, &p, 5000).discard, BFD_DISC_NONE);
 	assert_int_equal(s.state, BFD_INIT);
+	reach(&s, BFD_UP);
+	p = pkt(BFD_ADMIN_DOWN);
+	p.your_disc = 0;
+	assert_int_equal(bfd_sess_rx(&s, &p, 5000).discard, BFD_DISC_NONE);
+	assert_int_equal(s.state, BFD_DOWN);
 }
 
 static const struct bfd_key SHA1 = {
