@@ -15,7 +15,7 @@ import os
 import re
 import sys
 
-DIRS = ["lib", "bgpd", "health", "nomad", "nomcastd", "nomcastctl"]
+DIRS = ["lib", "bgpd", "bfd", "health", "nomad", "nomcastd", "nomcastctl"]
 DEF = re.compile(r"^([a-z_][a-z0-9_]*)\(", re.M)
 CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
 
