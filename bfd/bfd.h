@@ -1,0 +1,90 @@
+/*
+ * bfd.h - the BFD speaker: every BFD session of the daemon, one per BGP
+ * peer that enables it, on the event loop.  It ties the pure machine
+ * (bfd/fsm.c) and codec (bfd/pkt.c) to the sockets (bfd/link.c) and to
+ * one timer per session, and tells its owner when a session's state
+ * changes.  What BFD does to BGP is the owner's (nomcastd) business.
+ *
+ * Received packets are matched to a session by Your Discriminator, or,
+ * when that is zero, by the peer's address and the port (single hop or
+ * multihop) they came to.
+ */
+#ifndef NOMCAST_BFD_H
+#define NOMCAST_BFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bfd/bfd_conf.h"
+#include "bfd/fsm.h"
+#include "lib/prefix.h"
+
+struct ev_loop;
+struct bfd;
+struct bfd_session;
+
+/*
+ * A session changed state.  old and s's new state are enum bfd_state;
+ * failed is true for a real failure (Up -> Down by detection time or by
+ * the remote saying Down), false for AdminDown either way (RFC 5882 3.2:
+ * not a path failure) and for every transition that is not out of Up.
+ */
+typedef void bfd_state_fn(void *ctx, struct bfd_session *s, uint8_t old,
+	    uint8_t state, bool failed);
+
+struct bfd	*bfd_new(struct ev_loop *loop);
+/* every session goes AdminDown (a few packets, sent now), then all closes */
+void		 bfd_free(struct bfd *b);
+
+/*
+ * A session to peer (from local, if set), with cf's timers and key;
+ * name is for the log (the BGP peer's).  NULL with *err on failure (no
+ * descriptor: the caller retries later).  Starts Down at the slow rate.
+ */
+struct bfd_session *bfd_session_add(struct bfd *b, const char *name,
+	    const struct addr *peer, const struct addr *local,
+	    const struct conf_bfd *cf, bfd_state_fn *fn, void *ctx,
+	    const char **err);
+/* AdminDown to the peer (a few packets at once), then gone */
+void		 bfd_session_del(struct bfd_session *s);
+/* new timers (a Poll sequence, no flap); cf must be session-same */
+void		 bfd_session_set_conf(struct bfd_session *s,
+	    const struct conf_bfd *cf);
+/* AdminDown while the owner wants it (a planned restart), and back */
+void		 bfd_session_admin(struct bfd_session *s, bool down);
+
+struct bfd_session_info {
+	const char	*name;
+	struct addr	 peer, local;
+	uint16_t	 src_port;
+	bool		 multihop;
+	uint8_t		 state, remote_state;	/* enum bfd_state */
+	uint8_t		 local_diag, remote_diag;
+	uint32_t	 local_discr, remote_discr;
+	uint32_t	 tx_interval_us;	/* negotiated, before jitter */
+	uint32_t	 rx_interval_us;	/* the remote's, in effect */
+	uint64_t	 detect_time_us;
+	uint8_t		 detect_mult, remote_detect_mult;
+	uint8_t		 auth_type;
+	uint64_t	 up_since_ms;		/* mono_ms(); 0 never Up */
+	uint64_t	 changed_ms;		/* mono_ms() of the last change */
+	struct bfd_counters cnt;		/* the machine's */
+	uint64_t	 tx_errors;
+	uint64_t	 tx_gap_max_us;		/* widest gap between two sends
+						 * while Up (late sends show) */
+	uint64_t	 downs;			/* failures (Up -> Down) */
+};
+
+void		 bfd_session_info(const struct bfd_session *s,
+	    struct bfd_session_info *si);
+/* the speaker's sessions, for show and metrics */
+size_t		 bfd_nsessions(const struct bfd *b);
+struct bfd_session *bfd_session_at(const struct bfd *b, size_t i);
+/* datagrams dropped before any session saw them (TTL, size, unknown) */
+struct bfd_drops {
+	uint64_t	ttl, truncated, decode, no_session, auth;
+};
+void		 bfd_drops(const struct bfd *b, struct bfd_drops *d);
+
+#endif
