@@ -237,7 +237,8 @@ peer_detail(jobj *p)
 	printf("  state         %s for %s (since %s)%s\n",
 	    gstr_or(p, "state", "?"), dur(gint(p, "since_seconds"), b,
 	    sizeof(b)), gstr_or(p, "since", "?"),
-	    gbool(p, "admin_down") ? ", administratively down" : "");
+	    gbool(p, "admin_down") ? ", administratively down" :
+	    gbool(p, "bfd_held") ? ", held down by BFD" : "");
 	if (gstr(p, "local_address") != NULL)
 		printf("  local         %s, remote id %s\n",
 		    gstr(p, "local_address"), gstr_or(p, "remote_id", "-"));

@@ -377,6 +377,7 @@ peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 	jadd(o, "passive", jbool(pi->cf->passive));
 	jadd(o, "state", jstr(fsm_state_name(pi->state)));
 	jadd(o, "admin_down", jbool(pi->admin_down));
+	jadd(o, "bfd_held", jbool(pi->gated));
 	jtime(o, "since", pi->since, now);
 	if (addr_is_set(&pi->local))
 		jadd(o, "local_address", jstr(addr_str(&pi->local, buf,
