@@ -403,6 +403,9 @@ test_link_flood_read_in_bounded_bursts_per_wakeup(void **state)
 	assert_true(most <= BFD_LINK_RX_BURST);
 	assert_true(iterations >= 2);
 	assert_int_equal(bfd_link_stats(f->link)->rx, f->n);
+	if (getenv("BFD_LINK_FIGURES") != NULL)
+		printf("flood: %u of 1000 queued, %u iterations, at most %u "
+		    "per iteration\n", f->n, iterations, most);
 }
 
 static void
@@ -476,6 +479,7 @@ test_link_callback_may_close_the_last_session(void **state)
 	 * all */
 	assert_int_equal(f->n, 1);
 	assert_int_equal(bfd_link_rx_open(f->link), 0);
+	assert_int_equal(bfd_link_stats(f->link)->rx_errors, 0);
 }
 
 static void
