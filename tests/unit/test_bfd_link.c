@@ -253,14 +253,14 @@ check_delivery(struct fix *f, const char *addr, int family)
 }
 
 static void
-test_link_v4_datagram_reaches_rx_with_addresses_port_and_ttl_255(
+test_link_v4_datagram_reaches_rx_with_addrs_port_ttl_255(
     void **state)
 {
 	check_delivery(*state, "127.0.0.1", AF_INET);
 }
 
 static void
-test_link_v6_datagram_reaches_rx_with_addresses_port_and_hop_limit_255(
+test_link_v6_datagram_reaches_rx_with_addrs_port_hops_255(
     void **state)
 {
 	check_delivery(*state, "::1", AF_INET6);
@@ -527,14 +527,39 @@ test_link_bad_conf_rejected(void **state)
 	assert_int_equal(bfd_link_rx_open(f->link), 0);
 }
 
+static void
+test_link_bound_to_an_interface(void **state)
+{
+	struct fix *f = *state;
+	struct sockaddr_storage p = sa("127.0.0.1", 0);
+	struct bfd_tx_conf c = { .peer = (struct sockaddr *)&p,
+	    .ifname = "nomcast-none0" };
+	const char *err = NULL;
+	struct bfd_tx *t;
+
+	/* no such interface (or no right to bind one): refused, no leak */
+	assert_null(bfd_link_open_tx(f->link, &c, &err));
+	assert_non_null(err);
+	assert_int_equal(bfd_link_rx_open(f->link), 0);
+	if (geteuid() != 0)
+		skip();	/* SO_BINDTODEVICE needs CAP_NET_RAW */
+	c.ifname = "lo";
+	t = bfd_link_open_tx(f->link, &c, &err);
+	assert_non_null(t);
+	assert_int_equal(bfd_tx_send(t, pkt, sizeof(pkt)), 0);
+	run_until(f, 1);
+	assert_int_equal(f->n, 1);
+	assert_int_equal(f->ri[0].ifindex, if_nametoindex("lo"));
+}
+
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_link_v4_datagram_reaches_rx_with_addresses_port_and_ttl_255),
-		T(test_link_v6_datagram_reaches_rx_with_addresses_port_and_hop_limit_255),
+		T(test_link_v4_datagram_reaches_rx_with_addrs_port_ttl_255),
+		T(test_link_v6_datagram_reaches_rx_with_addrs_port_hops_255),
 		T(test_link_tx_sets_ttl_255_cs6_and_priority_6),
 		T(test_link_source_ports_in_range_and_distinct),
 		T(test_link_v4_ttl_254_single_hop_dropped_and_counted),
@@ -546,6 +571,7 @@ main(void)
 		T(test_link_callback_may_close_the_last_session),
 		T(test_link_out_of_descriptors_fails_then_retry_works),
 		T(test_link_bad_conf_rejected),
+		T(test_link_bound_to_an_interface),
 	};
 
 	log_init(LOG_LVL_ERR);
