@@ -132,11 +132,22 @@ send_pkt(struct bfd_session *s, uint64_t now)
 	}
 	if (s->keyed)
 		bfd_auth_sign(buf, n, &s->key);
-	if (bfd_tx_send(s->tx, buf, n) == -1) {
+	if (bfd_tx_send(s->tx, buf, n) == 0)
+		return;
+	s->tx_errors++;
+	if (errno == ECONNREFUSED) {
+		/* an earlier packet's port unreachable: nobody listens
+		 * there yet (a router not configured, a peer restarting).
+		 * This packet was not sent: once more, so an AdminDown
+		 * sent three times goes out three times */
+		bfd_log_rl(s, LOG_LVL_INFO, "msg=\"the peer's BFD port is "
+		    "unreachable\"");
+		if (bfd_tx_send(s->tx, buf, n) == 0)
+			return;
 		s->tx_errors++;
-		bfd_log_rl(s, LOG_LVL_WARN, "msg=\"cannot send: %s\"",
-		    LE(strerror(errno)));
 	}
+	bfd_log_rl(s, LOG_LVL_WARN, "msg=\"cannot send: %s\"",
+	    LE(strerror(errno)));
 }
 
 /* the earlier of the next send and the machine's deadline (fsm.h) */
