@@ -7,6 +7,7 @@
  * Four helpers share two cores: timing bounds have honest margins, and
  * lower bounds are taken from times that cannot be late.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -47,6 +50,7 @@ struct side {
 
 struct fx {
 	struct side	 a, b;
+	uint16_t	 port;		/* A's single hop port */
 	bool		 run_b;		/* B's loop runs */
 	uint64_t	 b_tx;		/* B's packets sent, v4 session */
 	uint64_t	 b_tx_before;	/* a time before B's last v4 send */
@@ -125,6 +129,7 @@ setup(void **state)
 	    (uint16_t)(base + 3));
 	bfd_set_ports(f->b.b, (uint16_t)(base + 2), (uint16_t)(base + 3), base,
 	    (uint16_t)(base + 1));
+	f->port = base;
 	f->run_b = true;
 	*state = f;
 	return 0;
@@ -477,6 +482,74 @@ test_set_conf(void **state)
 	assert_true(a4_up(f));
 }
 
+/* a raw datagram to A's single hop port from src, with TTL 255 */
+static void
+raw_send(uint16_t port, const char *src, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in to, from;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ttl = 255;
+
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
+	    sizeof(ttl)), 0);
+	memset(&from, 0, sizeof(from));
+	from.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, src, &from.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to,
+	    sizeof(to)), (ssize_t)len);
+	close(fd);
+}
+
+/* what matches no session is dropped and counted, not handed to one */
+static void
+test_drops(void **state)
+{
+	struct fx *f = *state;
+	struct conf_bfd c = conf(20);
+	struct bfd_session_info a4;
+	struct bfd_drops d, d0;
+	struct bfd_pkt p;
+	uint8_t buf[BFD_PKT_MAX], junk[10] = { 0xff };
+	size_t n;
+	uint64_t rx0;
+
+	add_all(f, &c, &c);
+	assert_true(drive(f, 3000, all_up));
+	/* B's packets still on their way are read first */
+	f->run_b = false;
+	drive(f, 5, NULL);
+	a4 = info(f->a.s4);
+	rx0 = a4.cnt.rx;
+	bfd_drops(f->a.b, &d0);
+	assert_int_equal(d0.no_session + d0.decode, 0);
+	memset(&p, 0, sizeof(p));
+	p.vers = BFD_VERSION;
+	p.state = BFD_UP;
+	p.detect_mult = 3;
+	p.my_disc = a4.remote_discr;
+	p.your_disc = a4.local_discr;
+	p.desired_min_tx = 20 * MS;
+	p.required_min_rx = 20 * MS;
+	assert_true((n = bfd_pkt_encode(&p, buf, sizeof(buf))) > 0);
+	/* A's discriminator, but not from A's peer */
+	raw_send(f->port, "127.0.0.2", buf, n);
+	/* nobody's discriminator */
+	p.your_disc = a4.local_discr ^ 0x5a5a5a5a;
+	assert_true((n = bfd_pkt_encode(&p, buf, sizeof(buf))) > 0);
+	raw_send(f->port, "127.0.0.1", buf, n);
+	raw_send(f->port, "127.0.0.1", junk, sizeof(junk));
+	drive(f, 30, NULL);
+	bfd_drops(f->a.b, &d);
+	assert_int_equal(d.no_session, 2);
+	assert_int_equal(d.decode, 1);
+	assert_int_equal(info(f->a.s4).cnt.rx, rx0);
+}
+
 /* no descriptor: NULL and why; the owner's retry works once one frees */
 static void
 test_emfile(void **state)
@@ -523,6 +596,7 @@ main(void)
 		T(test_keyed_mismatch),
 		T(test_set_conf),
 		T(test_emfile),
+		T(test_drops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
