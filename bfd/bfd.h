@@ -32,10 +32,20 @@ struct bfd_session;
  */
 typedef void bfd_state_fn(void *ctx, struct bfd_session *s, uint8_t old,
 	    uint8_t state, bool failed);
+/* It is called last, once the speaker is done with s: it may delete s
+ * (bfd_session_del) but not free the speaker. */
 
+/* NULL only when out of memory */
 struct bfd	*bfd_new(struct ev_loop *loop);
-/* every session goes AdminDown (a few packets, sent now), then all closes */
+/* every session goes AdminDown (a few packets, sent now), then all closes;
+ * no bfd_state_fn is called */
 void		 bfd_free(struct bfd *b);
+/*
+ * For tests, two speakers in one process: the ports to listen on and the
+ * peers' ports to send to (0: the standard ones).  Before any session.
+ */
+void		 bfd_set_ports(struct bfd *b, uint16_t single, uint16_t multi,
+	    uint16_t peer_single, uint16_t peer_multi);
 
 /*
  * A session to peer (from local, if set), with cf's timers and key;
@@ -46,12 +56,14 @@ struct bfd_session *bfd_session_add(struct bfd *b, const char *name,
 	    const struct addr *peer, const struct addr *local,
 	    const struct conf_bfd *cf, bfd_state_fn *fn, void *ctx,
 	    const char **err);
-/* AdminDown to the peer (a few packets at once), then gone */
+/* AdminDown to the peer (a few packets at once), then gone; no
+ * bfd_state_fn is called */
 void		 bfd_session_del(struct bfd_session *s);
 /* new timers (a Poll sequence, no flap); cf must be session-same */
 void		 bfd_session_set_conf(struct bfd_session *s,
 	    const struct conf_bfd *cf);
-/* AdminDown while the owner wants it (a planned restart), and back */
+/* AdminDown while the owner wants it (a planned restart; a few packets
+ * at once), and back to Down; the change goes to the bfd_state_fn */
 void		 bfd_session_admin(struct bfd_session *s, bool down);
 
 struct bfd_session_info {

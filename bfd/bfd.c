@@ -1,0 +1,508 @@
+/*
+ * bfd.c - the BFD speaker on libev (see bfd.h): the session table, one
+ * timer per session, and the glue of fsm.h's loop around the codec and
+ * the sockets.
+ *
+ * The clock.  Every time handed to the machine is read now from
+ * CLOCK_MONOTONIC, not taken from ev_now(): ev_now() is the time the loop
+ * iteration began, and a long callback before ours (a reload, a burst of
+ * control traffic) makes it stale.  A stale receive time would put the
+ * Detection Time's start too early and declare a live peer dead; a stale
+ * send time would put the next send early.  A timer armed from a stale
+ * loop time only fires early; the callback then finds nothing due and
+ * re-arms for the rest.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "bfd/bfd.h"
+#include "bfd/link.h"
+#include "bfd/pkt.h"
+#include "lib/log.h"
+
+/*
+ * AdminDown packets sent back to back when a session goes away: one lost
+ * packet must not leave the remote to find out by its Detection Time,
+ * which it would count as a failure.
+ */
+#define BFD_ADMIN_DOWN_PKTS	3
+
+struct bfd_session {
+	struct bfd	*b;
+	char		*name;
+	struct addr	 peer, local;
+	bool		 multihop;
+	uint8_t		 max_hops;
+	bool		 keyed;
+	struct bfd_key	 key;
+	struct bfd_sess	 fsm;
+	struct bfd_tx	*tx;
+	ev_timer	 tm;
+	bfd_state_fn	*fn;
+	void		*ctx;
+	uint64_t	 last_tx_up_us;	/* the last send while Up, or 0 */
+	uint64_t	 tx_gap_max_us;
+	uint64_t	 tx_errors;
+	uint64_t	 downs;
+	uint8_t		 remote_diag;	/* of the last packet accepted */
+	struct log_rl	 rl;		/* send errors, bad digests */
+};
+
+struct bfd {
+	struct ev_loop	 *loop;
+	struct bfd_link	 *link;
+	struct bfd_session **s;
+	size_t		  n, cap;
+	uint16_t	  peer_port[2];	/* single, multi; 0 the standard */
+	struct bfd_drops  drops;
+};
+
+#define bfd_log(s, lvl, ...) \
+	do { if (log_enabled(lvl)) log_obj((lvl), "bfd", (s)->name, NULL, \
+	    __VA_ARGS__); } while (0)
+#define bfd_log_rl(s, lvl, ...) \
+	log_obj((lvl), "bfd", (s)->name, &(s)->rl, __VA_ARGS__)
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* random() gives 31 bits: two draws for 32 */
+static uint32_t
+rnd32(void)
+{
+	return ((uint32_t)random() << 16) ^ (uint32_t)random();
+}
+
+static struct bfd_session *
+find_discr(const struct bfd *b, uint32_t discr)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->s[i]->fsm.local_discr == discr)
+			return b->s[i];
+	return NULL;
+}
+
+static struct bfd_session *
+find_peer(const struct bfd *b, const struct addr *src, bool multihop)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->s[i]->multihop == multihop &&
+		    addr_equal(&b->s[i]->peer, src))
+			return b->s[i];
+	return NULL;
+}
+
+/* ---- sending ---- */
+
+static void
+send_pkt(struct bfd_session *s, uint64_t now)
+{
+	uint8_t buf[BFD_PKT_MAX];
+	struct bfd_pkt p;
+	size_t n;
+
+	if (s->fsm.state == BFD_UP) {
+		if (s->last_tx_up_us != 0 && now - s->last_tx_up_us >
+		    s->tx_gap_max_us)
+			s->tx_gap_max_us = now - s->last_tx_up_us;
+		s->last_tx_up_us = now;
+	} else
+		s->last_tx_up_us = 0;
+	bfd_sess_build(&s->fsm, &p, now, rnd32());
+	if ((n = bfd_pkt_encode(&p, buf, sizeof(buf))) == 0) {
+		/* the key passed bfd_key_set: cannot happen */
+		bfd_log_rl(s, LOG_LVL_ERR, "msg=\"cannot encode a packet\"");
+		return;
+	}
+	if (s->keyed)
+		bfd_auth_sign(buf, n, &s->key);
+	if (bfd_tx_send(s->tx, buf, n) == 0)
+		return;
+	s->tx_errors++;
+	if (errno == ECONNREFUSED) {
+		/* an earlier packet's port unreachable: nobody listens
+		 * there yet (a router not configured, a peer restarting).
+		 * This packet was not sent: once more, so an AdminDown
+		 * sent three times goes out three times */
+		bfd_log_rl(s, LOG_LVL_INFO, "msg=\"the peer's BFD port is "
+		    "unreachable\"");
+		if (bfd_tx_send(s->tx, buf, n) == 0)
+			return;
+		s->tx_errors++;
+	}
+	bfd_log_rl(s, LOG_LVL_WARN, "msg=\"cannot send: %s\"",
+	    LE(strerror(errno)));
+}
+
+/* the earlier of the next send and the machine's deadline (fsm.h) */
+static void
+arm(struct bfd_session *s)
+{
+	struct ev_loop *loop = s->b->loop;
+	uint64_t next = bfd_sess_next_tx(&s->fsm), now;
+	uint64_t dl = bfd_sess_deadline(&s->fsm);
+
+	ev_timer_stop(loop, &s->tm);
+	if (dl < next)
+		next = dl;
+	if (next == UINT64_MAX)
+		return;
+	now = now_us();
+	ev_timer_set(&s->tm, next > now ? (double)(next - now) / 1e6 : 0.,
+	    0.);
+	ev_timer_start(loop, &s->tm);
+}
+
+/* the change is logged and goes to the owner; s may be gone after */
+static void
+changed(struct bfd_session *s, uint8_t old)
+{
+	uint8_t state = s->fsm.state;
+	bool failed;
+
+	/* RFC 5882 3.2: the remote's AdminDown is no path failure */
+	failed = old == BFD_UP && state == BFD_DOWN &&
+	    !bfd_sess_remote_admin_down(&s->fsm);
+	if (failed)
+		s->downs++;
+	bfd_log(s, failed ? LOG_LVL_WARN : LOG_LVL_INFO,
+	    "peer=%s state=%s->%s diag=%s remote_diag=%s failed=%s",
+	    LV(addr_str(&s->peer, (char [PREFIX_STRLEN]){ 0 },
+	    PREFIX_STRLEN)), bfd_state_name(old), bfd_state_name(state),
+	    LV(bfd_diag_name(s->fsm.local_diag)),
+	    LV(bfd_diag_name(s->remote_diag)),
+	    failed ? "yes" : "no");
+	if (s->fn != NULL)
+		s->fn(s->ctx, s, old, state, failed);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct bfd_session *s = w->data;
+	uint8_t old = s->fsm.state;
+	uint64_t now = now_us();
+	bool ch;
+
+	(void)loop;
+	(void)revents;
+	ch = bfd_sess_timeout(&s->fsm, now);
+	if (now >= bfd_sess_next_tx(&s->fsm))
+		send_pkt(s, now);
+	arm(s);
+	if (ch)
+		changed(s, old);
+}
+
+/* ---- receiving ---- */
+
+static void
+rx_cb(void *ctx, const uint8_t *buf, size_t len, const struct bfd_rx_info *ri)
+{
+	struct bfd *b = ctx;
+	struct bfd_session *s;
+	struct bfd_rx_result r;
+	struct bfd_pkt p;
+	struct addr src;
+	const char *why;
+	uint8_t old;
+	uint64_t now;
+
+	if (bfd_pkt_decode(buf, len, &p, &why) == -1) {
+		b->drops.decode++;
+		return;
+	}
+	addr_from_sockaddr(&ri->src, &src);
+	if (p.your_disc != 0)
+		s = find_discr(b, p.your_disc);
+	else
+		s = find_peer(b, &src, ri->multihop);
+	/* a discriminator is no licence to speak for another peer, nor to
+	 * cross from one port to the other */
+	if (s == NULL || s->multihop != ri->multihop ||
+	    !addr_equal(&s->peer, &src)) {
+		b->drops.no_session++;
+		return;
+	}
+	if (!bfd_rx_ttl_ok(ri, s->max_hops)) {
+		b->drops.ttl++;
+		return;
+	}
+	if (s->keyed && bfd_auth_verify(buf, len, &p, &s->key, &why) == -1) {
+		b->drops.auth++;
+		bfd_log_rl(s, LOG_LVL_WARN, "msg=\"packet dropped: %s\"",
+		    LE(why));
+		return;
+	}
+	old = s->fsm.state;
+	now = now_us();
+	r = bfd_sess_rx(&s->fsm, &p, now);
+	if (r.discard == BFD_DISC_NONE)
+		s->remote_diag = p.diag;
+	if (r.send_now)
+		send_pkt(s, now);
+	arm(s);
+	if (r.changed)
+		changed(s, old);
+}
+
+/* ---- the speaker ---- */
+
+struct bfd *
+bfd_new(struct ev_loop *loop)
+{
+	struct bfd *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->loop = loop;
+	if ((b->link = bfd_link_new(loop, rx_cb, b)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+bfd_set_ports(struct bfd *b, uint16_t single, uint16_t multi,
+    uint16_t peer_single, uint16_t peer_multi)
+{
+	bfd_link_set_ports(b->link, single != 0 ? single : BFD_PORT_SINGLE,
+	    multi != 0 ? multi : BFD_PORT_MULTI);
+	b->peer_port[0] = peer_single;
+	b->peer_port[1] = peer_multi;
+}
+
+/* AdminDown, told the remote, and closed; the table is the caller's */
+static void
+sess_close(struct bfd_session *s)
+{
+	uint64_t now = now_us();
+	int i;
+
+	bfd_sess_admin_down(&s->fsm, now);
+	for (i = 0; i < BFD_ADMIN_DOWN_PKTS; i++)
+		send_pkt(s, now);
+	bfd_log(s, LOG_LVL_INFO, "msg=\"session removed\"");
+	ev_timer_stop(s->b->loop, &s->tm);
+	bfd_tx_close(s->tx);
+	free(s->name);
+	explicit_bzero(&s->key, sizeof(s->key));
+	explicit_bzero(&s->fsm.key, sizeof(s->fsm.key));
+	free(s);
+}
+
+void
+bfd_free(struct bfd *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++)
+		sess_close(b->s[i]);
+	free(b->s);
+	bfd_link_free(b->link);
+	free(b);
+}
+
+struct bfd_session *
+bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
+    const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
+    void *ctx, const char **err)
+{
+	struct sockaddr_storage pss, lss;
+	struct bfd_tx_conf tc;
+	struct bfd_session *s;
+	uint32_t discr;
+
+	*err = NULL;
+	if (!addr_is_set(peer) || (local != NULL && addr_is_set(local) &&
+	    local->afi != peer->afi) || cf->timers.detect_mult == 0) {
+		*err = "bad peer or local address, or timers";
+		errno = EINVAL;
+		return NULL;
+	}
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		struct bfd_session **ns = realloc(b->s, cap * sizeof(*ns));
+
+		if (ns == NULL)
+			goto nomem;
+		b->s = ns;
+		b->cap = cap;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		goto nomem;
+	if ((s->name = strdup(name)) == NULL) {
+		free(s);
+		goto nomem;
+	}
+	s->b = b;
+	s->peer = *peer;
+	if (local != NULL)
+		s->local = *local;
+	s->multihop = cf->max_hops != 0;
+	s->max_hops = cf->max_hops;
+	s->keyed = cf->keyed;
+	if (cf->keyed)
+		s->key = cf->key;
+	s->fn = fn;
+	s->ctx = ctx;
+
+	memset(&tc, 0, sizeof(tc));
+	addr_to_sockaddr(peer, b->peer_port[s->multihop], &pss);
+	tc.peer = (struct sockaddr *)&pss;
+	if (addr_is_set(&s->local)) {
+		addr_to_sockaddr(&s->local, 0, &lss);
+		tc.local = (struct sockaddr *)&lss;
+	}
+	tc.multihop = s->multihop;
+	if ((s->tx = bfd_link_open_tx(b->link, &tc, err)) == NULL) {
+		int e = errno;
+
+		free(s->name);
+		free(s);
+		errno = e;
+		return NULL;
+	}
+
+	/* 6.8.1: nonzero and unique among ours; random, so that a restart
+	 * does not look like the old session to the remote */
+	do
+		discr = rnd32();
+	while (discr == 0 || find_discr(b, discr) != NULL);
+	bfd_sess_init(&s->fsm, &cf->timers, discr, cf->keyed ? &cf->key :
+	    NULL, rnd32());
+	ev_init(&s->tm, timer_cb);
+	s->tm.data = s;
+	/* as the receiving sockets: BFD's deadlines are the shortest */
+	ev_set_priority(&s->tm, EV_MAXPRI);
+	b->s[b->n++] = s;
+	bfd_log(s, LOG_LVL_INFO, "peer=%s multihop=%s src_port=%u "
+	    "msg=\"session added\"", LV(addr_str(peer,
+	    (char [PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN)),
+	    s->multihop ? "yes" : "no", bfd_tx_port(s->tx));
+	arm(s);
+	return s;
+nomem:
+	*err = "out of memory";
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+bfd_session_del(struct bfd_session *s)
+{
+	struct bfd *b = s->b;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->s[i] == s) {
+			b->s[i] = b->s[--b->n];
+			break;
+		}
+	sess_close(s);
+}
+
+void
+bfd_session_set_conf(struct bfd_session *s, const struct conf_bfd *cf)
+{
+	bfd_sess_set_timers(&s->fsm, &cf->timers);
+	bfd_log(s, LOG_LVL_INFO, "interval_ms=%u min_rx_ms=%u multiplier=%u "
+	    "msg=\"new timers\"", cf->timers.desired_min_tx_us / 1000,
+	    cf->timers.required_min_rx_us / 1000, cf->timers.detect_mult);
+	arm(s);
+}
+
+void
+bfd_session_admin(struct bfd_session *s, bool down)
+{
+	uint8_t old = s->fsm.state;
+	uint64_t now = now_us();
+	int i;
+
+	if (down) {
+		bfd_sess_admin_down(&s->fsm, now);
+		if (s->fsm.state != old)
+			for (i = 0; i < BFD_ADMIN_DOWN_PKTS; i++)
+				send_pkt(s, now);
+	} else
+		bfd_sess_admin_up(&s->fsm, now);
+	arm(s);
+	if (s->fsm.state != old)
+		changed(s, old);
+}
+
+/* ---- show ---- */
+
+void
+bfd_session_info(const struct bfd_session *s, struct bfd_session_info *si)
+{
+	const struct bfd_sess *f = &s->fsm;
+
+	memset(si, 0, sizeof(*si));
+	si->name = s->name;
+	si->peer = s->peer;
+	si->local = s->local;
+	si->src_port = bfd_tx_port(s->tx);
+	si->multihop = s->multihop;
+	si->state = f->state;
+	si->remote_state = f->remote_state;
+	si->local_diag = f->local_diag;
+	si->remote_diag = s->remote_diag;
+	si->remote_discr = f->remote_discr;
+	si->local_discr = f->local_discr;
+	si->tx_interval_us = bfd_sess_tx_interval(f);
+	si->rx_interval_us = f->rx_in_effect > f->remote_desired_min_tx ?
+	    f->rx_in_effect : f->remote_desired_min_tx;
+	si->detect_time_us = bfd_sess_detect_time(f);
+	si->detect_mult = f->detect_mult;
+	si->remote_detect_mult = f->remote_detect_mult;
+	si->auth_type = f->auth_type;
+	/* the machine's times are CLOCK_MONOTONIC, as mono_ms() */
+	si->up_since_ms = f->up_since_us / 1000;
+	si->changed_ms = f->changed_us / 1000;
+	si->cnt = f->cnt;
+	si->tx_errors = s->tx_errors;
+	si->tx_gap_max_us = s->tx_gap_max_us;
+	si->downs = s->downs;
+}
+
+size_t
+bfd_nsessions(const struct bfd *b)
+{
+	return b->n;
+}
+
+struct bfd_session *
+bfd_session_at(const struct bfd *b, size_t i)
+{
+	return i < b->n ? b->s[i] : NULL;
+}
+
+void
+bfd_drops(const struct bfd *b, struct bfd_drops *d)
+{
+	const struct bfd_link_stats *ls = bfd_link_stats(b->link);
+
+	*d = b->drops;
+	d->ttl += ls->rx_drop_ttl;
+	d->truncated = ls->rx_drop_trunc;
+}
