@@ -68,6 +68,7 @@ nomcast_conf() {	# nomcast_conf INTERVAL [PASSWORD]
 asn = 65001
 router-id = 198.51.100.2
 control-socket = $SOCK
+metrics-listen = 127.0.0.1:9179
 
 [peer edge4]
 address = 198.51.100.1
@@ -134,7 +135,14 @@ wait_for 10 bird_bfd_up || fail "BIRD's BFD sessions not Up: $(birdc_q edge show
 wait_for 20 routes_present || fail "routes not at BIRD"
 [ "$(bfd_field edge4 tx_interval_seconds)" = 0.05 ] ||
 	fail "edge4 tx interval $(bfd_field edge4 tx_interval_seconds), want 0.05"
-ok "BFD Up on both sides (IPv4 and IPv6) at 50 ms x 3, routes at BIRD"
+m=$(ip netns exec "$(ns node)" curl -sf http://127.0.0.1:9179/metrics) ||
+	fail "no metrics"
+echo "$m" | grep -q '^nomcast_bfd_up{peer="edge4",address="198.51.100.1"} 1$' ||
+	fail "metrics: nomcast_bfd_up for edge4 is not 1"
+echo "$m" | awk '$1 == "nomcast_bfd_detect_time_seconds{peer=\"edge6\",address=\"2001:db8:1::1\"}" {
+	found = 1; if ($2 < 0.1499 || $2 > 0.1501) exit 1 } END { exit !found }' ||
+	fail "metrics: detect time of edge6 is not 150 ms: $(echo "$m" | grep detect_time)"
+ok "BFD Up on both sides (IPv4 and IPv6) at 50 ms x 3, routes at BIRD, metrics say so"
 
 # 2. the node dies: nothing more from nomcastd, not even a FIN
 t0=$(now_ms)
