@@ -152,11 +152,28 @@ timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	 * waiting and, this timer being of the lowest priority, runs the
 	 * probe's own callback first: a probe that finished is counted as
 	 * it finished, however late the loop was.  One look only, so a
-	 * probe that hangs still fails an iteration later.
+	 * probe that hangs still fails an iteration (or the time the loop
+	 * lost) later.
 	 */
 	if (!c->last_look) {
+		ev_tstamp due = c->started + ms(c->cf->timeout_ms), late;
+
 		c->last_look = true;
-		ev_timer_set(&c->timeout, 0., 0.);
+		/*
+		 * The loop was late (stopped, or a long callback): the probe
+		 * lost that time, and one that takes several turns of the
+		 * loop (an http request sent once the connect is seen) has
+		 * not had its timeout.  It gets the time lost back, at most
+		 * one more timeout, measured as the loop's lateness.
+		 */
+		ev_now_update(loop);
+		late = ev_now(loop) - due;
+		if (check_late(due, ev_now(loop))) {
+			if (late > ms(c->cf->timeout_ms))
+				late = ms(c->cf->timeout_ms);
+			ev_timer_set(&c->timeout, late, 0.);
+		} else
+			ev_timer_set(&c->timeout, 0., 0.);
 		ev_timer_start(loop, &c->timeout);
 		return;
 	}

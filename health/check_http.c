@@ -33,6 +33,8 @@
 /* enough of a body to find the configured substring; the rest is read
  * and dropped, so a megabyte answer does not grow memory */
 #define CHK_HTTP_BODY_MAX	(64 * 1024)
+/* libcurl gives up this long after the check's timeout (a backstop) */
+#define HTTP_BACKSTOP_MS	5000
 
 /* a check's state (c->priv) */
 struct chk_http {
@@ -248,11 +250,16 @@ chk_http_setup(struct chk_http *h)
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION,
 	    chk_http_write_cb) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)h) != CURLE_OK;
-	/* the scheduler has its own timer too; whichever fires first */
-	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cf->timeout_ms)
-	    != CURLE_OK;
+	/*
+	 * The scheduler's timer decides (health/check.c): it takes a last
+	 * look before failing, so an answer that came while the loop was
+	 * late counts.  libcurl checks its own timeout before it reads,
+	 * and would fail such a transfer; its timeouts are only a backstop.
+	 */
+	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    (long)cf->timeout_ms + HTTP_BACKSTOP_MS) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)cf->timeout_ms) != CURLE_OK;
+	    (long)cf->timeout_ms + HTTP_BACKSTOP_MS) != CURLE_OK;
 	/* no SIGALRM from libcurl in a daemon with its own signals */
 	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	/* a redirect is an answer to judge, not a place to go */

@@ -20,7 +20,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,6 +199,96 @@ timeouts_are_not_watchdog_failures(void **state)
 }
 
 /*
+ * An HTTP server in a child process, so that it answers while the loop
+ * is blocked: accept, read the request, answer 200 "pong", close.
+ */
+static pid_t
+http_child(int lfd)
+{
+	static const char ans[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+	    "Connection: close\r\n\r\npong";
+	char buf[2048];
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	for (;;) {
+		if ((fd = accept(lfd, NULL, NULL)) == -1)
+			continue;
+		(void)read(fd, buf, sizeof(buf));
+		(void)write(fd, ans, sizeof(ans) - 1);
+		close(fd);
+	}
+}
+
+/*
+ * The same late loop with an http check: libcurl's own timeout must not
+ * fail a transfer whose answer came in time, only the scheduler's (which
+ * takes its last look first).
+ */
+static void
+late_loop_fails_no_http(void **state)
+{
+	struct ev_loop *loop = EV_DEFAULT;
+	struct check_env env = { .loop = loop };
+	struct conf_check cf;
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct check *c;
+	ev_timer stop;
+	struct fx f;
+	pid_t child;
+	int lfd;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd != -1);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 1024), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	assert_true((child = http_child(lfd)) > 0);
+	close(lfd);
+	assert_non_null(env.http = chk_http_multi_new(loop));
+
+	memset(&cf, 0, sizeof(cf));
+	snprintf(cf.name, sizeof(cf.name), "web");
+	cf.type = CHECK_HTTP;
+	cf.interval_ms = 20;
+	cf.timeout_ms = 10;
+	snprintf(cf.url, sizeof(cf.url), "http://127.0.0.1:%u/ping",
+	    ntohs(sin.sin_port));
+	cf.nexpect = 1;
+	cf.expect_lo[0] = 200;
+	cf.expect_hi[0] = 299;
+	assert_non_null(c = check_new(&env, &cf, on_result, &f));
+
+	f.loop = loop;
+	ev_timer_init(&f.hog, hog_cb, 0., 0.);
+	f.hog.data = &f;
+	ev_timer_init(&stop, stop_cb, 2.0, 0.);
+	ev_timer_start(loop, &stop);
+	check_start(c);
+	ev_run(loop, 0);
+
+	ev_timer_stop(loop, &f.hog);
+	check_free(c);
+	chk_http_multi_free(env.http);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	print_message("%u probes, %u hogs\n", f.npass + f.nfail, f.hogs);
+	assert_true(f.hogs >= 10);
+	assert_true(f.npass >= 20);
+	if (f.nfail != 0)
+		fail_msg("%u of %u probes failed, e.g. \"%s\"", f.nfail,
+		    f.nfail + f.npass, f.reason);
+}
+
+/*
  * Eight checks of one interval, started in the same instant: their ticks
  * must drift apart (a burst of eight probes in one loop iteration every
  * interval otherwise, forever), yet no check may go a whole interval
@@ -281,6 +373,7 @@ main(void)
 		cmocka_unit_test(late_loop_fails_nothing),
 		cmocka_unit_test(timeouts_are_not_watchdog_failures),
 		cmocka_unit_test(ticks_drift_apart),
+		cmocka_unit_test(late_loop_fails_no_http),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
