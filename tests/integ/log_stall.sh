@@ -20,7 +20,7 @@ HERE=$(dirname "$(realpath "$0")")
 lib_init log-stall
 NOMCASTCTL=${NOMCASTCTL:-$(dirname "$NOMCASTD")/nomcastctl}
 PY=/usr/bin/python3
-STALL=${STALL:-30}
+STALL=${STALL:-60}
 
 edge_node 3
 
