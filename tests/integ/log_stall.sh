@@ -4,7 +4,7 @@
 # decoded), a 10 ms exec check and a flag check, hold time 3 s to BIRD, and
 # its stderr is a FIFO that a process holds open without reading (as a
 # stuck `| logger` or a restarting log collector does).  For STALL seconds
-# (30 by default; the pipe is full after a few): BIRD's session stays
+# (60 by default; the pipe is full after a few): BIRD's session stays
 # Established with its "since" unchanged, nomcastctl answers, the
 # dropped-lines counter grows, and a verdict change reaches BIRD (a third
 # check, failing every other run, makes the log lines).  Then a
