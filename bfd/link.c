@@ -52,7 +52,7 @@ struct bfd_link {
 	struct rxsock		 rs[FAM_N][KIND_N];
 	struct bfd_tx		*txs;		/* every open bfd_tx */
 	uint8_t			 sport_used[BFD_SPORT_N / 8];
-	unsigned		 sport_next;	/* where the next search starts */
+	unsigned		 sport_next;	/* next search starts here */
 	struct bfd_link_stats	 st;
 	bool			 fd_short_logged;
 	struct log_rl		 rl_rx;
@@ -97,7 +97,7 @@ rx_parse_cmsg(struct msghdr *msg, int family, struct bfd_rx_info *ri)
 		    cm->cmsg_type == IP_PKTINFO &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
 			struct in_pktinfo pi;
-			struct sockaddr_in *d = (struct sockaddr_in *)&ri->dst;
+			struct sockaddr_in *d = (void *)&ri->dst;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			ri->ifindex = (unsigned)pi.ipi_ifindex;
@@ -112,7 +112,7 @@ rx_parse_cmsg(struct msghdr *msg, int family, struct bfd_rx_info *ri)
 		    cm->cmsg_type == IPV6_PKTINFO &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo pi;
-			struct sockaddr_in6 *d = (struct sockaddr_in6 *)&ri->dst;
+			struct sockaddr_in6 *d = (void *)&ri->dst;
 
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			ri->ifindex = pi.ipi6_ifindex;
@@ -445,10 +445,12 @@ static int
 tx_setopts(int fd, int family, const char *ifname)
 {
 	int ttl = BFD_LINK_TTL, tos = BFD_LINK_TOS, prio = BFD_LINK_PRIORITY;
+	int rcvbuf = 1;
 
 	if (family == AF_INET) {
-		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) == -1 ||
-		    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == -1)
+		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
+		    sizeof(ttl)) == -1 || setsockopt(fd, IPPROTO_IP, IP_TOS,
+		    &tos, sizeof(tos)) == -1)
 			return -1;
 	} else {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
@@ -460,6 +462,10 @@ tx_setopts(int fd, int family, const char *ifname)
 	 * routers see */
 	if (setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof(prio)) == -1)
 		return -1;
+	/* nothing is read here (peers send to 3784 / 4784): the kernel's
+	 * smallest queue bounds what a stray sender can park on it; ICMP
+	 * errors do not use the queue */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (ifname != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
 	    ifname, (socklen_t)strlen(ifname)) == -1)
 		return -1;

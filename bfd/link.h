@@ -44,12 +44,15 @@ struct bfd_tx;
 #define BFD_LINK_RX_MAX		128
 #define BFD_LINK_TTL		255	/* sent, and required for single hop */
 #define BFD_LINK_TOS		0xc0	/* DSCP CS6, network control */
-#define BFD_LINK_PRIORITY	6	/* SO_PRIORITY: the highest unprivileged */
+/* SO_PRIORITY: the highest a process may set without CAP_NET_ADMIN */
+#define BFD_LINK_PRIORITY	6
+/* descriptors: at most this many receiving sockets, plus one per session */
+#define BFD_LINK_RX_FDS		4
 
 struct bfd_rx_info {
 	struct sockaddr_storage	src;	/* the sender's address and port */
 	struct sockaddr_storage	dst;	/* the address sent to, and our port */
-	unsigned		ifindex;	/* arrival interface, 0 unknown */
+	unsigned		ifindex;	/* arrived on; 0 unknown */
 	int			ttl;	/* TTL / hop limit; -1 unknown */
 	bool			multihop;	/* came to the multihop port */
 };
@@ -81,7 +84,8 @@ struct bfd_tx_stats {
 
 /* What a session sends from and to. */
 struct bfd_tx_conf {
-	/* the peer; port 0 means the kind's (3784 or 4784) */
+	/* the peer; port 0 means the kind's (3784 or 4784); an IPv6
+	 * link-local address carries its sin6_scope_id, here and in local */
 	const struct sockaddr	*peer;
 	/* our address (port ignored); NULL: the kernel picks by route */
 	const struct sockaddr	*local;

@@ -402,3 +402,20 @@ bfd_diag_name(uint8_t diag)
 		return "Unknown";
 	return names[diag];
 }
+
+const char *
+bfd_auth_name(uint8_t type)
+{
+	static const char *const names[] = {
+		[BFD_AUTH_NONE] = "none",
+		[BFD_AUTH_PASSWORD] = "password",
+		[BFD_AUTH_MD5] = "md5",
+		[BFD_AUTH_MET_MD5] = "meticulous-md5",
+		[BFD_AUTH_SHA1] = "sha1",
+		[BFD_AUTH_MET_SHA1] = "meticulous-sha1",
+	};
+
+	if (type >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[type];
+}

@@ -123,5 +123,7 @@ int	bfd_auth_verify(const uint8_t *buf, size_t len,
 
 const char *bfd_state_name(uint8_t state);
 const char *bfd_diag_name(uint8_t diag);
+/* as nomcast.ini's bfd-auth spells them; "none" for BFD_AUTH_NONE */
+const char *bfd_auth_name(uint8_t type);
 
 #endif

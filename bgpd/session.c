@@ -1198,7 +1198,7 @@ restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (!p->stopping && p->c.fsm.state == FSM_IDLE)
+	if (!p->stopping && !p->gated && p->c.fsm.state == FSM_IDLE)
 		peer_start(p);
 }
 
@@ -1217,7 +1217,7 @@ idle_check(struct conn *c)
 			coll_free(p);
 		return;
 	}
-	if (c->fsm.state != FSM_IDLE || p->stopping)
+	if (c->fsm.state != FSM_IDLE || p->stopping || p->gated)
 		return;
 	conn_stop_timers(c);
 	if (!ev_is_active(&p->restart)) {
@@ -1279,6 +1279,8 @@ peer_start(struct peer *p)
 {
 	p->stopping = false;
 	ev_timer_stop(p->sp->loop, &p->restart);
+	if (p->gated)
+		return;		/* peer_gate starts it when it opens */
 	conn_event(&p->c, p->cf->passive ? FSM_EV_AUTOMATIC_START_PASSIVE :
 	    FSM_EV_AUTOMATIC_START);
 }
@@ -1301,6 +1303,30 @@ peer_stop_reason(struct peer *p, uint8_t cease_subcode)
 		ribout_unset_all(p->ro);
 		peer_flush(p);
 	}
+	coll_free(p);
+	conn_event(&p->c, FSM_EV_MANUAL_STOP);
+	conn_stop_timers(&p->c);
+	p->stop_subcode = 0;
+}
+
+void
+peer_gate(struct peer *p, bool open, uint8_t cease_subcode)
+{
+	if (open) {
+		if (!p->gated)
+			return;
+		p->gated = false;
+		if (!p->stopping && p->c.fsm.state == FSM_IDLE)
+			peer_start(p);
+		return;
+	}
+	if (p->gated)
+		return;
+	p->gated = true;
+	ev_timer_stop(p->sp->loop, &p->restart);
+	if (p->stopping || p->c.fsm.state == FSM_IDLE)
+		return;
+	p->stop_subcode = cease_subcode;
 	coll_free(p);
 	conn_event(&p->c, FSM_EV_MANUAL_STOP);
 	conn_stop_timers(&p->c);
@@ -1363,11 +1389,12 @@ accept_into(struct peer *p, int fd)
 	}
 	switch (p->c.fsm.state) {
 	case FSM_IDLE:
-		if (p->stopping || peer_damped(p)) {
+		if (p->stopping || p->gated || peer_damped(p)) {
 			/* RFC 4271 8.2.2: Idle refuses the connection */
 			peer_log_rl(p, LOG_LVL_INFO, "state=Idle msg=\"inbound "
 			    "connection refused\" reason=%s",
-			    p->stopping ? "admin-down" : "damped");
+			    p->stopping ? "admin-down" : p->gated ? "gated" :
+			    "damped");
 			close(fd);
 			return;
 		}
@@ -1601,6 +1628,7 @@ peer_info(const struct peer *p, struct peer_info *pi)
 	pi->cf = p->cf;
 	pi->state = st;
 	pi->admin_down = p->stopping;
+	pi->gated = p->gated;
 	pi->since = p->since;
 	if (st == FSM_ESTABLISHED)
 		pi->local = c->local;

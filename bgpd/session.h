@@ -128,6 +128,8 @@ struct peer {
 					 * stable, for the backoff */
 	uint64_t	 est_at;	/* mono_ms() Established was reached */
 	bool		 stopping;	/* ManualStop given: stay Idle */
+	bool		 gated;		/* closed by peer_gate (BFD): Idle
+					 * until it opens */
 	bool		 flushing;	/* inside ribout_flush() */
 	bool		 admin_cease_rcvd;	/* the peer's operator ended
 						 * the session: no flap */
@@ -158,6 +160,14 @@ void	peer_stop(struct peer *p);
  * Other Configuration Change on a reload (RFC 4486).
  */
 void	peer_stop_reason(struct peer *p, uint8_t cease_subcode);
+/*
+ * Something beside BGP (BFD) says whether the session may run.  Closing
+ * the gate ends a session that is up or on its way with Cease and
+ * cease_subcode (RFC 9384: BFD Down), without withdrawing first (the path
+ * is gone), and keeps the peer Idle, refusing its connections; opening it
+ * starts the session at once unless it is stopped.
+ */
+void	peer_gate(struct peer *p, bool open, uint8_t cease_subcode);
 bool	peer_is_established(const struct peer *p);
 /* send what the Adj-RIB-Out holds pending; no-op unless Established */
 void	peer_flush(struct peer *p);
@@ -182,6 +192,7 @@ struct peer_info {
 	const struct conf_peer	*cf;		/* port, AS, hold time... */
 	enum fsm_state		 state;
 	bool			 admin_down;	/* stopped: stays Idle */
+	bool			 gated;		/* held Idle by peer_gate */
 	time_t			 since;		/* last state change */
 	struct addr		 local;		/* ours; unset unless
 						 * Established */

@@ -38,6 +38,13 @@ const struct ctl_cmd_desc ctl_cmd_table[CTL_CMD_N] = {
 		.help = "the routes sent to every peer, or to one",
 		.mutates = false,
 	},
+	[CTL_CMD_SHOW_BFD] = {
+		.id = CTL_CMD_SHOW_BFD, .name = "show bfd",
+		.minargs = 0, .maxargs = 1,
+		.usage = "show bfd [PEER]",
+		.help = "the BFD sessions: states, intervals, detection time",
+		.mutates = false,
+	},
 	[CTL_CMD_CHECK] = {
 		.id = CTL_CMD_CHECK, .name = "check",
 		.minargs = 0, .maxargs = 0,

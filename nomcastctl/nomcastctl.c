@@ -237,7 +237,8 @@ peer_detail(jobj *p)
 	printf("  state         %s for %s (since %s)%s\n",
 	    gstr_or(p, "state", "?"), dur(gint(p, "since_seconds"), b,
 	    sizeof(b)), gstr_or(p, "since", "?"),
-	    gbool(p, "admin_down") ? ", administratively down" : "");
+	    gbool(p, "admin_down") ? ", administratively down" :
+	    gbool(p, "bfd_held") ? ", held down by BFD" : "");
 	if (gstr(p, "local_address") != NULL)
 		printf("  local         %s, remote id %s\n",
 		    gstr(p, "local_address"), gstr_or(p, "remote_id", "-"));
@@ -450,6 +451,46 @@ out_routes(jobj *d, int nargs)
 	}
 }
 
+/* seconds as milliseconds, "50ms" */
+static const char *
+ms(jobj *o, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.0fms", json_object_get_double(get(o, key)) *
+	    1000.0);
+	return buf;
+}
+
+static void
+out_bfd(jobj *d, int nargs)
+{
+	struct table t = { .ncols = 8 };
+	jobj *a = get(d, "sessions"), *s, *c;
+	char since[32], tx[16], rx[16], det[40], tmp[16], txrx[40], cnt[96];
+	size_t i;
+
+	(void)nargs;
+	tbl_row(&t, "PEER", "ADDRESS", "STATE", "REMOTE", "SINCE",
+	    "TX/RX", "DETECT", "RX/TX/LATE/DOWNS");
+	for (i = 0; i < alen(a); i++) {
+		s = json_object_array_get_idx(a, i);
+		c = get(s, "counters");
+		dur(gint(s, "since_seconds"), since, sizeof(since));
+		snprintf(det, sizeof(det), "%s x%lld",
+		    ms(s, "detect_time_seconds", tmp, sizeof(tmp)),
+		    (long long)gint(s, "remote_detect_multiplier"));
+		snprintf(cnt, sizeof(cnt), "%lld/%lld/%lld/%lld",
+		    (long long)gint(c, "rx"), (long long)gint(c, "tx"),
+		    (long long)gint(c, "rx_late"),
+		    (long long)gint(c, "failures"));
+		ms(s, "tx_interval_seconds", tx, sizeof(tx));
+		ms(s, "rx_interval_seconds", rx, sizeof(rx));
+		snprintf(txrx, sizeof(txrx), "%s/%s", tx, rx);
+		tbl_row(&t, gstr(s, "name"), gstr(s, "peer"), gstr(s, "state"),
+		    gstr(s, "remote_state"), since, txrx, det, cnt);
+	}
+	tbl_print(&t);
+}
+
 static void
 out_check(jobj *d, int nargs)
 {
@@ -524,6 +565,7 @@ static const ctl_output_fn outputs[] = {
 	[CTL_CMD_SHOW_PEERS] = out_peers,
 	[CTL_CMD_SHOW_SERVICES] = out_services,
 	[CTL_CMD_SHOW_ROUTES] = out_routes,
+	[CTL_CMD_SHOW_BFD] = out_bfd,
 	[CTL_CMD_CHECK] = out_check,
 	[CTL_CMD_DRAIN] = out_drain,
 	[CTL_CMD_UNDRAIN] = out_drain,

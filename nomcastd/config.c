@@ -44,8 +44,9 @@ struct conf_state {
 	struct conf_ctx	 cx;		/* the reader; cx.user is this */
 	enum conf_sect	 sect;
 	struct conf	*c;
-	size_t		 peercap, svccap, chkcap;
+	size_t		 peercap, bfdcap, svccap, chkcap;
 	struct peer_conf_aux *paux;	/* [npeers] */
+	struct bfd_conf_aux *baux;	/* [npeers] */
 	struct conf_svc_aux *saux;	/* [nservices] */
 	struct conf_chk_aux *caux;	/* [nchecks] */
 	int		 gseen[CONF_KEYS_MAX];	/* the daemon's keys */
@@ -209,11 +210,14 @@ conf_add_peer(struct conf_state *st, const char *name, bool skip)
 	struct peer_conf_aux *x;
 
 	if (conf_grow2(&c->peers, sizeof(*p), &st->paux,
-	    sizeof(*x), c->npeers, &st->peercap) == -1)
+	    sizeof(*x), c->npeers, &st->peercap) == -1 ||
+	    conf_grow2(&c->peer_bfd, sizeof(*c->peer_bfd), &st->baux,
+	    sizeof(*st->baux), c->npeers, &st->bfdcap) == -1)
 		return -1;
 	p = &c->peers[c->npeers];
 	x = &st->paux[c->npeers];
 	peer_conf_init(p, x, name, st->cx.lineno);
+	bfd_conf_init(&c->peer_bfd[c->npeers], &st->baux[c->npeers]);
 	x->skip = skip;
 	c->npeers++;
 	return 0;
@@ -435,8 +439,12 @@ conf_entry(struct conf_ctx *cx, const char *name, const char *value)
 			    &c->g, NULL, name, value);
 		break;
 	case SECT_PEER:
-		peer_conf_key(cx, &c->peers[c->npeers - 1],
-		    &st->paux[c->npeers - 1], name, value);
+		if (bfd_conf_has_key(name))
+			bfd_conf_key(cx, &c->peer_bfd[c->npeers - 1],
+			    &st->baux[c->npeers - 1], name, value);
+		else
+			peer_conf_key(cx, &c->peers[c->npeers - 1],
+			    &st->paux[c->npeers - 1], name, value);
 		break;
 	case SECT_SERVICE:
 		service_conf_key(cx, &c->services[c->nservices - 1],
@@ -706,6 +714,19 @@ conf_check_nomad(struct conf_state *st)
 	nomad_conf_finish(&st->cx, n, &st->naux, line);
 }
 
+/* each peer's bfd* keys, which depend on its multihop and hold time */
+static void
+conf_check_bfd(struct conf_state *st)
+{
+	const struct conf *c = st->c;
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		bfd_conf_finish(&st->cx, &c->peer_bfd[i], &st->baux[i],
+		    c->peers[i].multihop, c->peers[i].hold_time,
+		    c->peers[i].line);
+}
+
 static void
 conf_check(struct conf_state *st)
 {
@@ -717,6 +738,7 @@ conf_check(struct conf_state *st)
 	}
 	peer_conf_check(&st->cx, &st->c->bgp, st->c->peers, st->paux,
 	    st->c->npeers);
+	conf_check_bfd(st);
 	conf_check_checks(st);
 	conf_check_services(st);
 	conf_check_unused(st);
@@ -761,6 +783,7 @@ conf_parse(const char *file, FILE *fp, struct conf *c, struct conf_diag *d)
 	free(st.saux);
 	free(st.caux);
 	free(st.paux);
+	free(st.baux);
 	conf_ctx_done(&st.cx, d);
 	if (st.cx.nerr != 0) {
 		conf_free(c);
@@ -830,6 +853,7 @@ conf_free(struct conf *c)
 		check_conf_free(&c->checks[i]);
 	free(c->checks);
 	free(c->peers);
+	free(c->peer_bfd);
 	memset(c, 0, sizeof(*c));
 }
 

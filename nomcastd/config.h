@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bfd/bfd_conf.h"
 #include "bgpd/msg.h"
 #include "bgpd/peer_conf.h"
 #include "health/check_conf.h"
@@ -45,6 +46,8 @@ struct conf {
 	struct conf_global g;
 	size_t		npeers;
 	struct conf_peer *peers;		/* owned */
+	struct conf_bfd	*peer_bfd;		/* owned, [npeers]: each
+						 * peer's bfd* keys */
 	size_t		nservices;
 	struct conf_service *services;		/* owned */
 	size_t		nchecks;

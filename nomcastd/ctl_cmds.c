@@ -21,11 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bfd/bfd.h"
 #include "lib/ctl_cmds_table.h"
 #include "lib/mono.h"
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
 #include "bgpd/ribout.h"
+#include "nomcastd/peer_bfd.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
 #include "nomad/watch.h"
@@ -377,6 +379,7 @@ peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 	jadd(o, "passive", jbool(pi->cf->passive));
 	jadd(o, "state", jstr(fsm_state_name(pi->state)));
 	jadd(o, "admin_down", jbool(pi->admin_down));
+	jadd(o, "bfd_held", jbool(pi->gated));
 	jtime(o, "since", pi->since, now);
 	if (addr_is_set(&pi->local))
 		jadd(o, "local_address", jstr(addr_str(&pi->local, buf,
@@ -458,6 +461,88 @@ cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
 		json_object_array_add(a, peer_json(nc, &pi, now));
 	}
 	jadd(r->data, "peers", a);
+	return 0;
+}
+
+/* ---- show bfd ---- */
+
+static uint64_t
+discarded(const struct bfd_counters *c)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < BFD_DISC_MAX; i++)
+		n += c->discarded[i];
+	return n;
+}
+
+static jobj *
+bfd_json(const struct bfd_session_info *si, const struct peer_bfd *pb,
+    time_t now)
+{
+	jobj *o = json_object_new_object(), *c;
+	char buf[PREFIX_STRLEN];
+
+	jadd(o, "name", jstr(si->name));
+	jadd(o, "peer", jstr(addr_str(&si->peer, buf, sizeof(buf))));
+	jadd(o, "local", addr_is_set(&si->local) ?
+	    jstr(addr_str(&si->local, buf, sizeof(buf))) : NULL);
+	jadd(o, "source_port", jint(si->src_port));
+	jadd(o, "multihop", jbool(si->multihop));
+	jadd(o, "state", jstr(bfd_state_name(si->state)));
+	jadd(o, "remote_state", jstr(bfd_state_name(si->remote_state)));
+	jadd(o, "diag", jstr(bfd_diag_name(si->local_diag)));
+	jadd(o, "remote_diag", jstr(bfd_diag_name(si->remote_diag)));
+	jtime(o, "since", mono_ms_to_wall(si->changed_ms, now), now);
+	jadd(o, "local_discriminator", jint(si->local_discr));
+	jadd(o, "remote_discriminator", jint(si->remote_discr));
+	jadd(o, "tx_interval_seconds", jdouble(si->tx_interval_us / 1e6, 6));
+	jadd(o, "rx_interval_seconds", jdouble(si->rx_interval_us / 1e6, 6));
+	jadd(o, "detect_multiplier", jint(si->detect_mult));
+	jadd(o, "remote_detect_multiplier", jint(si->remote_detect_mult));
+	jadd(o, "detect_time_seconds",
+	    jdouble((double)si->detect_time_us / 1e6, 6));
+	jadd(o, "auth", jstr(bfd_auth_name(si->auth_type)));
+	c = json_object_new_object();
+	jadd(c, "rx", jint((int64_t)si->cnt.rx));
+	jadd(c, "tx", jint((int64_t)si->cnt.tx));
+	jadd(c, "rx_late", jint((int64_t)si->cnt.late));
+	jadd(c, "tx_errors", jint((int64_t)si->tx_errors));
+	jadd(c, "discarded", jint((int64_t)discarded(&si->cnt)));
+	jadd(c, "transitions", jint((int64_t)si->cnt.transitions));
+	jadd(c, "failures", jint((int64_t)si->downs));
+	jadd(c, "bgp_closed", jint((int64_t)(pb != NULL ? pb->downs : 0)));
+	jadd(o, "counters", c);
+	jadd(o, "tx_gap_max_seconds",
+	    jdouble((double)si->tx_gap_max_us / 1e6, 6));
+	return o;
+}
+
+static int
+cmd_bfd(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	const struct peer *one = NULL;
+	struct bfd_session_info si;
+	jobj *a;
+	time_t now = time(NULL);
+	size_t i;
+
+	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+		return -1;
+	}
+	r->data = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; nc->pbfd != NULL && i < nc->sp.npeers; i++) {
+		if (nc->pbfd[i] == NULL || nc->pbfd[i]->s == NULL ||
+		    (one != NULL && nc->sp.peers[i] != one))
+			continue;
+		bfd_session_info(nc->pbfd[i]->s, &si);
+		json_object_array_add(a, bfd_json(&si, nc->pbfd[i], now));
+	}
+	jadd(r->data, "sessions", a);
 	return 0;
 }
 
@@ -835,6 +920,7 @@ static const ctl_cmd_fn ctl_handlers[] = {
 	[CTL_CMD_SHOW_PEERS] = cmd_peers,
 	[CTL_CMD_SHOW_SERVICES] = cmd_services,
 	[CTL_CMD_SHOW_ROUTES] = cmd_routes,
+	[CTL_CMD_SHOW_BFD] = cmd_bfd,
 	[CTL_CMD_CHECK] = cmd_check,
 	[CTL_CMD_DRAIN] = cmd_drain,
 	[CTL_CMD_UNDRAIN] = cmd_undrain,

@@ -14,6 +14,7 @@
 #include "nomcastd/control.h"
 #include "nomcastd/log_io.h"
 #include "nomcastd/metrics.h"
+#include "nomcastd/peer_bfd.h"
 #include "nomcastd/routes.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
@@ -159,6 +160,7 @@ daemon_free(struct nomcast *nc)
 	ctl_stop(nc);
 	metrics_stop(nc);
 	services_stop(nc);
+	peer_bfd_stop(nc);
 	for (i = 0; i < nc->sp.npeers; i++)
 		peer_free(nc->sp.peers[i]);
 	free(nc->sp.peers);
@@ -225,6 +227,7 @@ daemon_run(struct conf *conf)
 		goto out;
 	}
 	(void)ctl_start(&nc);	/* logged; the sessions run without it */
+	peer_bfd_start(&nc);	/* strict peers wait for BFD */
 	for (i = 0; i < nc.sp.npeers; i++)
 		peer_start(nc.sp.peers[i]);
 	ev_run(nc.loop, 0);

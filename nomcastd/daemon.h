@@ -15,7 +15,9 @@
 #include "nomcastd/reload_plan.h"
 #include "lib/log.h"
 
+struct bfd;
 struct ctl_server;
+struct peer_bfd;
 struct metrics;
 struct svc;
 struct vip;
@@ -34,6 +36,8 @@ struct nomcast {
 	struct ev_loop	*loop;
 	struct conf	 conf;		/* owned */
 	struct bgp_speaker sp;		/* its peers are owned, [conf.npeers] */
+	struct bfd	*bfd;		/* owned; NULL unless a peer has bfd */
+	struct peer_bfd	**pbfd;		/* owned, [sp.npeers] (peer_bfd.c) */
 	ev_signal	 sig_term, sig_int, sig_hup;
 	ev_timer	 exit_timer;	/* bounds the goodbye on SIGTERM */
 	ev_prepare	 log_prep;	/* log_io.c: flush before each wait */

@@ -7,6 +7,7 @@
 
 #include "lib/log.h"
 #include "nomcastd/config.h"
+#include "bfd/link.h"
 #include "nomcastd/control.h"
 #include "nomcastd/metrics.h"
 
@@ -16,7 +17,8 @@
 unsigned
 fd_budget(const struct conf *c)
 {
-	unsigned n = FD_BASE;
+	unsigned n = FD_BASE, bfd = 0;
+	size_t i;
 
 	/* a session and a collision candidate per peer, the listener */
 	n += 2 * (unsigned)c->npeers + 1;
@@ -25,6 +27,11 @@ fd_budget(const struct conf *c)
 	n += CTL_MAX_CLIENTS + 1;
 	if (c->g.metrics)
 		n += METRICS_MAX_CONNS + 2;
+	/* BFD: the receiving sockets, and one to send from per session */
+	for (i = 0; i < c->npeers; i++)
+		bfd += c->peer_bfd[i].enabled;
+	if (bfd > 0)
+		n += BFD_LINK_RX_FDS + bfd;
 	/* the checks poll, the probe and a blocking query per service */
 	if (c->nomad.used)
 		n += 2 + (unsigned)c->nservices;

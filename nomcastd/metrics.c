@@ -21,8 +21,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bfd/bfd.h"
 #include "health/check.h"
 #include "nomcastd/daemon.h"
+#include "nomcastd/peer_bfd.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
 #include "health/verdict.h"
@@ -475,6 +477,57 @@ render_nomad(const struct nomcast *nc, struct metrics_buf *b)
 	}
 }
 
+/* one loop per family, over the peers that run BFD */
+#define EACH_BFD(nc, i, si)						\
+	for ((i) = 0; (nc)->pbfd != NULL && (i) < (nc)->sp.npeers; (i)++)	\
+		if ((nc)->pbfd[(i)] != NULL && (nc)->pbfd[(i)]->s != NULL &&	\
+		    (bfd_session_info((nc)->pbfd[(i)]->s, &(si)), true))
+
+static void
+render_bfd(const struct nomcast *nc, struct metrics_buf *b)
+{
+	struct bfd_session_info si;
+	char addr[PREFIX_STRLEN];
+	size_t i;
+
+#define BFD_LBL	{ "peer", si.name }, \
+		{ "address", addr_str(&si.peer, addr, sizeof(addr)) }
+#define BFD_SAMPLES(name, type, help, value) do {			\
+	family(b, name, type, help);					\
+	EACH_BFD(nc, i, si) {						\
+		const struct lbl l[] = { BFD_LBL };			\
+									\
+		sample_dbl(b, name, l, 2, (double)(value));		\
+	}								\
+} while (0)
+	BFD_SAMPLES("nomcast_bfd_state", "gauge", "BFD session state "
+	    "(RFC 5880): 0 AdminDown, 1 Down, 2 Init, 3 Up.", si.state);
+	BFD_SAMPLES("nomcast_bfd_up", "gauge", "1 if the BFD session is Up, "
+	    "else 0.", si.state == BFD_UP);
+	BFD_SAMPLES("nomcast_bfd_detect_time_seconds", "gauge", "How long "
+	    "without a packet before the session goes Down.",
+	    (double)si.detect_time_us / 1e6);
+	BFD_SAMPLES("nomcast_bfd_tx_interval_seconds", "gauge", "The "
+	    "negotiated transmit interval, before jitter.",
+	    si.tx_interval_us / 1e6);
+	BFD_SAMPLES("nomcast_bfd_tx_gap_max_seconds", "gauge", "The widest "
+	    "gap between two packets sent while Up.",
+	    (double)si.tx_gap_max_us / 1e6);
+	BFD_SAMPLES("nomcast_bfd_packets_received_total", "counter",
+	    "BFD control packets received for the session.", si.cnt.rx);
+	BFD_SAMPLES("nomcast_bfd_packets_sent_total", "counter",
+	    "BFD control packets sent.", si.cnt.tx);
+	BFD_SAMPLES("nomcast_bfd_packets_late_total", "counter",
+	    "Packets received while Up more than an interval after the one "
+	    "before.", si.cnt.late);
+	BFD_SAMPLES("nomcast_bfd_send_errors_total", "counter",
+	    "Sends that failed.", si.tx_errors);
+	BFD_SAMPLES("nomcast_bfd_failures_total", "counter", "Times the "
+	    "session went from Up to Down other than by AdminDown.", si.downs);
+#undef BFD_SAMPLES
+#undef BFD_LBL
+}
+
 static void
 render_log(struct metrics_buf *b)
 {
@@ -491,6 +544,7 @@ metrics_render(const struct nomcast *nc, struct metrics_buf *b)
 	render_build(nc, b);
 	render_log(b);
 	render_peers(nc, b);
+	render_bfd(nc, b);
 	render_services(nc, b);
 	render_checks(nc, b);
 	render_nomad(nc, b);

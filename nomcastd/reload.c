@@ -15,6 +15,7 @@
 #include "nomcastd/daemon.h"
 #include "bgpd/notif.h"
 #include "nomcastd/metrics.h"
+#include "nomcastd/peer_bfd.h"
 #include "nomcastd/reload_plan.h"
 #include "nomcastd/routes.h"
 #include "nomcastd/service.h"
@@ -161,6 +162,7 @@ daemon_reload(struct nomcast *nc, struct reload_result *res, char *err,
 	/* the peers point into nconf's peer array, which nc->conf now holds */
 	old = nc->conf;
 	nc->conf = nconf;
+	peer_bfd_reload(nc, &old, &plan.peers);
 	if (services_reload(nc, &plan) == -1)
 		log_err("msg=\"reload: cannot start every check or service\"");
 	conf_free(&old);

@@ -1401,6 +1401,48 @@ test_idle_accepts_peer_reconnect(void **state)
 }
 
 /*
+ * BFD closes the gate on an Established passive session: Cease/BFD Down
+ * (RFC 9384) at once, Idle, the router's reconnects refused and no
+ * restart however long it waits; the gate opens: the session comes back
+ * on the router's next try.  peer_start while gated (a reload) starts
+ * nothing.
+ */
+static void
+test_gate_holds_session_idle(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = peer_open(ID_HIGHER, 90);
+
+	t->cpeer.passive = true;
+	listen_local(t);
+	peer_start(t->p);
+	establish_b(t, &theirs);
+
+	peer_gate(t->p, false, NOTIF_CEASE_BFD_DOWN);
+	expect_notif(t, &t->b, NOTIF_CEASE, NOTIF_CEASE_BFD_DOWN);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	advance(t, 300);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	peer_start(t->p);
+	connect_b(t);
+	fc_expect_eof(t, &t->b);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+	assert_int_equal(t->n_established, 1);
+
+	peer_gate(t->p, true, 0);
+	establish_b(t, &theirs);
+	assert_int_equal(t->n_established, 2);
+	/* closed again, and again on an Idle peer: Idle it stays */
+	peer_gate(t->p, false, NOTIF_CEASE_BFD_DOWN);
+	expect_notif(t, &t->b, NOTIF_CEASE, NOTIF_CEASE_BFD_DOWN);
+	fc_expect_eof(t, &t->b);
+	peer_gate(t->p, false, NOTIF_CEASE_BFD_DOWN);
+	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
+}
+
+/*
  * The router's operator clears the session twice in a row (Cease 6/4):
  * deliberate, not an oscillation, so each reconnect is taken at once.
  * The same two drops as bare TCP closes are a flapping peer: the second
@@ -2100,6 +2142,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_idle_accepts_peer_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gate_holds_session_idle,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_admin_resets_are_not_flaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(
