@@ -482,12 +482,13 @@ test_set_conf(void **state)
 	assert_true(a4_up(f));
 }
 
-/* a raw datagram to A's single hop port from src, with TTL 255 */
+/* a raw datagram to one of A's ports from src */
 static void
-raw_send(uint16_t port, const char *src, const uint8_t *buf, size_t len)
+raw_send_ttl(uint16_t port, const char *src, const uint8_t *buf, size_t len,
+    int ttl)
 {
 	struct sockaddr_in to, from;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ttl = 255;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	assert_true(fd >= 0);
 	assert_int_equal(setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
@@ -503,6 +504,12 @@ raw_send(uint16_t port, const char *src, const uint8_t *buf, size_t len)
 	assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to,
 	    sizeof(to)), (ssize_t)len);
 	close(fd);
+}
+
+static void
+raw_send(uint16_t port, const char *src, const uint8_t *buf, size_t len)
+{
+	raw_send_ttl(port, src, buf, len, 255);
 }
 
 /* what matches no session is dropped and counted, not handed to one */
@@ -548,6 +555,45 @@ test_drops(void **state)
 	assert_int_equal(d.no_session, 2);
 	assert_int_equal(d.decode, 1);
 	assert_int_equal(info(f->a.s4).cnt.rx, rx0);
+}
+
+/* multihop: the TTL against the session's hop count (RFC 5883) */
+static void
+test_multihop_ttl(void **state)
+{
+	struct fx *f = *state;
+	struct conf_bfd c = conf(20);
+	struct bfd_session *s;
+	struct bfd_drops d;
+	struct bfd_pkt p;
+	uint8_t buf[BFD_PKT_MAX];
+	size_t n;
+
+	c.max_hops = 2;
+	s = add(&f->a, "127.0.0.1", &c, &f->a.r4);
+	assert_true(info(s).multihop);
+	memset(&p, 0, sizeof(p));
+	p.vers = BFD_VERSION;
+	p.state = BFD_DOWN;
+	p.detect_mult = 3;
+	p.my_disc = 0x1234;
+	p.desired_min_tx = 1000 * MS;
+	p.required_min_rx = 1000 * MS;
+	assert_true((n = bfd_pkt_encode(&p, buf, sizeof(buf))) > 0);
+	/* three routers crossed: one too many */
+	raw_send_ttl((uint16_t)(f->port + 1), "127.0.0.1", buf, n, 253);
+	drive(f, 30, NULL);
+	bfd_drops(f->a.b, &d);
+	assert_int_equal(d.ttl, 1);
+	assert_int_equal(info(s).cnt.rx, 0);
+	/* two: accepted, matched by address on the multihop port */
+	raw_send_ttl((uint16_t)(f->port + 1), "127.0.0.1", buf, n, 254);
+	drive(f, 30, NULL);
+	bfd_drops(f->a.b, &d);
+	assert_int_equal(d.ttl, 1);
+	assert_int_equal(info(s).cnt.rx, 1);
+	assert_int_equal(info(s).state, BFD_INIT);
+	assert_int_equal(info(s).remote_discr, 0x1234);
 }
 
 /* no descriptor: NULL and why; the owner's retry works once one frees */
@@ -597,6 +643,7 @@ main(void)
 		T(test_set_conf),
 		T(test_emfile),
 		T(test_drops),
+		T(test_multihop_ttl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
