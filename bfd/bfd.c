@@ -3,6 +3,19 @@
  * timer per session, and the glue of fsm.h's loop around the codec and
  * the sockets.
  *
+ * Its own thread.  BFD's deadlines are tens of milliseconds, and the
+ * daemon's loop is not always that quick: under a burst of control
+ * clients, a reload or a slow log reader, one of its iterations has
+ * taken 150-200 ms, as long as a 50 ms x 3 detection time (measured
+ * with tests/bench/soak: docs/design-notes.md).  So the speaker runs its
+ * own loop in a thread of its own, and the owner's loop only hears of
+ * state changes.  One mutex guards the speaker: the thread holds it
+ * while it runs its callbacks and lets go of it while it waits in poll
+ * (libev's loop release callbacks); every function of bfd.h takes it,
+ * changes what it needs (timers included) and wakes the thread to look
+ * again.  State changes are queued per session and delivered on the
+ * owner's loop (an ev_async), where the bfd_state_fn runs.
+ *
  * The clock.  Every time handed to the machine is read now from
  * CLOCK_MONOTONIC, not taken from ev_now(): ev_now() is the time the loop
  * iteration began, and a long callback before ours (a reload, a burst of
@@ -14,12 +27,16 @@
  */
 #include <errno.h>
 #include <ev.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bfd/bfd.h"
 #include "bfd/link.h"
@@ -32,6 +49,17 @@
  * which it would count as a failure.
  */
 #define BFD_ADMIN_DOWN_PKTS	3
+
+/* the BFD thread's nice, if the daemon may lower it (see thread_main) */
+#define BFD_THREAD_NICE		-10
+
+/* state changes a session may queue for the owner before they merge */
+#define BFD_PEND_MAX		16
+
+struct bfd_ev {
+	uint8_t		 old, state;
+	bool		 failed;
+};
 
 struct bfd_session {
 	struct bfd	*b;
@@ -52,10 +80,20 @@ struct bfd_session {
 	uint64_t	 downs;
 	uint8_t		 remote_diag;	/* of the last packet accepted */
 	struct log_rl	 rl;		/* send errors, bad digests */
+	uint64_t	 id;		/* unique: a queued change finds it */
+	struct bfd_ev	 pend[BFD_PEND_MAX];	/* for the owner, in order */
+	size_t		 npend;
 };
 
 struct bfd {
-	struct ev_loop	 *loop;
+	struct ev_loop	 *loop;		/* the thread's own */
+	struct ev_loop	 *main;		/* the owner's: state changes go there */
+	pthread_t	  thr;
+	pthread_mutex_t	  lock;		/* recursive: see the top */
+	ev_async	  wake;		/* on loop: look again, or stop */
+	ev_async	  notify;	/* on main: changes to deliver */
+	bool		  stop;
+	uint64_t	  next_id;
 	struct bfd_link	 *link;
 	struct bfd_session **s;
 	size_t		  n, cap;
@@ -169,7 +207,30 @@ arm(struct bfd_session *s)
 	ev_timer_start(loop, &s->tm);
 }
 
-/* the change is logged and goes to the owner; s may be gone after */
+/*
+ * A change for the owner's loop.  A session that changes more often than
+ * the owner's loop turns merges its last ones, keeping the first old
+ * state and any failure, so that no failure goes unreported.
+ */
+static void
+queue_change(struct bfd_session *s, uint8_t old, uint8_t state, bool failed)
+{
+	struct bfd_ev *e;
+
+	if (s->npend == BFD_PEND_MAX) {
+		e = &s->pend[BFD_PEND_MAX - 1];
+		e->state = state;
+		e->failed |= failed;
+	} else {
+		e = &s->pend[s->npend++];
+		e->old = old;
+		e->state = state;
+		e->failed = failed;
+	}
+	ev_async_send(s->b->main, &s->b->notify);
+}
+
+/* the change is logged and queued for the owner */
 static void
 changed(struct bfd_session *s, uint8_t old)
 {
@@ -188,8 +249,7 @@ changed(struct bfd_session *s, uint8_t old)
 	    LV(bfd_diag_name(s->fsm.local_diag)),
 	    LV(bfd_diag_name(s->remote_diag)),
 	    failed ? "yes" : "no");
-	if (s->fn != NULL)
-		s->fn(s->ctx, s, old, state, failed);
+	queue_change(s, old, state, failed);
 }
 
 static void
@@ -262,18 +322,158 @@ rx_cb(void *ctx, const uint8_t *buf, size_t len, const struct bfd_rx_info *ri)
 		changed(s, old);
 }
 
+/* ---- the thread ---- */
+
+static void
+lock(struct bfd *b)
+{
+	pthread_mutex_lock(&b->lock);
+}
+
+/* changes made: the thread re-reads its timers */
+static void
+unlock_wake(struct bfd *b)
+{
+	ev_async_send(b->loop, &b->wake);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void
+l_release(struct ev_loop *loop)
+{
+	struct bfd *b = ev_userdata(loop);
+
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void
+l_acquire(struct ev_loop *loop)
+{
+	struct bfd *b = ev_userdata(loop);
+
+	pthread_mutex_lock(&b->lock);
+}
+
+static void
+wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct bfd *b = w->data;
+
+	(void)revents;
+	if (b->stop)
+		ev_break(loop, EVBREAK_ALL);
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct bfd *b = arg;
+
+	/*
+	 * Ahead of the daemon's other work for a core, where allowed
+	 * (CAP_SYS_NICE, or root): a nice of its own, this thread only.
+	 * Without it BFD still never waits for the daemon's loop.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), BFD_THREAD_NICE);
+	pthread_mutex_lock(&b->lock);
+	ev_run(b->loop, 0);
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+static struct bfd_session *
+find_id(const struct bfd *b, const struct bfd_session *s, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->s[i] == s && s->id == id)
+			return b->s[i];
+	return NULL;
+}
+
+/*
+ * On the owner's loop: each queued change, in order, to its session's
+ * bfd_state_fn.  The lock is not held across the call, which may delete
+ * the session (the table is changed only on this thread, so reading it
+ * here needs no lock).
+ */
+static void
+notify_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct bfd *b = w->data;
+	struct bfd_session *s;
+	struct bfd_ev e;
+	uint64_t id;
+	size_t i;
+
+	(void)loop;
+	(void)revents;
+	for (;;) {
+		lock(b);
+		for (i = 0, s = NULL; i < b->n && s == NULL; i++)
+			if (b->s[i]->npend > 0)
+				s = b->s[i];
+		if (s == NULL) {
+			pthread_mutex_unlock(&b->lock);
+			return;
+		}
+		e = s->pend[0];
+		memmove(&s->pend[0], &s->pend[1], --s->npend *
+		    sizeof(s->pend[0]));
+		id = s->id;
+		pthread_mutex_unlock(&b->lock);
+		if (find_id(b, s, id) != NULL && s->fn != NULL)
+			s->fn(s->ctx, s, e.old, e.state, e.failed);
+	}
+}
+
 /* ---- the speaker ---- */
 
 struct bfd *
 bfd_new(struct ev_loop *loop)
 {
+	pthread_mutexattr_t ma;
+	sigset_t all, old;
 	struct bfd *b;
+	int rc;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
-	b->loop = loop;
-	if ((b->link = bfd_link_new(loop, rx_cb, b)) == NULL) {
+	b->main = loop;
+	if ((b->loop = ev_loop_new(EVFLAG_AUTO)) == NULL) {
 		free(b);
+		return NULL;
+	}
+	if ((b->link = bfd_link_new(b->loop, rx_cb, b)) == NULL) {
+		ev_loop_destroy(b->loop);
+		free(b);
+		return NULL;
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&b->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	ev_async_init(&b->wake, wake_cb);
+	b->wake.data = b;
+	ev_async_start(b->loop, &b->wake);
+	ev_async_init(&b->notify, notify_cb);
+	b->notify.data = b;
+	ev_async_start(b->main, &b->notify);
+	ev_set_userdata(b->loop, b);
+	ev_set_loop_release_cb(b->loop, l_release, l_acquire);
+	/* signals are the owner's loop's business (SIGCHLD, SIGTERM...) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&b->thr, NULL, thread_main, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		ev_async_stop(b->main, &b->notify);
+		bfd_link_free(b->link);
+		ev_loop_destroy(b->loop);
+		pthread_mutex_destroy(&b->lock);
+		free(b);
+		errno = rc;
 		return NULL;
 	}
 	return b;
@@ -283,10 +483,22 @@ void
 bfd_set_ports(struct bfd *b, uint16_t single, uint16_t multi,
     uint16_t peer_single, uint16_t peer_multi)
 {
+	lock(b);
 	bfd_link_set_ports(b->link, single != 0 ? single : BFD_PORT_SINGLE,
 	    multi != 0 ? multi : BFD_PORT_MULTI);
 	b->peer_port[0] = peer_single;
 	b->peer_port[1] = peer_multi;
+	unlock_wake(b);
+}
+
+void
+bfd_freeze(struct bfd *b, bool frozen)
+{
+	/* the lock is the thread's licence to run: keeping it stops it */
+	if (frozen)
+		lock(b);
+	else
+		unlock_wake(b);
 }
 
 /* AdminDown, told the remote, and closed; the table is the caller's */
@@ -315,15 +527,24 @@ bfd_free(struct bfd *b)
 
 	if (b == NULL)
 		return;
+	lock(b);
 	for (i = 0; i < b->n; i++)
 		sess_close(b->s[i]);
+	b->n = 0;
+	b->stop = true;
+	unlock_wake(b);
+	pthread_join(b->thr, NULL);
+	ev_async_stop(b->main, &b->notify);
 	free(b->s);
 	bfd_link_free(b->link);
+	ev_async_stop(b->loop, &b->wake);
+	ev_loop_destroy(b->loop);
+	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
 
-struct bfd_session *
-bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
+static struct bfd_session *
+session_add(struct bfd *b, const char *name, const struct addr *peer,
     const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
     void *ctx, const char **err)
 {
@@ -365,6 +586,7 @@ bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
 		s->key = cf->key;
 	s->fn = fn;
 	s->ctx = ctx;
+	s->id = ++b->next_id;
 
 	memset(&tc, 0, sizeof(tc));
 	addr_to_sockaddr(peer, b->peer_port[s->multihop], &pss);
@@ -407,37 +629,59 @@ nomem:
 	return NULL;
 }
 
+struct bfd_session *
+bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
+    const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
+    void *ctx, const char **err)
+{
+	struct bfd_session *s;
+	int e;
+
+	lock(b);
+	s = session_add(b, name, peer, local, cf, fn, ctx, err);
+	e = errno;
+	unlock_wake(b);
+	errno = e;
+	return s;
+}
+
 void
 bfd_session_del(struct bfd_session *s)
 {
 	struct bfd *b = s->b;
 	size_t i;
 
+	lock(b);
 	for (i = 0; i < b->n; i++)
 		if (b->s[i] == s) {
 			b->s[i] = b->s[--b->n];
 			break;
 		}
 	sess_close(s);
+	unlock_wake(b);
 }
 
 void
 bfd_session_set_conf(struct bfd_session *s, const struct conf_bfd *cf)
 {
+	lock(s->b);
 	bfd_sess_set_timers(&s->fsm, &cf->timers);
 	bfd_log(s, LOG_LVL_INFO, "interval_ms=%u min_rx_ms=%u multiplier=%u "
 	    "msg=\"new timers\"", cf->timers.desired_min_tx_us / 1000,
 	    cf->timers.required_min_rx_us / 1000, cf->timers.detect_mult);
 	arm(s);
+	unlock_wake(s->b);
 }
 
 void
 bfd_session_admin(struct bfd_session *s, bool down)
 {
-	uint8_t old = s->fsm.state;
+	uint8_t old;
 	uint64_t now = now_us();
 	int i;
 
+	lock(s->b);
+	old = s->fsm.state;
 	if (down) {
 		bfd_sess_admin_down(&s->fsm, now);
 		if (s->fsm.state != old)
@@ -448,6 +692,7 @@ bfd_session_admin(struct bfd_session *s, bool down)
 	arm(s);
 	if (s->fsm.state != old)
 		changed(s, old);
+	unlock_wake(s->b);
 }
 
 /* ---- show ---- */
@@ -457,6 +702,7 @@ bfd_session_info(const struct bfd_session *s, struct bfd_session_info *si)
 {
 	const struct bfd_sess *f = &s->fsm;
 
+	pthread_mutex_lock(&s->b->lock);
 	memset(si, 0, sizeof(*si));
 	si->name = s->name;
 	si->peer = s->peer;
@@ -483,6 +729,7 @@ bfd_session_info(const struct bfd_session *s, struct bfd_session_info *si)
 	si->tx_errors = s->tx_errors;
 	si->tx_gap_max_us = s->tx_gap_max_us;
 	si->downs = s->downs;
+	pthread_mutex_unlock(&s->b->lock);
 }
 
 size_t
@@ -498,11 +745,14 @@ bfd_session_at(const struct bfd *b, size_t i)
 }
 
 void
-bfd_drops(const struct bfd *b, struct bfd_drops *d)
+bfd_drops(struct bfd *b, struct bfd_drops *d)
 {
-	const struct bfd_link_stats *ls = bfd_link_stats(b->link);
+	const struct bfd_link_stats *ls;
 
+	lock(b);
+	ls = bfd_link_stats(b->link);
 	*d = b->drops;
 	d->ttl += ls->rx_drop_ttl;
 	d->truncated = ls->rx_drop_trunc;
+	pthread_mutex_unlock(&b->lock);
 }

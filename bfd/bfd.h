@@ -1,9 +1,12 @@
 /*
  * bfd.h - the BFD speaker: every BFD session of the daemon, one per BGP
- * peer that enables it, on the event loop.  It ties the pure machine
- * (bfd/fsm.c) and codec (bfd/pkt.c) to the sockets (bfd/link.c) and to
- * one timer per session, and tells its owner when a session's state
- * changes.  What BFD does to BGP is the owner's (nomcastd) business.
+ * peer that enables it.  It ties the pure machine (bfd/fsm.c) and codec
+ * (bfd/pkt.c) to the sockets (bfd/link.c) and to one timer per session,
+ * on a loop of its own in a thread of its own, so that nothing the
+ * daemon's loop does can make a packet late; and it tells its owner, on
+ * the owner's loop, when a session's state changes.  What BFD does to
+ * BGP is the owner's (nomcastd) business.  Every function here is called
+ * from the owner's thread.
  *
  * Received packets are matched to a session by Your Discriminator, or,
  * when that is zero, by the peer's address and the port (single hop or
@@ -32,10 +35,12 @@ struct bfd_session;
  */
 typedef void bfd_state_fn(void *ctx, struct bfd_session *s, uint8_t old,
 	    uint8_t state, bool failed);
-/* It is called last, once the speaker is done with s: it may delete s
+/* It runs on the owner's loop, soon after the change, each change in
+ * order (a session that changes faster than the owner's loop turns has
+ * its last ones merged, any failure kept); it may delete s
  * (bfd_session_del) but not free the speaker. */
 
-/* NULL only when out of memory */
+/* loop: the owner's.  NULL when out of memory or threads */
 struct bfd	*bfd_new(struct ev_loop *loop);
 /* every session goes AdminDown (a few packets, sent now), then all closes;
  * no bfd_state_fn is called */
@@ -46,6 +51,13 @@ void		 bfd_free(struct bfd *b);
  */
 void		 bfd_set_ports(struct bfd *b, uint16_t single, uint16_t multi,
 	    uint16_t peer_single, uint16_t peer_multi);
+
+/*
+ * For tests: hold the speaker's thread still, as a hung process would be
+ * (nothing sent, nothing read), until called again with false.  The
+ * owner may still call the functions here meanwhile.
+ */
+void		 bfd_freeze(struct bfd *b, bool frozen);
 
 /*
  * A session to peer (from local, if set), with cf's timers and key;
@@ -63,7 +75,8 @@ void		 bfd_session_del(struct bfd_session *s);
 void		 bfd_session_set_conf(struct bfd_session *s,
 	    const struct conf_bfd *cf);
 /* AdminDown while the owner wants it (a planned restart; a few packets
- * at once), and back to Down; the change goes to the bfd_state_fn */
+ * at once), and back to Down; the change goes to the bfd_state_fn, as
+ * every change does */
 void		 bfd_session_admin(struct bfd_session *s, bool down);
 
 struct bfd_session_info {
@@ -97,6 +110,6 @@ struct bfd_session *bfd_session_at(const struct bfd *b, size_t i);
 struct bfd_drops {
 	uint64_t	ttl, truncated, decode, no_session, auth;
 };
-void		 bfd_drops(const struct bfd *b, struct bfd_drops *d);
+void		 bfd_drops(struct bfd *b, struct bfd_drops *d);
 
 #endif

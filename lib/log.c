@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -65,6 +66,13 @@ static struct {
 	uint64_t	 dropped;	/* since the last note */
 	uint64_t	 dropped_total;
 } sink = { .min = LOG_LVL_INFO, .fd = -1, .shared_fl = -1 };
+
+/*
+ * The BFD speaker logs from a thread of its own (bfd/bfd.c), so the sink
+ * is taken under a lock.  Recursive: a line may note the lines dropped
+ * before it (sink_recover) through log_msg.
+ */
+static pthread_mutex_t sink_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static const char *const lvl_names[] = {
 	[LOG_LVL_DEBUG] = "debug",
@@ -281,9 +289,19 @@ sink_recover(void)
 	}
 }
 
+static void sink_line_locked(const char *p, size_t n);
+
 /* one whole line, n bytes ending in '\n': out, queued, or dropped */
 static void
 sink_line(const char *p, size_t n)
+{
+	pthread_mutex_lock(&sink_lock);
+	sink_line_locked(p, n);
+	pthread_mutex_unlock(&sink_lock);
+}
+
+static void
+sink_line_locked(const char *p, size_t n)
 {
 	ssize_t w;
 
@@ -321,7 +339,9 @@ int
 log_flush(void)
 {
 	ssize_t w;
+	int rc;
 
+	pthread_mutex_lock(&sink_lock);
 	while (sink.len > 0) {
 		if ((w = sink_try(sink.buf + sink.off, sink.len)) == 0)
 			break;
@@ -336,7 +356,9 @@ log_flush(void)
 		sink.off = 0;
 	if (sink.fd != -1)
 		sink_recover();
-	return sink.len > 0 ? 1 : 0;
+	rc = sink.len > 0 ? 1 : 0;
+	pthread_mutex_unlock(&sink_lock);
+	return rc;
 }
 
 void
@@ -361,8 +383,11 @@ log_lines_dropped(void)
 void
 log_buffer_stop(void)
 {
-	if (sink.fd == -1)
+	pthread_mutex_lock(&sink_lock);
+	if (sink.fd == -1) {
+		pthread_mutex_unlock(&sink_lock);
 		return;
+	}
 	if (sink.shared_fl != -1)
 		(void)fcntl(sink.fd, F_SETFL, sink.shared_fl);
 	close(sink.fd);
@@ -373,6 +398,7 @@ log_buffer_stop(void)
 	sink.cap = sink.off = sink.len = 0;
 	sink.stalled = false;
 	sink.dropped = 0;
+	pthread_mutex_unlock(&sink_lock);
 }
 
 /* fd as the sink; shared: fd's description is also others' (restore) */
@@ -390,11 +416,13 @@ sink_start(int fd, size_t cap, bool shared)
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1))
 		goto fail;
 	log_buffer_stop();
+	pthread_mutex_lock(&sink_lock);
 	sink.fd = fd;
 	sink.sock = S_ISSOCK(st.st_mode);
 	sink.shared_fl = shared ? fl : -1;
 	sink.buf = b;
 	sink.cap = cap;
+	pthread_mutex_unlock(&sink_lock);
 	return 0;
 fail:
 	free(b);
