@@ -81,6 +81,7 @@ struct bfd_session {
 	uint8_t		 remote_diag;	/* of the last packet accepted */
 	struct log_rl	 rl;		/* send errors, bad digests */
 	uint64_t	 id;		/* unique: a queued change finds it */
+	uint64_t	 created_us;	/* "since" until its first change */
 	struct bfd_ev	 pend[BFD_PEND_MAX];	/* for the owner, in order */
 	size_t		 npend;
 };
@@ -300,10 +301,12 @@ rx_cb(void *ctx, const uint8_t *buf, size_t len, const struct bfd_rx_info *ri)
 		b->drops.no_session++;
 		return;
 	}
-	if (!bfd_rx_ttl_ok(ri, s->max_hops)) {
-		b->drops.ttl++;
-		return;
-	}
+	/*
+	 * Single hop: the link took TTL 255 only (RFC 5881).  Multihop: no
+	 * TTL bound, as senders start from different values (BIRD 64,
+	 * others 255) over a path of unknown length; RFC 5883 leaves the
+	 * check to configuration, and authentication is what protects it.
+	 */
 	if (s->keyed && bfd_auth_verify(buf, len, &p, &s->key, &why) == -1) {
 		b->drops.auth++;
 		bfd_log_rl(s, LOG_LVL_WARN, "msg=\"packet dropped: %s\"",
@@ -587,6 +590,7 @@ session_add(struct bfd *b, const char *name, const struct addr *peer,
 	s->fn = fn;
 	s->ctx = ctx;
 	s->id = ++b->next_id;
+	s->created_us = now_us();
 
 	memset(&tc, 0, sizeof(tc));
 	addr_to_sockaddr(peer, b->peer_port[s->multihop], &pss);
@@ -724,7 +728,8 @@ bfd_session_info(const struct bfd_session *s, struct bfd_session_info *si)
 	si->auth_type = f->auth_type;
 	/* the machine's times are CLOCK_MONOTONIC, as mono_ms() */
 	si->up_since_ms = f->up_since_us / 1000;
-	si->changed_ms = f->changed_us / 1000;
+	si->changed_ms = (f->changed_us != 0 ? f->changed_us :
+	    s->created_us) / 1000;
 	si->cnt = f->cnt;
 	si->tx_errors = s->tx_errors;
 	si->tx_gap_max_us = s->tx_gap_max_us;

@@ -26,9 +26,9 @@ struct conf_bfd {
 	struct bfd_key	key;			/* type, id, secret */
 	bool		strict;			/* no BGP until BFD is Up */
 	uint32_t	hold_down_ms;		/* Up this long before BGP */
-	uint8_t		max_hops;		/* multihop: the peer's TTL; 0 =
-						 * single hop (set by the caller
-						 * from [peer] multihop) */
+	uint8_t		max_hops;		/* [peer] multihop: 0 = single
+						 * hop; else multihop (RFC 5883),
+						 * set by bfd_conf_finish */
 	int		line;			/* of bfd = yes, or 0 */
 };
 

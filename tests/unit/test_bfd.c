@@ -565,7 +565,7 @@ test_drops(void **state)
 	assert_int_equal(info(f->a.s4).cnt.rx, rx0);
 }
 
-/* multihop: the TTL against the session's hop count (RFC 5883) */
+/* multihop: any TTL, matched by address on the multihop port (RFC 5883) */
 static void
 test_multihop_ttl(void **state)
 {
@@ -588,17 +588,14 @@ test_multihop_ttl(void **state)
 	p.desired_min_tx = 1000 * MS;
 	p.required_min_rx = 1000 * MS;
 	assert_true((n = bfd_pkt_encode(&p, buf, sizeof(buf))) > 0);
-	/* three routers crossed: one too many */
-	raw_send_ttl((uint16_t)(f->port + 1), "127.0.0.1", buf, n, 253);
+	/*
+	 * No TTL bound on the multihop port: BIRD sends from 64, others
+	 * from 255, over a path of unknown length
+	 */
+	raw_send_ttl((uint16_t)(f->port + 1), "127.0.0.1", buf, n, 63);
 	drive(f, 30, NULL);
 	bfd_drops(f->a.b, &d);
-	assert_int_equal(d.ttl, 1);
-	assert_int_equal(info(s).cnt.rx, 0);
-	/* two: accepted, matched by address on the multihop port */
-	raw_send_ttl((uint16_t)(f->port + 1), "127.0.0.1", buf, n, 254);
-	drive(f, 30, NULL);
-	bfd_drops(f->a.b, &d);
-	assert_int_equal(d.ttl, 1);
+	assert_int_equal(d.ttl, 0);
 	assert_int_equal(info(s).cnt.rx, 1);
 	assert_int_equal(info(s).state, BFD_INIT);
 	assert_int_equal(info(s).remote_discr, 0x1234);
