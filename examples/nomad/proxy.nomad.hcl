@@ -234,13 +234,25 @@ job "proxy" {
           ; where nomcastctl looks in nomad alloc exec.
           ; metrics-listen = 127.0.0.1:9179
 
+          ; BFD (RFC 5880) with each router: a node that dies without a
+          ; goodbye (power, panic, a cut link) leaves the router after 3 x
+          ; 50 ms instead of the BGP hold time.  The router must run BFD
+          ; for this neighbor too (BIRD 2: a "protocol bfd" and "bfd on"
+          ; in the BGP protocol; FRR: "neighbor ... bfd").  A router that
+          ; does not only sees one packet a second from here, and BGP
+          ; runs as without it: BFD touches a session only once it has
+          ; been Up.
           [peer edge1]
           address = {{ env "NOMAD_META_edge_router_1" }}
           asn = {{ env "NOMAD_META_edge_asn" }}
+          bfd = yes
+          bfd-interval = 50ms
 
           [peer edge2]
           address = {{ env "NOMAD_META_edge_router_2" }}
           asn = {{ env "NOMAD_META_edge_asn" }}
+          bfd = yes
+          bfd-interval = 50ms
 
           [service web]
           prefix = {{ env "NOMAD_META_service_ip" }}/32
