@@ -64,7 +64,14 @@ struct ctl_server {
 	ino_t			 ino;
 	struct ctl_client	*clients;
 	size_t			 nclients;
-	struct log_rl		 rl;
+	/*
+	 * One bucket per kind of trouble, so that a flood of one (a
+	 * thousand clients evicted) does not hide the others (a request
+	 * that never ended, a client that never reads)
+	 */
+	struct log_rl		 rl;		/* refused, evicted, accept */
+	struct log_rl		 rl_req;	/* idle, deadline, long line */
+	struct log_rl		 rl_out;	/* replies not read */
 };
 
 static const struct ctl_limits ctl_default_limits = {
@@ -201,7 +208,7 @@ client_reply(struct ctl_client *c, char *reply)
 	size_t len = strlen(r), need;
 
 	if (c->olen - c->ooff >= c->srv->lim.max_out) {
-		log_rl(&c->srv->rl, LOG_LVL_WARN, "ctl=%s msg=\"client does "
+		log_rl(&c->srv->rl_out, LOG_LVL_WARN, "ctl=%s msg=\"client does "
 		    "not read its replies: %zu bytes unsent, closed\"",
 		    LV(c->srv->path), c->olen - c->ooff);
 		free(reply);
@@ -257,7 +264,7 @@ client_too_long(struct ctl_client *c)
 
 	snprintf(msg, sizeof(msg), "request line longer than %zu bytes",
 	    c->srv->lim.max_line - 1);
-	log_rl(&c->srv->rl, LOG_LVL_WARN, "ctl=%s msg=\"%s: closed\"",
+	log_rl(&c->srv->rl_req, LOG_LVL_WARN, "ctl=%s msg=\"%s: closed\"",
 	    LV(c->srv->path), LE(msg));
 	ev_io_stop(c->srv->loop, &c->rio);
 	c->closing = true;
@@ -332,7 +339,7 @@ client_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_rl(&c->srv->rl, LOG_LVL_INFO, "ctl=%s msg=\"client idle for "
+	log_rl(&c->srv->rl_req, LOG_LVL_INFO, "ctl=%s msg=\"client idle for "
 	    "%.1f s%s: closed\"", LV(c->srv->path), c->srv->lim.idle_timeout,
 	    c->rlen > 0 ? " in the middle of a request" :
 	    c->olen > c->ooff ? " with its reply unread" : "");
@@ -346,7 +353,7 @@ client_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	log_rl(&c->srv->rl, LOG_LVL_INFO, "ctl=%s msg=\"%s not done within "
+	log_rl(&c->srv->rl_req, LOG_LVL_INFO, "ctl=%s msg=\"%s not done within "
 	    "%.1f s: closed\"", LV(c->srv->path),
 	    c->ooff < c->olen ? "reply" : "request",
 	    c->srv->lim.request_timeout);
