@@ -98,6 +98,8 @@ def ask(path, line):
 def cmd_flood(a):
 	end = time.time() + a.seconds
 	n, slow, worst = 0, 0, 0.0
+	if a.idle:
+		time.sleep(a.seconds)
 	reqs = (b"show bfd\n", b"show services\n")
 	while time.time() < end:
 		t = time.monotonic()
@@ -168,6 +170,15 @@ def gaps(pk, t0, t1):
 	win = [(t, st) for t, st in pk if t0 <= t <= t1]
 	return [win[i][0] - win[i - 1][0] for i in range(1, len(win))
 	    if win[i][1] == 3 and win[i - 1][1] == 3]
+
+
+def cpu(path):
+	"""(own, reaped children's) CPU seconds from a copy of /proc/PID/stat"""
+	with open(path) as f:
+		v = f.read().rsplit(")", 1)[1].split()
+	hz = os.sysconf("SC_CLK_TCK")
+	# utime stime cutime cstime: fields 14-17, 12-15 after the name
+	return ((int(v[11]) + int(v[12])) / hz, (int(v[13]) + int(v[14])) / hz)
 
 
 def ms(v):
@@ -258,11 +269,14 @@ def cmd_report(a):
 	bird_downs = sum(1 for t, m in tr if t0 <= t <= t1 and is_bfd_down(m))
 	bird_falls = sum(1 for t, m in tr if t0 <= t <= t1 and is_fall(m))
 	dc = lambda k: e["counters"][k] - b["counters"][k]  # noqa: E731
-	print("\n   under load for %.0f s: exec check every 10 ms,"
-	    " %d busy loops, control socket flood (%d requests, %.0f/s, worst"
-	    " %.1f ms, %d over 100 ms)" % (t1 - t0, a.busy, fl["requests"],
-	    fl["requests"] / max(t1 - t0, 1e-9), fl["worst"] * 1000,
-	    fl["slower_100ms"]))
+	flood = "no control socket flood"
+	if fl["requests"]:
+		flood = ("control socket flood (%d requests, %.0f/s, worst %.1f"
+		    " ms, %d over 100 ms)" % (fl["requests"],
+		    fl["requests"] / max(t1 - t0, 1e-9), fl["worst"] * 1000,
+		    fl["slower_100ms"]))
+	print("\n   under load for %.0f s: exec check every 10 ms, %d busy"
+	    " loops, %s" % (t1 - t0, a.busy, flood))
 	print("  BFD Down events at BIRD (log)              %6d"
 	    "   (BGP falls %d)" % (bird_downs, bird_falls))
 	print("  BFD Down events at nomcastd (failures)     %6d" %
@@ -273,6 +287,11 @@ def cmd_report(a):
 	print("  nomcastd rx_late during the load           %6d" % dc("rx_late"))
 	print("  nomcastd tx / rx during the load      %6d / %d" %
 	    (dc("tx"), dc("rx")))
+	if a.stat:
+		cb, ce = (cpu(x) for x in a.stat)
+		print("  nomcastd CPU during the load: itself %.0f%% of one CPU,"
+		    " its checks %.0f%%" % (100 * (ce[0] - cb[0]) / (t1 - t0),
+		    100 * (ce[1] - cb[1]) / (t1 - t0)))
 
 	def trio(st):
 		return "/".join("%.0f" % (v * 1000) if v is not None else "-"
@@ -311,6 +330,8 @@ def main():
 	f.add_argument("--sock", required=True)
 	f.add_argument("--seconds", type=float, required=True)
 	f.add_argument("--out", required=True)
+	f.add_argument("--idle", action="store_true",
+	    help="no requests, only the wait")
 	r = sub.add_parser("report")
 	r.add_argument("--trace", required=True)
 	r.add_argument("--cuts", action="append", required=True)
@@ -324,6 +345,7 @@ def main():
 	r.add_argument("--before", required=True)
 	r.add_argument("--after", required=True)
 	r.add_argument("--busy", type=int, default=2)
+	r.add_argument("--stat", nargs=2)
 	a = ap.parse_args()
 	{"cuts": cmd_cuts, "flood": cmd_flood, "report": cmd_report}[a.cmd](a)
 
