@@ -115,6 +115,20 @@ def cmd_flood(a):
 		    "slower_100ms": slow, "worst": worst}, f)
 
 
+# ---- listen ----
+
+def cmd_listen(a):
+	"""a target for the tcp check: accept and close"""
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("127.0.0.1", a.port))
+	s.listen(1024)
+	print("listening", flush=True)
+	while True:
+		c, _ = s.accept()
+		c.close()
+
+
 # ---- report ----
 
 # BIRD 2's trace lines, after the timestamp
@@ -252,7 +266,7 @@ def cmd_report(a):
 		fl = json.load(f)
 	q0, q1 = a.quiet
 	print("\n3. nomcastd's BFD packets at the edge, gaps while Up (ms);"
-	    " exec check every 10 ms in both")
+	    " %s check every 10 ms in both" % a.check)
 	print("  %-44s %4s %8s %8s %8s" % ("", "n", "p50", "p99", "max"))
 	qg = gaps(pk, q0, q1)
 	row("quiet, %.0f s" % (q1 - q0), qg)
@@ -275,8 +289,8 @@ def cmd_report(a):
 		    " ms, %d over 100 ms)" % (fl["requests"],
 		    fl["requests"] / max(t1 - t0, 1e-9), fl["worst"] * 1000,
 		    fl["slower_100ms"]))
-	print("\n   under load for %.0f s: exec check every 10 ms, %d busy"
-	    " loops, %s" % (t1 - t0, a.busy, flood))
+	print("\n   under load for %.0f s: %s check every 10 ms, %d busy"
+	    " loops, %s" % (t1 - t0, a.check, a.busy, flood))
 	print("  BFD Down events at BIRD (log)              %6d"
 	    "   (BGP falls %d)" % (bird_downs, bird_falls))
 	print("  BFD Down events at nomcastd (failures)     %6d" %
@@ -332,6 +346,8 @@ def main():
 	f.add_argument("--out", required=True)
 	f.add_argument("--idle", action="store_true",
 	    help="no requests, only the wait")
+	li = sub.add_parser("listen")
+	li.add_argument("--port", type=int, required=True)
 	r = sub.add_parser("report")
 	r.add_argument("--trace", required=True)
 	r.add_argument("--cuts", action="append", required=True)
@@ -346,8 +362,10 @@ def main():
 	r.add_argument("--after", required=True)
 	r.add_argument("--busy", type=int, default=2)
 	r.add_argument("--stat", nargs=2)
+	r.add_argument("--check", default="exec")
 	a = ap.parse_args()
-	{"cuts": cmd_cuts, "flood": cmd_flood, "report": cmd_report}[a.cmd](a)
+	{"cuts": cmd_cuts, "flood": cmd_flood, "listen": cmd_listen,
+	    "report": cmd_report}[a.cmd](a)
 
 
 if __name__ == "__main__":
