@@ -16,6 +16,7 @@ Standard library only; the pcap reader and BIRD's control-socket client
 are failover.py's.
 """
 import argparse
+import datetime
 import json
 import os
 import random
@@ -157,13 +158,34 @@ def is_removal(msg, prefix):
 	return msg.startswith("node.ipv4 > removed ") and prefix in msg.split()
 
 
+def is_expiry(msg):
+	"""BIRD's own detection: nothing received for the detection time"""
+	return msg.startswith("bfd1: Session to ") and msg.endswith(" expired")
+
+
+def nc_downs(path, t0, t1):
+	"""nomcastd's BFD falls in [t0, t1] by its local diagnostic"""
+	out = {}
+	with open(path, errors="replace") as f:
+		for line in f:
+			if "state=Up->Down" not in line:
+				continue
+			t = datetime.datetime.strptime(line[:26],
+			    "%Y-%m-%dT%H:%M:%S.%f").replace(
+			    tzinfo=datetime.timezone.utc).timestamp()
+			m = re.search(r' diag="([^"]*)"', line)
+			if t0 <= t <= t1 and m:
+				out[m.group(1)] = out.get(m.group(1), 0) + 1
+	return out
+
+
 def is_bfd_down(msg):
 	return ("changed state from Up to Down" in msg or
 	    re.search(r"Session to \S+ (went|changed).*[Dd]own", msg) is not None)
 
 
 def bfd_packets(path, node):
-	"""(time, state) of each BFD control packet sent by NODE (IPv4)"""
+	"""(time, state, diag) of each BFD control packet sent by NODE"""
 	out = []
 	for ts, link, pkt in pcap_packets(path):
 		et, p = l3(link, pkt)
@@ -175,24 +197,19 @@ def bfd_packets(path, node):
 		udp = p[ihl:]
 		if len(udp) < 8 + 24 or struct.unpack("!H", udp[2:4])[0] != 3784:
 			continue
-		out.append((ts / 1e6, udp[9] >> 6))
+		out.append((ts / 1e6, udp[9] >> 6, udp[8] & 0x1f))
 	return out
 
 
 def gaps(pk, t0, t1):
-	"""the gaps between two of nomcastd's packets in [t0, t1], both Up"""
-	win = [(t, st) for t, st in pk if t0 <= t <= t1]
+	"""the gaps in [t0, t1] after each packet sent Up: the next one is
+	due within the interval, whatever it says.  A gap that made BIRD
+	fall ends with a packet saying Down, and counts; so does one ending
+	with nomcastd's own expiry: the stall that held its send also kept
+	it from reading BIRD's packets (tx_gap_max counts neither)."""
+	win = [p for p in pk if t0 <= p[0] <= t1]
 	return [win[i][0] - win[i - 1][0] for i in range(1, len(win))
-	    if win[i][1] == 3 and win[i - 1][1] == 3]
-
-
-def cpu(path):
-	"""(own, reaped children's) CPU seconds from a copy of /proc/PID/stat"""
-	with open(path) as f:
-		v = f.read().rsplit(")", 1)[1].split()
-	hz = os.sysconf("SC_CLK_TCK")
-	# utime stime cutime cstime: fields 14-17, 12-15 after the name
-	return ((int(v[11]) + int(v[12])) / hz, (int(v[13]) + int(v[14])) / hz)
+	    if win[i - 1][1] == 3]
 
 
 def ms(v):
@@ -234,7 +251,7 @@ def cmd_report(a):
 				# BFD's own detection: from nomcastd's last packet
 				# seen at the edge before the cut (none can pass
 				# once `ip link` has returned)
-				before = [t for t, _ in pk if t <= c["t1"]]
+				before = [p[0] for p in pk if p[0] <= c["t1"]]
 				if rec["name"] == "bfd" and before:
 					lastpkt.append(f[0] - before[-1])
 			else:
@@ -282,6 +299,14 @@ def cmd_report(a):
 	    (sum(1 for g in eg if g > 0.050), sum(1 for g in eg if g > 0.150)))
 	bird_downs = sum(1 for t, m in tr if t0 <= t <= t1 and is_bfd_down(m))
 	bird_falls = sum(1 for t, m in tr if t0 <= t <= t1 and is_fall(m))
+	exp = [t for t, m in tr if t0 <= t <= t1 and is_expiry(m)]
+	bird_exp = len(exp)
+	# the silence at the wire each of BIRD's expiries saw from nomcastd
+	silence = []
+	for t in exp:
+		last = [p[0] for p in pk if p[0] <= t]
+		if last:
+			silence.append(t - last[-1])
 	dc = lambda k: e["counters"][k] - b["counters"][k]  # noqa: E731
 	flood = "no control socket flood"
 	if fl["requests"]:
@@ -292,9 +317,17 @@ def cmd_report(a):
 	print("\n   under load for %.0f s: %s check every 10 ms, %d busy"
 	    " loops, %s" % (t1 - t0, a.check, a.busy, flood))
 	print("  BFD Down events at BIRD (log)              %6d"
-	    "   (BGP falls %d)" % (bird_downs, bird_falls))
+	    "   (its own detection expired: %d; BGP falls %d)" %
+	    (bird_downs, bird_exp, bird_falls))
+	if silence:
+		print("    BIRD's expiries: nomcastd silent at the wire for %s ms"
+		    " before them" % ", ".join("%.0f" % (x * 1000)
+		    for x in sorted(silence)))
 	print("  BFD Down events at nomcastd (failures)     %6d" %
 	    dc("failures"))
+	if a.nclog:
+		for k, v in sorted(nc_downs(a.nclog, t0, t1).items()):
+			print("    with diag %-31s %6d" % (k, v))
 	print("  nomcastd state at the end                  %6s" % e["state"])
 	print("  nomcastd tx_gap_max (since its start, ms)        %6.1f" %
 	    (e["tx_gap_max_seconds"] * 1000))
@@ -319,9 +352,11 @@ def cmd_report(a):
 	print("  recovery  p50/p99/max            %-22s %s" %
 	    (trio(b_[1]) if b_ else "-", trio(h_[1]) if h_ else "-"))
 	st = stats(lg)
-	print("  under load %4.0f s: BFD Down at BIRD %d, at nomcastd %d;"
+	print("  under load %4.0f s: BFD Down at BIRD %d (expired %d), at"
+	    " nomcastd %d;"
 	    " send gaps p50/p99/max %s ms, %d > 150 ms; tx_gap_max %.1f ms,"
-	    " rx_late %d" % (t1 - t0, bird_downs, dc("failures"), trio(st),
+	    " rx_late %d" % (t1 - t0, bird_downs, bird_exp, dc("failures"),
+	    trio(st),
 	    sum(1 for g in lg if g > 0.150), e["tx_gap_max_seconds"] * 1000,
 	    dc("rx_late")))
 
@@ -363,6 +398,7 @@ def main():
 	r.add_argument("--busy", type=int, default=2)
 	r.add_argument("--stat", nargs=2)
 	r.add_argument("--check", default="exec")
+	r.add_argument("--nclog")
 	a = ap.parse_args()
 	{"cuts": cmd_cuts, "flood": cmd_flood, "listen": cmd_listen,
 	    "report": cmd_report}[a.cmd](a)
