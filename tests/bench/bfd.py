@@ -212,6 +212,15 @@ def gaps(pk, t0, t1):
 	    if win[i - 1][1] == 3]
 
 
+def cpu(path):
+	"""(own, reaped children's) CPU seconds from a copy of /proc/PID/stat"""
+	with open(path) as f:
+		v = f.read().rsplit(")", 1)[1].split()
+	hz = os.sysconf("SC_CLK_TCK")
+	# utime stime cutime cstime: fields 14-17, 12-15 after the name
+	return ((int(v[11]) + int(v[12])) / hz, (int(v[13]) + int(v[14])) / hz)
+
+
 def ms(v):
 	return "%8.1f" % (v * 1000.0) if v is not None else "%8s" % "-"
 
