@@ -231,6 +231,19 @@ find_peer(struct nomcast *nc, const char *key)
 	return NULL;
 }
 
+/* the optional PEER of a show command: NULL for all, or -1 and why */
+static int
+peer_arg(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r, const struct peer **one)
+{
+	*one = NULL;
+	if (nargs == 1 && (*one = find_peer(nc, args[0])) == NULL) {
+		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct svc *
 find_svc(struct nomcast *nc, const char *name)
 {
@@ -448,10 +461,8 @@ cmd_peers(struct nomcast *nc, char *const *args, size_t nargs,
 	time_t now = time(NULL);
 	size_t i;
 
-	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
-		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+	if (peer_arg(nc, args, nargs, r, &one) == -1)
 		return -1;
-	}
 	r->data = json_object_new_object();
 	a = json_object_new_array();
 	for (i = 0; i < nc->sp.npeers; i++) {
@@ -529,10 +540,8 @@ cmd_bfd(struct nomcast *nc, char *const *args, size_t nargs,
 	time_t now = time(NULL);
 	size_t i;
 
-	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
-		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+	if (peer_arg(nc, args, nargs, r, &one) == -1)
 		return -1;
-	}
 	r->data = json_object_new_object();
 	a = json_object_new_array();
 	for (i = 0; nc->pbfd != NULL && i < nc->sp.npeers; i++) {
@@ -743,10 +752,8 @@ cmd_routes(struct nomcast *nc, char *const *args, size_t nargs,
 	size_t i, np = 0;
 	jobj *o;
 
-	if (nargs == 1 && (one = find_peer(nc, args[0])) == NULL) {
-		snprintf(r->err, sizeof(r->err), "no such peer: %s", args[0]);
+	if (peer_arg(nc, args, nargs, r, &one) == -1)
 		return -1;
-	}
 	sb_add(&b, "{\"peers\":[");
 	for (i = 0; i < nc->sp.npeers; i++) {
 		if (one != NULL && nc->sp.peers[i] != one)

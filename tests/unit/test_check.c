@@ -101,28 +101,40 @@ stop_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* a listening socket on 127.0.0.1, any port: its fd, the port in *port */
+static int
+listen_lo(int flags, uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	assert_true(fd != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 1024), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
 static void
 late_loop_fails_nothing(void **state)
 {
 	struct ev_loop *loop = EV_DEFAULT;
 	struct check_env env = { .loop = loop };
 	struct conf_check cf;
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
 	struct check *c;
 	ev_timer stop;
 	struct fx f;
+	uint16_t port;
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	assert_true(f.lfd != -1);
-	assert_int_equal(bind(f.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(f.lfd, 1024), 0);
-	assert_int_equal(getsockname(f.lfd, (struct sockaddr *)&sin, &sl), 0);
+	f.lfd = listen_lo(SOCK_NONBLOCK, &port);
 	ev_io_init(&f.accept_w, accept_cb, f.lfd, EV_READ);
 	ev_io_start(loop, &f.accept_w);
 
@@ -132,7 +144,7 @@ late_loop_fails_nothing(void **state)
 	cf.interval_ms = 10;
 	cf.timeout_ms = 5;
 	assert_int_equal(addr_parse("127.0.0.1", &cf.addr), 0);
-	cf.port = ntohs(sin.sin_port);
+	cf.port = port;
 	assert_non_null(c = check_new(&env, &cf, on_result, &f));
 
 	f.loop = loop;
@@ -233,24 +245,16 @@ late_loop_fails_no_http(void **state)
 	struct ev_loop *loop = EV_DEFAULT;
 	struct check_env env = { .loop = loop };
 	struct conf_check cf;
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
 	struct check *c;
 	ev_timer stop;
 	struct fx f;
 	pid_t child;
+	uint16_t port;
 	int lfd;
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(lfd != -1);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(lfd, 1024), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	lfd = listen_lo(0, &port);
 	assert_true((child = http_child(lfd)) > 0);
 	close(lfd);
 	assert_non_null(env.http = chk_http_multi_new(loop));
@@ -260,8 +264,7 @@ late_loop_fails_no_http(void **state)
 	cf.type = CHECK_HTTP;
 	cf.interval_ms = 20;
 	cf.timeout_ms = 10;
-	snprintf(cf.url, sizeof(cf.url), "http://127.0.0.1:%u/ping",
-	    ntohs(sin.sin_port));
+	snprintf(cf.url, sizeof(cf.url), "http://127.0.0.1:%u/ping", port);
 	cf.nexpect = 1;
 	cf.expect_lo[0] = 200;
 	cf.expect_hi[0] = 299;
@@ -299,27 +302,19 @@ ticks_drift_apart(void **state)
 {
 	struct ev_loop *loop = EV_DEFAULT;
 	struct check_env env = { .loop = loop };
-	struct sockaddr_in sin;
-	socklen_t sl = sizeof(sin);
 	struct conf_check cf[8];
 	struct check *c[8];
 	ev_timer stop;
 	struct fx f;
 	double lo = 1e300, hi = 0;
+	uint16_t port;
 	size_t i;
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
 	f.loop = loop;
 	f.no_hog = true;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	assert_true(f.lfd != -1);
-	assert_int_equal(bind(f.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(f.lfd, 1024), 0);
-	assert_int_equal(getsockname(f.lfd, (struct sockaddr *)&sin, &sl), 0);
+	f.lfd = listen_lo(SOCK_NONBLOCK, &port);
 	ev_io_init(&f.accept_w, accept_cb, f.lfd, EV_READ);
 	ev_io_start(loop, &f.accept_w);
 	for (i = 0; i < 8; i++) {
@@ -329,7 +324,7 @@ ticks_drift_apart(void **state)
 		cf[i].interval_ms = 100;
 		cf[i].timeout_ms = 50;
 		assert_int_equal(addr_parse("127.0.0.1", &cf[i].addr), 0);
-		cf[i].port = ntohs(sin.sin_port);
+		cf[i].port = port;
 		assert_non_null(c[i] = check_new(&env, &cf[i], on_result, &f));
 	}
 	ev_timer_init(&stop, stop_cb, 1.5, 0.);
