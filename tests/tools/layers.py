@@ -29,7 +29,8 @@ RANK = {"lib": 0, "bgpd": 1, "bfd": 1, "health": 1, "nomad": 2, "nomcastd": 3,
 PURE = ["lib/rd.c", "lib/prefix.c", "bgpd/notif.c", "bgpd/msg.c",
         "bgpd/updb.c", "bgpd/fsm.c", "bgpd/ribout.c", "health/verdict.c",
         "nomad/catalog.c", "nomad/source.c", "nomcastd/announce.c",
-        "nomcastd/reload_plan.c", "bgpd/attr.c", "bfd/pkt.c", "bfd/fsm.c"]
+        "nomcastd/reload_plan.c", "bgpd/attr.c", "bfd/pkt.c", "bfd/fsm.c",
+        "bfd/bfd_conf.c"]
 # the loop and the libraries that do I/O (address types from the socket
 # headers are plain data, and pure files use them)
 IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"
