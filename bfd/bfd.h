@@ -103,10 +103,11 @@ struct bfd_session_info {
 
 void		 bfd_session_info(const struct bfd_session *s,
 	    struct bfd_session_info *si);
-/* the speaker's sessions, for show and metrics */
+/* the speaker's sessions (show and metrics walk the peers instead) */
 size_t		 bfd_nsessions(const struct bfd *b);
 struct bfd_session *bfd_session_at(const struct bfd *b, size_t i);
-/* datagrams dropped before any session saw them (TTL, size, unknown) */
+/* datagrams dropped before any session saw them (single-hop TTL, size,
+ * decode, no session, authentication) */
 struct bfd_drops {
 	uint64_t	ttl, truncated, decode, no_session, auth;
 };

@@ -10,9 +10,10 @@
  * Single hop: only TTL 255 passes (RFC 5881 5); the rest is dropped here
  * and counted.  RFC 5881 5 lets an authenticated session accept less, but
  * nomcast and every peer it talks to send 255, so nothing is lost by the
- * stricter rule.  Multihop: the TTL goes up in bfd_rx_info and the caller,
- * which knows the session's configured hop count once it has matched the
- * packet to a session, checks it with bfd_rx_ttl_ok().
+ * stricter rule.  Multihop: the TTL goes up in bfd_rx_info, for a caller
+ * that holds a session to a hop count (bfd_rx_ttl_ok()); the speaker
+ * (bfd.c) holds none, as routers start multihop packets from different
+ * TTLs (BIRD from 64).
  *
  * Sending: a socket per session, bound to its local address (or the
  * kernel's choice) and to a source port of 49152-65535 that no other
