@@ -613,6 +613,74 @@ fail:
 	return -1;
 }
 
+/* ---- GET /v1/allocation/<id> ---- */
+
+int
+nomad_parse_alloc_desired(const char *body, size_t len, const char *alloc_id,
+    enum nomad_desired *out, char *err, size_t errlen)
+{
+	struct json_object *root = NULL;
+	const char *id, *ds;
+	size_t idlen, dslen;
+	char val[40];
+
+	*out = NOMAD_DESIRED_UNKNOWN;
+	if (nomad_json_parse(body, len, &root, err, errlen) == -1)
+		return -1;
+	if (!json_object_is_type(root, json_type_object)) {
+		nomad_seterr(err, errlen, "allocation: %s, not an object",
+		    nomad_type_name(root));
+		goto fail;
+	}
+	if (alloc_id != NULL && alloc_id[0] != '\0') {
+		if (nomad_get_string(root, "ID", true, "allocation", &id,
+		    &idlen, err, errlen) == -1)
+			goto fail;
+		if (!nomad_str_eq(id, idlen, alloc_id, strlen(alloc_id))) {
+			nomad_clean(val, sizeof(val), id, idlen, true);
+			nomad_seterr(err, errlen, "allocation: \"ID\" is "
+			    "\"%s\", not the alloc asked for", val);
+			goto fail;
+		}
+	}
+	if (nomad_get_string(root, "DesiredStatus", true, "allocation", &ds,
+	    &dslen, err, errlen) == -1)
+		goto fail;
+	/* nomad/structs/structs.go: AllocDesiredStatus{Run,Stop,Evict} */
+	if (nomad_str_eq(ds, dslen, "run", 3))
+		*out = NOMAD_DESIRED_RUN;
+	else if (nomad_str_eq(ds, dslen, "stop", 4) ||
+	    nomad_str_eq(ds, dslen, "evict", 5))
+		*out = NOMAD_DESIRED_STOP;
+	else {
+		nomad_clean(val, sizeof(val), ds, dslen, true);
+		nomad_seterr(err, errlen, "allocation: unknown "
+		    "\"DesiredStatus\" \"%s\"", val);
+		goto fail;
+	}
+	json_object_put(root);
+	return 0;
+
+fail:
+	*out = NOMAD_DESIRED_UNKNOWN;
+	json_object_put(root);
+	return -1;
+}
+
+const char *
+nomad_desired_name(enum nomad_desired d)
+{
+	switch (d) {
+	case NOMAD_DESIRED_RUN:
+		return "run";
+	case NOMAD_DESIRED_STOP:
+		return "stop";
+	case NOMAD_DESIRED_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
 /* ---- headers, statuses, indexes ---- */
 
 /*

@@ -102,6 +102,28 @@ int	nomad_parse_checks(const char *body, size_t len, const char *service,
 	    const struct nomad_check_filter *f, struct nomad_checks *out,
 	    char *err, size_t errlen);
 
+/* what Nomad wants of an alloc: GET /v1/allocation/<id>'s DesiredStatus */
+enum nomad_desired {
+	NOMAD_DESIRED_UNKNOWN,
+	NOMAD_DESIRED_RUN,	/* "run": also while a task restarts or updates */
+	NOMAD_DESIRED_STOP,	/* "stop" or "evict": the alloc is stopping */
+};
+
+/*
+ * GET /v1/allocation/<id> (docs/nomad-api.md 4): its DesiredStatus.  The
+ * body must be an object with a string DesiredStatus of run, stop or
+ * evict (other fields are ignored); if alloc_id is neither NULL nor
+ * empty, it must also have a string ID equal to it (an answer about
+ * another alloc is the wrong shape).  0 with *out RUN or STOP; -1 with
+ * *out UNKNOWN and err set (a body of another shape, an unknown value).
+ */
+int	nomad_parse_alloc_desired(const char *body, size_t len,
+	    const char *alloc_id, enum nomad_desired *out, char *err,
+	    size_t errlen);
+
+/* "run", "stop", "unknown" */
+const char *nomad_desired_name(enum nomad_desired d);
+
 /*
  * A 404 body from the checks endpoint: does it say the alloc is unknown
  * to the client (`Unknown allocation "<id>"`, perhaps after an RPC

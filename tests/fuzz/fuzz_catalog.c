@@ -1,7 +1,7 @@
 /*
  * fuzz_catalog.c - libFuzzer target for the Nomad answer parsers: the
  * input as a service list, as alloc check results under each filter mode,
- * and as an X-Nomad-Index header line.  Every reason and err must come
+ * as an allocation's DesiredStatus, and as an X-Nomad-Index header line.  Every reason and err must come
  * back as one NUL-terminated printable line, and a result must agree
  * with its counts.
  * Seeds: tests/fuzz/corpus/catalog/ (the nomad-api fixtures).
@@ -135,6 +135,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_one_line(err, sizeof(err));
 	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
 		fuzz_checks(body, size, &filters[i]);
+	for (i = 0; i < 2; i++) {
+		enum nomad_desired d = NOMAD_DESIRED_RUN;
+		int rc;
+
+		err[0] = '\0';
+		rc = nomad_parse_alloc_desired(body, size, i == 0 ? NULL :
+		    "5b3d8f2e-7c1a-4e9b-a0d4-2f6c8e1b9a73", &d, err,
+		    sizeof(err));
+		fuzz_one_line(err, sizeof(err));
+		/* -1 is always UNKNOWN, 0 never */
+		if ((rc == -1) != (d == NOMAD_DESIRED_UNKNOWN) ||
+		    (rc == 0 && d != NOMAD_DESIRED_RUN &&
+		    d != NOMAD_DESIRED_STOP))
+			__builtin_trap();
+	}
 	if (nomad_header_index(body, size, &index) &&
 	    (size < 15 || memchr(body, '\0', size) != NULL))
 		__builtin_trap();

@@ -1188,6 +1188,184 @@ test_catalog_next_index(void **state)
 		    t[i].want);
 }
 
+/* ---- GET /v1/allocation/<id>: DesiredStatus ---- */
+
+/* body's desired status for OUR_ALLOC; the return of the parse in *rc */
+static enum nomad_desired
+desired_of(const char *body, size_t len, const char *alloc, int *rc,
+    char *err, size_t errlen)
+{
+	enum nomad_desired d = NOMAD_DESIRED_RUN;
+
+	err[0] = '\0';
+	*rc = nomad_parse_alloc_desired(body, len, alloc, &d, err, errlen);
+	assert_one_line(err, errlen);
+	if (*rc == 0)
+		assert_true(d == NOMAD_DESIRED_RUN || d == NOMAD_DESIRED_STOP);
+	else {
+		assert_int_equal(d, NOMAD_DESIRED_UNKNOWN);
+		assert_true(err[0] != '\0');
+	}
+	return d;
+}
+
+static void
+expect_desired(const char *body, const char *alloc, int want_rc,
+    enum nomad_desired want, const char *errpart)
+{
+	char err[160];
+	int rc;
+	enum nomad_desired d = desired_of(body, strlen(body), alloc, &rc,
+	    err, sizeof(err));
+
+	if (rc != want_rc || d != want ||
+	    (errpart != NULL && strstr(err, errpart) == NULL))
+		fail_msg("body %s: rc %d desired %d err \"%s\", want rc %d "
+		    "desired %d err with \"%s\"", body, rc, (int)d, err,
+		    want_rc, (int)want, errpart != NULL ? errpart : "");
+}
+
+static void
+test_catalog_alloc_desired_fixtures_run(void **state)
+{
+	static const char *names[] = {
+		"allocation-traefik-running.json",
+		"allocation-traefik-task-dead.json",
+	};
+	char err[160];
+	size_t i, len;
+	int rc;
+
+	(void)state;
+	/* a task that died and restarts: the alloc still wants to run */
+	for (i = 0; i < NELEM(names); i++) {
+		char *body = load(names[i], &len);
+
+		assert_int_equal(desired_of(body, len, OUR_ALLOC, &rc, err,
+		    sizeof(err)), NOMAD_DESIRED_RUN);
+		assert_int_equal(rc, 0);
+		assert_int_equal(desired_of(body, len, NULL, &rc, err,
+		    sizeof(err)), NOMAD_DESIRED_RUN);
+		assert_int_equal(rc, 0);
+		assert_int_equal(desired_of(body, len, "", &rc, err,
+		    sizeof(err)), NOMAD_DESIRED_RUN);
+		assert_int_equal(rc, 0);
+		/* the same answer about another alloc is not ours */
+		assert_int_equal(desired_of(body, len, ALLOC2, &rc, err,
+		    sizeof(err)), NOMAD_DESIRED_UNKNOWN);
+		assert_int_equal(rc, -1);
+		assert_non_null(strstr(err, "not the alloc asked for"));
+		free(body);
+	}
+}
+
+static void
+test_catalog_alloc_desired_stop_and_evict(void **state)
+{
+	(void)state;
+	expect_desired("{\"ID\":\"" OUR_ALLOC "\",\"DesiredStatus\":"
+	    "\"stop\",\"ClientStatus\":\"running\"}", OUR_ALLOC, 0,
+	    NOMAD_DESIRED_STOP, NULL);
+	expect_desired("{\"ID\":\"" OUR_ALLOC "\",\"DesiredStatus\":"
+	    "\"evict\"}", OUR_ALLOC, 0, NOMAD_DESIRED_STOP, NULL);
+	expect_desired("{\"DesiredStatus\":\"run\"}", NULL, 0,
+	    NOMAD_DESIRED_RUN, NULL);
+	/* white space around the value is JSON's */
+	expect_desired(" \n{ \"DesiredStatus\" : \"stop\" }\r\n", NULL, 0,
+	    NOMAD_DESIRED_STOP, NULL);
+	/* unknown fields are Nomad's to add */
+	expect_desired("{\"DesiredStatus\":\"run\",\"Future\":[1,{}]}",
+	    NULL, 0, NOMAD_DESIRED_RUN, NULL);
+}
+
+static void
+test_catalog_alloc_desired_wrong_shapes(void **state)
+{
+	static const struct {
+		const char *body, *alloc, *errpart;
+	} bad[] = {
+		/* missing */
+		{ "{\"ID\":\"" OUR_ALLOC "\"}", OUR_ALLOC,
+		    "no \"DesiredStatus\" field" },
+		{ "{}", NULL, "no \"DesiredStatus\" field" },
+		{ "{\"DesiredStatus\":\"run\"}", OUR_ALLOC,
+		    "no \"ID\" field" },
+		/* wrong types */
+		{ "{\"DesiredStatus\":1}", NULL, "not a string" },
+		{ "{\"DesiredStatus\":null}", NULL, "null, not a string" },
+		{ "{\"DesiredStatus\":true}", NULL, "not a string" },
+		{ "{\"DesiredStatus\":[\"stop\"]}", NULL, "not a string" },
+		{ "{\"DesiredStatus\":{\"run\":1}}", NULL, "not a string" },
+		{ "{\"ID\":7,\"DesiredStatus\":\"run\"}", OUR_ALLOC,
+		    "not a string" },
+		{ "[{\"DesiredStatus\":\"run\"}]", NULL, "array, not an object" },
+		{ "null", NULL, "null, not an object" },
+		{ "\"run\"", NULL, "not an object" },
+		/* values Nomad never sends: not guessed */
+		{ "{\"DesiredStatus\":\"\"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"Run\"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"STOP\"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"pause\"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"stop \"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"run\\u0000\"}", NULL, "unknown" },
+		{ "{\"DesiredStatus\":\"st\\nop\"}", NULL, "unknown" },
+		/* not JSON, error bodies */
+		{ "alloc not found", NULL, "invalid JSON" },
+		{ "Permission denied", NULL, "invalid JSON" },
+		{ "", NULL, "empty body" },
+		{ "{\"DesiredStatus\":\"run\",}", NULL, "invalid JSON" },
+		{ "{\"DesiredStatus\":\"run\"} x", NULL, NULL },
+		{ "{\"DesiredStatus\":\"run\"}{}", NULL, NULL },
+		/* truncated */
+		{ "{\"DesiredStatus\":\"run\"", NULL, "invalid JSON" },
+		{ "{\"DesiredStatus\":\"ru", NULL, "invalid JSON" },
+		{ "{\"DesiredStatus\":", NULL, "invalid JSON" },
+		{ "{", NULL, "invalid JSON" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++)
+		expect_desired(bad[i].body, bad[i].alloc, -1,
+		    NOMAD_DESIRED_UNKNOWN, bad[i].errpart);
+}
+
+static void
+test_catalog_alloc_desired_every_truncation_is_error(void **state)
+{
+	char err[160], *body;
+	size_t len, n;
+	int rc;
+
+	(void)state;
+	body = load("allocation-traefik-running.json", &len);
+	/* every proper prefix but trailing white space is cut JSON */
+	while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == ' '))
+		len--;
+	for (n = 0; n < len; n++) {
+		assert_int_equal(desired_of(body, n, OUR_ALLOC, &rc, err,
+		    sizeof(err)), NOMAD_DESIRED_UNKNOWN);
+		assert_int_equal(rc, -1);
+	}
+	assert_int_equal(desired_of(body, len, OUR_ALLOC, &rc, err,
+	    sizeof(err)), NOMAD_DESIRED_RUN);
+	/* a NUL octet inside the body is refused, not cut at */
+	body[len / 2] = '\0';
+	assert_int_equal(desired_of(body, len, OUR_ALLOC, &rc, err,
+	    sizeof(err)), NOMAD_DESIRED_UNKNOWN);
+	assert_non_null(strstr(err, "NUL octet"));
+	free(body);
+	/* and a tiny err buffer is still one terminated line */
+	assert_int_equal(desired_of("{\"DesiredStatus\":\"pause\"}", 25,
+	    NULL, &rc, err, 8), NOMAD_DESIRED_UNKNOWN);
+	assert_int_equal(rc, -1);
+	assert_true(strlen(err) < 8);
+	assert_string_equal(nomad_desired_name(NOMAD_DESIRED_RUN), "run");
+	assert_string_equal(nomad_desired_name(NOMAD_DESIRED_STOP), "stop");
+	assert_string_equal(nomad_desired_name(NOMAD_DESIRED_UNKNOWN),
+	    "unknown");
+}
+
 int
 main(void)
 {
@@ -1252,6 +1430,11 @@ main(void)
 		cmocka_unit_test(test_catalog_header_index_from_fixture),
 		cmocka_unit_test(test_catalog_status_hints),
 		cmocka_unit_test(test_catalog_next_index),
+		cmocka_unit_test(test_catalog_alloc_desired_fixtures_run),
+		cmocka_unit_test(test_catalog_alloc_desired_stop_and_evict),
+		cmocka_unit_test(test_catalog_alloc_desired_wrong_shapes),
+		cmocka_unit_test(
+		    test_catalog_alloc_desired_every_truncation_is_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
