@@ -20,6 +20,12 @@
  *   read of a registration at the same rhythm: only to know that the
  *   agent answers, since a blocking query says nothing while it is held.
  *
+ * - on demand (nomad_client_ask_alloc, at exit), one non-blocking read of
+ *   the alloc, /v1/allocation/<alloc>, for its DesiredStatus: a request
+ *   of its own on the same multi handle, options and token, that no
+ *   watch listens to.  Its errors are the asker's alone: they are not
+ *   counted, not told to the sources and no part of the agent's outage.
+ *
  * Both polls time out after NOMAD_POLL_TIMEOUT_MS, so a hung agent is
  * noticed within check-interval plus that.  Errors are classed
  * (source.h): no connection or no answer in time is "unreachable", a 5xx
@@ -69,6 +75,7 @@ enum nomad_req_kind {
 	NOMAD_REQ_REG,
 	NOMAD_REQ_CHECKS,
 	NOMAD_REQ_PROBE,
+	NOMAD_REQ_ALLOC,	/* the ask: owner is the client */
 };
 
 struct nomad_req {
@@ -136,6 +143,10 @@ struct nomad_client {
 	struct nomad_stats	 st;
 	ev_tstamp		 outage_start;
 	struct nomad_checks	 scratch;	/* one parse at a time */
+	/* the ask (nomad_client_ask_alloc); r->next is its deadline */
+	struct nomad_req	 ask;
+	nomad_alloc_fn		 ask_fn;	/* NULL: none in flight */
+	void			*ask_ctx;
 };
 
 /* upper bounds in seconds of the checks request latency histogram */
@@ -359,6 +370,9 @@ nomad_req_serves(const struct nomad_req *r, const struct nomad_watch *w,
 	case NOMAD_REQ_PROBE:
 		*slot = NSRC_REQ_PROBE;
 		return w->f.mode == NOMAD_CHECKS_NONE;
+	case NOMAD_REQ_ALLOC:
+		/* the ask is no watch's business */
+		break;
 	}
 	return false;
 }
@@ -490,12 +504,10 @@ nomad_req_curl_error(struct nomad_req *r, CURLcode rc)
 	}
 }
 
+/* a request slot made ready for its next transfer */
 static void
-nomad_req_send(struct nomad_req *r, const char *url, uint32_t timeout_ms)
+nomad_req_prep(struct nomad_req *r, uint32_t timeout_ms)
 {
-	struct nomad_client *cl = r->cl;
-	CURLMcode mc;
-
 	if (r->cap > NOMAD_BODY_KEEP) {
 		free(r->body);
 		r->body = NULL;
@@ -509,7 +521,16 @@ nomad_req_send(struct nomad_req *r, const char *url, uint32_t timeout_ms)
 	r->errbuf[0] = '\0';
 	r->timeout_ms = timeout_ms;
 	r->started = ev_time();
-	ev_timer_stop(cl->loop, &r->next);
+	ev_timer_stop(r->cl->loop, &r->next);
+}
+
+static void
+nomad_req_send(struct nomad_req *r, const char *url, uint32_t timeout_ms)
+{
+	struct nomad_client *cl = r->cl;
+	CURLMcode mc;
+
+	nomad_req_prep(r, timeout_ms);
 	if (curl_easy_setopt(r->x.easy, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(r->x.easy, CURLOPT_TIMEOUT_MS,
 	    (long)timeout_ms) != CURLE_OK) {
@@ -995,6 +1016,94 @@ next:
 	nomad_poll_settle(cl, r);
 }
 
+/* ---- the ask: the alloc's DesiredStatus, once ---- */
+
+/*
+ * The ask ended (answered, failed or timed out): it is over before fn
+ * runs, so that fn may ask again or free the client; nothing here
+ * touches cl after fn.
+ */
+static void
+nomad_ask_finish(struct nomad_client *cl, enum nomad_desired d,
+    const char *why)
+{
+	nomad_alloc_fn fn = cl->ask_fn;
+	void *ctx = cl->ask_ctx;
+	char line[512];
+
+	ev_timer_stop(cl->loop, &cl->ask.next);
+	cl->ask_fn = NULL;
+	cl->ask_ctx = NULL;
+	snprintf(line, sizeof(line), "%s", why);
+	if (d == NOMAD_DESIRED_UNKNOWN)
+		log_warn("nomad=%s %s desired=unknown ms=%.0f msg=%s",
+		    cl->ask.what, cl->ask.label,
+		    (ev_time() - cl->ask.started) * 1000.0, LQ(line));
+	else
+		log_info("nomad=%s %s desired=%s ms=%.0f msg=%s", cl->ask.what,
+		    cl->ask.label, nomad_desired_name(d),
+		    (ev_time() - cl->ask.started) * 1000.0, LQ(line));
+	if (fn != NULL)
+		fn(ctx, d, line);
+}
+
+static void
+nomad_ask_timeout(struct nomad_client *cl)
+{
+	char why[64];
+
+	curl_ev_cancel(cl->ce, &cl->ask.x);
+	snprintf(why, sizeof(why), "no answer within %u ms",
+	    cl->ask.timeout_ms);
+	nomad_ask_finish(cl, NOMAD_DESIRED_UNKNOWN, why);
+}
+
+static void
+nomad_ask_done(struct nomad_client *cl, CURLcode rc)
+{
+	struct nomad_req *r = &cl->ask;
+	char why[512], eb[CURL_ERROR_SIZE], body[NOMAD_LOG_BODY_MAX + 4];
+	char err[192];
+	enum nomad_desired d = NOMAD_DESIRED_UNKNOWN;
+	long status = 0;
+
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		/* libcurl's guard ran out first: the same as the deadline */
+		snprintf(why, sizeof(why), "no answer within %u ms",
+		    r->timeout_ms);
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		nomad_oneline(eb, sizeof(eb), r->errbuf[0] != '\0' ?
+		    r->errbuf : curl_easy_strerror(rc), CURL_ERROR_SIZE);
+		snprintf(why, sizeof(why), "request to %.200s failed: %.255s",
+		    cl->where, r->too_big ? "answer too large" : eb);
+		goto out;
+	}
+	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	nomad_oneline(body, sizeof(body), r->body != NULL ? r->body : "",
+	    r->len);
+	if (status == 200) {
+		if (nomad_parse_alloc_desired(r->body != NULL ? r->body : "",
+		    r->len, cl->cf->alloc_id, &d, err, sizeof(err)) == -1)
+			snprintf(why, sizeof(why), "bad answer from %.96s: %.192s",
+			    r->path, err);
+		else
+			snprintf(why, sizeof(why), "%s: DesiredStatus %s",
+			    r->path, d == NOMAD_DESIRED_RUN ? "run" :
+			    "stop or evict");
+	} else if (status == 404) {
+		/* "alloc not found" (docs/nomad-api.md 6): it is gone */
+		d = NOMAD_DESIRED_STOP;
+		snprintf(why, sizeof(why), "http 404 from %.96s: the alloc "
+		    "is gone (%.204s)", r->path, body);
+	} else
+		snprintf(why, sizeof(why), "http %ld from %.96s: %.204s",
+		    status, r->path, body);
+out:
+	nomad_ask_finish(cl, d, why);
+}
+
 static void
 nomad_req_done(struct curl_ev_xfer *x, CURLcode rc)
 {
@@ -1024,6 +1133,9 @@ nomad_req_done(struct curl_ev_xfer *x, CURLcode rc)
 	case NOMAD_REQ_PROBE:
 		nomad_probe_done(r->owner, rc);
 		break;
+	case NOMAD_REQ_ALLOC:
+		nomad_ask_done(r->owner, rc);
+		break;
 	}
 }
 
@@ -1049,6 +1161,10 @@ nomad_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	case NOMAD_REQ_PROBE:
 		if (((struct nomad_client *)r->owner)->poll_probe)
 			nomad_probe_send(r->owner);
+		break;
+	case NOMAD_REQ_ALLOC:
+		/* the ask's deadline */
+		nomad_ask_timeout(r->owner);
 		break;
 	}
 }
@@ -1107,10 +1223,16 @@ nomad_client_new(struct ev_loop *loop, struct curl_ev *ce,
 	    cf->alloc_id);
 	snprintf(cl->probe.path, sizeof(cl->probe.path), "/v1/service "
 	    "(probe)");
+	snprintf(cl->ask.label, sizeof(cl->ask.label), "alloc=%.8s",
+	    cf->alloc_id);
+	snprintf(cl->ask.path, sizeof(cl->ask.path), "/v1/allocation/%.8s...",
+	    cf->alloc_id);
 	if (nomad_req_init(cl, &cl->checks, NOMAD_REQ_CHECKS, cl,
 	    "checks") == -1 ||
 	    nomad_req_init(cl, &cl->probe, NOMAD_REQ_PROBE, cl,
-	    "probe") == -1) {
+	    "probe") == -1 ||
+	    nomad_req_init(cl, &cl->ask, NOMAD_REQ_ALLOC, cl,
+	    "alloc") == -1) {
 		log_err("msg=\"nomad: libcurl refused the options\"");
 		nomad_client_free(cl);
 		return NULL;
@@ -1137,6 +1259,9 @@ nomad_client_free(struct nomad_client *cl)
 	free(cl->q);
 	nomad_req_fini(cl, &cl->checks);
 	nomad_req_fini(cl, &cl->probe);
+	/* an ask in flight is dropped: its fn is not called */
+	nomad_req_fini(cl, &cl->ask);
+	cl->ask_fn = NULL;
 	curl_slist_free_all(cl->hdrs);
 	free(cl);
 }
@@ -1390,4 +1515,60 @@ nomad_watch_outage(const struct nomad_watch *w, double *seconds)
 		    (double)(mono_ms() - w->src.outage_since) / 1000.0 :
 		    0;
 	return o;
+}
+
+enum nsrc_reg
+nomad_watch_registered(const struct nomad_watch *w)
+{
+	return w->src.reg;
+}
+
+int
+nomad_client_ask_alloc(struct nomad_client *cl, uint32_t timeout_ms,
+    nomad_alloc_fn fn, void *ctx)
+{
+	struct nomad_req *r;
+	char url[1024], *eid;
+	CURLMcode mc;
+
+	if (cl == NULL || fn == NULL || timeout_ms == 0)
+		return -1;
+	r = &cl->ask;
+	if (cl->cf->alloc_id[0] == '\0') {
+		log_warn("nomad=alloc msg=\"cannot ask for the alloc's desired "
+		    "status: no alloc id\"");
+		return -1;
+	}
+	if (cl->ask_fn != NULL || r->x.easy == NULL) {
+		log_warn("nomad=alloc %s msg=\"an ask is in flight already\"",
+		    r->label);
+		return -1;
+	}
+	if ((eid = curl_easy_escape(r->x.easy, cl->cf->alloc_id, 0)) == NULL)
+		return -1;
+	/*
+	 * No index: not blocking, the answer comes at once.  Not stale: a
+	 * DesiredStatus that lags says "run" for an alloc already told to
+	 * stop; without a leader the ask fails (UNKNOWN) instead.
+	 */
+	snprintf(url, sizeof(url), "%s/v1/allocation/%s", cl->base, eid);
+	curl_free(eid);
+	nomad_req_prep(r, timeout_ms);
+	/* libcurl's own limit is a guard; the deadline timer decides */
+	if (curl_easy_setopt(r->x.easy, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(r->x.easy, CURLOPT_TIMEOUT_MS,
+	    (long)timeout_ms + 1000L) != CURLE_OK) {
+		log_warn("nomad=alloc %s msg=\"libcurl refused the URL\"",
+		    r->label);
+		return -1;
+	}
+	if (curl_ev_start(cl->ce, &r->x, &mc) == -1) {
+		log_warn("nomad=alloc %s msg=\"request not started: %s\"",
+		    r->label, curl_multi_strerror(mc));
+		return -1;
+	}
+	cl->ask_fn = fn;
+	cl->ask_ctx = ctx;
+	nomad_timer_in(cl->loop, &r->next, (double)timeout_ms / 1000.0);
+	return 0;
 }

@@ -122,6 +122,47 @@ struct nomad_stats {
 void	nomad_client_stats(const struct nomad_client *cl,
 	    struct nomad_stats *out);
 
+/*
+ * The answer to nomad_client_ask_alloc: RUN or STOP, or UNKNOWN when
+ * Nomad did not say; why is one printable line, valid during the call.
+ */
+typedef void (*nomad_alloc_fn)(void *ctx, enum nomad_desired d,
+	    const char *why);
+
+/*
+ * Ask the agent, once, whether our alloc is stopping (for BGP graceful
+ * restart at exit: a task restart or an in-place update keeps
+ * DesiredStatus "run"; a stop or an eviction sets "stop" or "evict").
+ * One GET /v1/allocation/<alloc> without an index (not blocking), on the
+ * client's multi handle with its address, token and TLS; it never blocks
+ * the loop.  fn is called exactly once, from the loop (never from this
+ * call), within about timeout_ms:
+ *   - 200: RUN or STOP from DesiredStatus (an answer of another shape,
+ *     or about another alloc: UNKNOWN);
+ *   - 404: STOP (the alloc is gone);
+ *   - any other status, a transfer error: UNKNOWN;
+ *   - no answer within timeout_ms: UNKNOWN, why "no answer within N
+ *     ms", and the transfer is cancelled.
+ * The ask is over when fn runs: fn may ask again, or free the client.
+ * If the client is freed first, the ask is dropped and fn is NOT called.
+ * Its outcome is the caller's alone: no watch, counter, backoff, index
+ * or outage state of the client is touched, and the watches' requests
+ * go on as they were.  Only one ask at a time: while one is in flight a
+ * second call returns -1 (the first keeps its fn).  Any time after
+ * nomad_client_new, started or not.  0 when the request was started; -1
+ * when it cannot be (no alloc id, one in flight, fn NULL, timeout_ms 0,
+ * libcurl refused; logged), and then fn is never called.
+ */
+int	nomad_client_ask_alloc(struct nomad_client *cl, uint32_t timeout_ms,
+	    nomad_alloc_fn fn, void *ctx);
+
+/*
+ * What this watch's source knows of the service's registration for our
+ * alloc: YES or NO from the last answer of its blocking query (an error
+ * since leaves it as it was), UNKNOWN before the first.
+ */
+enum nsrc_reg nomad_watch_registered(const struct nomad_watch *w);
+
 /* the watch's current state and reason (for show commands and tests) */
 enum src_state nomad_watch_state(const struct nomad_watch *w,
 	    const char **reason);
