@@ -5,7 +5,8 @@
  * glue that reports a source's change and arms its timer, the backoff and
  * the one-line error bodies.  The decisions themselves are source.c's
  * (tests/unit/test_source.c); the requests are exercised against the
- * stand-in agent by tests/integ/nomad_bird.sh.
+ * stand-in agent by tests/integ/nomad_bird.sh, and the ask of the alloc
+ * (nomad_client_ask_alloc) by tests/unit/test_watch_agent.c.
  *
  * The client and its requests are built by hand (no libcurl handle, no
  * request sent); a libev loop is there for the timers, never run.
@@ -301,6 +302,12 @@ test_watch_req_serves_by_kind_and_slot(void **state)
 	assert_int_equal(slot, NSRC_REQ_PROBE);
 	assert_false(nomad_req_serves(&f->cl->probe, &all, &slot));
 	assert_false(nomad_req_serves(&f->cl->probe, &named, &slot));
+
+	/* the ask of the alloc: none (its errors are the asker's) */
+	req_fill(&f->cl->ask, f->cl, NOMAD_REQ_ALLOC, f->cl, "alloc");
+	assert_false(nomad_req_serves(&f->cl->ask, &all, &slot));
+	assert_false(nomad_req_serves(&f->cl->ask, &named, &slot));
+	assert_false(nomad_req_serves(&f->cl->ask, &none, &slot));
 }
 
 /* ---- nomad_poll_next ---- */
