@@ -34,6 +34,12 @@ enum {
 	CAP_ENHANCED_RR = 70,		/* RFC 7313 3.1 */
 };
 
+/* RFC 4724 3, RFC 8538 2: the capability's first two octets */
+#define GR_F_RESTART		0x8000u	/* R */
+#define GR_F_NOTIFICATION	0x4000u	/* N */
+#define GR_TIME_MASK		0x0fffu
+#define GR_AF_F_FORWARDING	0x80u	/* F, in each tuple's flags */
+
 /* ---- small helpers ---- */
 
 static void
@@ -209,6 +215,44 @@ msg_open_peer_as(const struct bgp_open *o)
 	return o->cap_as4 ? o->as4 : o->my_as;
 }
 
+/*
+ * The Graceful Restart capability (RFC 4724 3): Restart Flags and Time in
+ * two octets, then <AFI, SAFI, Flags> tuples.  RFC 4724 names no error
+ * for a length that is not 2 + 4n, and GR is only an optimisation, so
+ * such an instance is ignored as if not sent rather than failing the
+ * OPEN.  RFC 4724 3: of several instances the receiver MUST ignore all
+ * but the last, so a well-formed one replaces what an earlier one said.
+ */
+static void
+open_gr(struct rd *v, struct bgp_open *o)
+{
+	struct bgp_gr gr;
+	uint16_t ft, afi;
+	uint8_t safi, flags;
+
+	if (rd_left(v) < 2 || (rd_left(v) - 2) % 4 != 0)
+		return;
+	memset(&gr, 0, sizeof(gr));
+	if (rd_u16(v, &ft) == -1)
+		return;
+	gr.restarting = (ft & GR_F_RESTART) != 0;
+	gr.notification = (ft & GR_F_NOTIFICATION) != 0;
+	gr.time = ft & GR_TIME_MASK;
+	while (rd_left(v) > 0) {
+		if (rd_u16(v, &afi) == -1 || rd_u8(v, &safi) == -1 ||
+		    rd_u8(v, &flags) == -1)
+			return;
+		/* other families are not ours to restart: skipped */
+		if (safi != SAFI_UNICAST ||
+		    (afi != AFI_IPV4 && afi != AFI_IPV6))
+			continue;
+		gr.af[afi] = true;
+		gr.fwd[afi] = (flags & GR_AF_F_FORWARDING) != 0;
+	}
+	o->cap_gr = true;
+	o->gr = gr;
+}
+
 /* one capability from a Capabilities parameter (RFC 5492 4) */
 static int
 open_cap(uint8_t code, struct rd *v, struct bgp_open *o, struct bgp_err *err)
@@ -253,7 +297,7 @@ open_cap(uint8_t code, struct rd *v, struct bgp_open *o, struct bgp_err *err)
 		o->cap_enhanced_rr = true;
 		break;
 	case CAP_GRACEFUL_RESTART:
-		o->cap_gr = true;
+		open_gr(v, o);
 		break;
 	default:
 		/* RFC 5492 5: an unknown capability is ignored */
@@ -416,6 +460,33 @@ cap_put(struct wr *w, uint8_t code, uint8_t len)
 	wr_u8(w, len);
 }
 
+/* RFC 4724 3, RFC 8538 2; reserved bits are sent as zero */
+static void
+gr_put(struct wr *w, const struct bgp_gr *gr)
+{
+	uint16_t ft, afi;
+	uint8_t n = 0;
+
+	for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++)
+		if (gr->af[afi])
+			n++;
+	/* the field has 12 bits; a longer time is the longest it can say */
+	ft = gr->time > GR_TIME_MASK ? GR_TIME_MASK : gr->time;
+	if (gr->restarting)
+		ft |= GR_F_RESTART;
+	if (gr->notification)
+		ft |= GR_F_NOTIFICATION;
+	cap_put(w, CAP_GRACEFUL_RESTART, (uint8_t)(2 + 4 * n));
+	wr_u16(w, ft);
+	for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
+		if (!gr->af[afi])
+			continue;
+		wr_u16(w, afi);
+		wr_u8(w, SAFI_UNICAST);
+		wr_u8(w, gr->fwd[afi] ? GR_AF_F_FORWARDING : 0);
+	}
+}
+
 int
 msg_open_encode(struct wr *w, const struct bgp_open *o)
 {
@@ -433,7 +504,7 @@ msg_open_encode(struct wr *w, const struct bgp_open *o)
 	at_optlen = wr_mark(w);
 	wr_u8(w, 0);
 	if (o->cap_mp_ipv4 || o->cap_mp_ipv6 || o->cap_route_refresh ||
-	    o->cap_as4) {
+	    o->cap_gr || o->cap_as4) {
 		/* RFC 5492 4: one Capabilities parameter holding them all */
 		wr_u8(w, OPT_PARAM_CAPABILITIES);
 		at_caplen = wr_mark(w);
@@ -453,11 +524,16 @@ msg_open_encode(struct wr *w, const struct bgp_open *o)
 		}
 		if (o->cap_route_refresh)
 			cap_put(w, CAP_ROUTE_REFRESH, 0);
+		if (o->cap_gr)
+			gr_put(w, &o->gr);
 		if (o->cap_as4) {
 			cap_put(w, CAP_AS4, 4);
 			wr_u32(w, o->as4);
 		}
-		/* at most 4 + 2 + 6 + 6 + 2 octets: no extended form needed */
+		/*
+		 * at most 4 + 2 + 6 + 6 + 2 octets and GR's 2 + 2 + 4 * 2:
+		 * no extended form needed
+		 */
 		wr_patch_u8(w, at_caplen, (uint8_t)(wr_mark(w) - caps));
 		wr_patch_u8(w, at_optlen,
 		    (uint8_t)(wr_mark(w) - at_optlen - 1));

@@ -40,6 +40,18 @@ struct bgp_err {
 	uint8_t		data[64];	/* longer data is cut: the peer only logs it */
 };
 
+/*
+ * The Graceful Restart capability (RFC 4724 3, RFC 8538 2).  Only IPv4
+ * and IPv6 unicast are kept: af[] and fwd[] are indexed by AFI.
+ */
+struct bgp_gr {
+	bool		restarting;	/* R bit (0x80 of the first octet) */
+	bool		notification;	/* N bit (0x40), RFC 8538 */
+	uint16_t	time;		/* restart time, seconds, low 12 bits */
+	bool		af[3];		/* by AFI (1 IPv4, 2 IPv6), SAFI 1 */
+	bool		fwd[3];		/* F bit (0x80 of the tuple flags) */
+};
+
 /* what an OPEN says, decoded or to encode */
 struct bgp_open {
 	uint8_t		version;
@@ -52,7 +64,8 @@ struct bgp_open {
 	bool		cap_mp_ipv6;	/* RFC 4760 AFI 2 SAFI 1 */
 	bool		cap_route_refresh;	/* RFC 2918 (code 2) */
 	bool		cap_enhanced_rr;	/* RFC 7313 (code 70) */
-	bool		cap_gr;		/* RFC 4724 (code 64), seen only */
+	bool		cap_gr;		/* RFC 4724 (code 64): gr holds it */
+	struct bgp_gr	gr;
 	bool		any_caps;	/* any capability parameter at all */
 };
 

@@ -619,7 +619,275 @@ test_msg_open_decode_enhanced_rr_and_gr_recognised(void **state)
 	assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
 	assert_true(o.cap_enhanced_rr);
 	assert_true(o.cap_gr);
+	assert_int_equal(o.gr.time, 120);
 	assert_false(o.cap_as4);
+}
+
+static void
+test_msg_open_decode_gr_flags_time_and_families(void **state)
+{
+	struct mb m;
+	struct bgp_open o;
+	struct bgp_err e;
+
+	(void)state;
+	/*
+	 * R and N set, the two reserved flag bits set (0x30), time 300;
+	 * IPv4 unicast with F, IPv6 unicast with every flag bit but F,
+	 * then IPv6 SAFI 4 and AFI 25 SAFI 1 with F: both skipped, so
+	 * neither touches fwd[].
+	 */
+	OPEN_OPTS(&m, 0x02, 0x14, 0x40, 0x12, 0xf1, 0x2c,
+	    0x00, 0x01, 0x01, 0x80,
+	    0x00, 0x02, 0x01, 0x7f,
+	    0x00, 0x02, 0x04, 0x80,
+	    0x00, 0x19, 0x01, 0x80);
+	assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+	assert_true(o.cap_gr);
+	assert_true(o.gr.restarting);
+	assert_true(o.gr.notification);
+	assert_int_equal(o.gr.time, 300);
+	assert_false(o.gr.af[0]);
+	assert_true(o.gr.af[AFI_IPV4]);
+	assert_true(o.gr.fwd[AFI_IPV4]);
+	assert_true(o.gr.af[AFI_IPV6]);
+	assert_false(o.gr.fwd[AFI_IPV6]);
+	assert_false(o.gr.fwd[0]);
+}
+
+static void
+test_msg_open_decode_gr_time_is_low_12_bits(void **state)
+{
+	static const struct {
+		uint8_t		hi, lo;
+		bool		r, n;
+		uint16_t	time;
+	} c[] = {
+		{ 0xff, 0xff, true, true, 4095 },
+		{ 0x3f, 0xff, false, false, 4095 },	/* reserved bits */
+		{ 0x80, 0x00, true, false, 0 },
+		{ 0x40, 0x01, false, true, 1 },
+		{ 0x0a, 0xbc, false, false, 0xabc },
+		{ 0x00, 0x00, false, false, 0 },
+	};
+	struct mb m;
+	struct bgp_open o;
+	struct bgp_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		OPEN_OPTS(&m, 0x02, 0x04, 0x40, 0x02, c[i].hi, c[i].lo);
+		assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+		assert_true(o.cap_gr);
+		assert_int_equal(o.gr.restarting, c[i].r);
+		assert_int_equal(o.gr.notification, c[i].n);
+		assert_int_equal(o.gr.time, c[i].time);
+		/* zero tuples is valid: GR helper only (RFC 4724 3) */
+		assert_false(o.gr.af[AFI_IPV4]);
+		assert_false(o.gr.af[AFI_IPV6]);
+	}
+}
+
+static void
+test_msg_open_decode_gr_bad_length_ignored(void **state)
+{
+	static const uint8_t lens[] = { 0, 1, 3, 4, 5, 7, 9, 13 };
+	uint8_t opt[2 + 2 + 13 + 6];
+	struct mb m;
+	struct bgp_open o;
+	struct bgp_err e;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens); i++) {
+		/* GR of a length that is not 2 + 4n, then AS4 */
+		k = 0;
+		opt[k++] = 0x02;
+		opt[k++] = (uint8_t)(2 + lens[i] + 6);
+		opt[k++] = 0x40;
+		opt[k++] = lens[i];
+		memset(opt + k, 0x80, lens[i]);
+		k += lens[i];
+		opt[k++] = 0x41;
+		opt[k++] = 0x04;
+		opt[k++] = 0x00;
+		opt[k++] = 0x00;
+		opt[k++] = 0xfd;
+		opt[k++] = 0xe9;
+		open_body(&m, opt, k, (uint8_t)k);
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+		assert_int_equal(e.code, 0);
+		assert_false(o.cap_gr);
+		assert_false(o.gr.restarting);
+		assert_int_equal(o.gr.time, 0);
+		assert_false(o.gr.af[AFI_IPV4]);
+		/* the rest of the OPEN is still read */
+		assert_true(o.cap_as4);
+		assert_int_equal(o.as4, 65001);
+	}
+}
+
+/* RFC 4724 3: all but the last instance are ignored */
+static void
+test_msg_open_decode_gr_last_instance_counts(void **state)
+{
+	struct mb m;
+	struct bgp_open o;
+	struct bgp_err e;
+
+	(void)state;
+	/* R, 120 s, IPv4 with F; then 60 s, IPv6 without F */
+	OPEN_OPTS(&m, 0x02, 0x10,
+	    0x40, 0x06, 0x80, 0x78, 0x00, 0x01, 0x01, 0x80,
+	    0x40, 0x06, 0x00, 0x3c, 0x00, 0x02, 0x01, 0x00);
+	assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+	assert_true(o.cap_gr);
+	assert_false(o.gr.restarting);
+	assert_int_equal(o.gr.time, 60);
+	assert_false(o.gr.af[AFI_IPV4]);
+	assert_false(o.gr.fwd[AFI_IPV4]);
+	assert_true(o.gr.af[AFI_IPV6]);
+	/* in two Capabilities parameters the same */
+	OPEN_OPTS(&m, 0x02, 0x08, 0x40, 0x06, 0x80, 0x78, 0x00, 0x01, 0x01,
+	    0x80, 0x02, 0x04, 0x40, 0x02, 0x40, 0x3c);
+	assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+	assert_true(o.cap_gr);
+	assert_false(o.gr.restarting);
+	assert_true(o.gr.notification);
+	assert_int_equal(o.gr.time, 60);
+	assert_false(o.gr.af[AFI_IPV4]);
+	/* a malformed later instance is as if not sent */
+	OPEN_OPTS(&m, 0x02, 0x0b,
+	    0x40, 0x06, 0x80, 0x78, 0x00, 0x01, 0x01, 0x80,
+	    0x40, 0x01, 0x00);
+	assert_int_equal(msg_open_decode(m.b, m.n, &o, &e), 0);
+	assert_true(o.cap_gr);
+	assert_true(o.gr.restarting);
+	assert_int_equal(o.gr.time, 120);
+	assert_true(o.gr.af[AFI_IPV4]);
+	assert_true(o.gr.fwd[AFI_IPV4]);
+}
+
+/*
+ * RFC 4724 3 layout: code 64, length 2 + 4n; Restart Flags (4 bits) and
+ * Restart Time (12 bits); per family AFI (2), SAFI (1), Flags (1).
+ * AS 65001, hold 90, id 198.51.100.1; R, time 120, IPv4 unicast with F,
+ * IPv6 unicast without.
+ */
+static const uint8_t open_gr_golden[] = {
+	MARKER, 0x00, 0x2b, 0x01,
+	0x04, 0xfd, 0xe9, 0x00, 0x5a, 0xc6, 0x33, 0x64, 0x01,
+	0x0e,				/* Optional Parameters Length 14 */
+	0x02, 0x0c,			/* Capabilities, 12 octets */
+	0x40, 0x0a,			/* Graceful Restart, 10 octets */
+	0x80, 0x78,			/* R, Restart Time 120 */
+	0x00, 0x01, 0x01, 0x80,		/* IPv4 unicast, F */
+	0x00, 0x02, 0x01, 0x00,		/* IPv6 unicast */
+};
+
+static void
+test_msg_open_encode_gr_golden(void **state)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_open o, d;
+	struct bgp_err e;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.version = BGP_VERSION;
+	o.my_as = 65001;
+	o.hold_time = 90;
+	o.bgp_id = 0xc6336401;
+	/* GR alone must still open the Optional Parameters */
+	o.cap_gr = true;
+	o.gr.restarting = true;
+	o.gr.time = 120;
+	o.gr.af[AFI_IPV4] = true;
+	o.gr.fwd[AFI_IPV4] = true;
+	o.gr.af[AFI_IPV6] = true;
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_open_encode(&w, &o), 0);
+	assert_int_equal(wr_mark(&w), sizeof(open_gr_golden));
+	assert_memory_equal(buf, open_gr_golden, sizeof(open_gr_golden));
+	assert_int_equal(open_dec(open_gr_golden, sizeof(open_gr_golden), &d,
+	    &e), 0);
+	assert_true(d.cap_gr);
+	assert_memory_equal(&d.gr, &o.gr, sizeof(o.gr));
+}
+
+static void
+test_msg_open_encode_gr_round_trip(void **state)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_open o, d;
+	struct bgp_err e;
+	unsigned mask;
+	size_t fams;
+
+	(void)state;
+	/* every combination of R, N and the per-family bits */
+	for (mask = 0; mask < 64; mask++) {
+		open_default(&o);
+		o.cap_gr = true;
+		o.gr.restarting = (mask & 1) != 0;
+		o.gr.notification = (mask & 2) != 0;
+		o.gr.time = (uint16_t)(mask * 60);
+		o.gr.af[AFI_IPV4] = (mask & 4) != 0;
+		o.gr.fwd[AFI_IPV4] = (mask & 12) == 12;
+		o.gr.af[AFI_IPV6] = (mask & 16) != 0;
+		o.gr.fwd[AFI_IPV6] = (mask & 48) == 48;
+		wr_init(&w, buf, sizeof(buf));
+		assert_int_equal(msg_open_encode(&w, &o), 0);
+		fams = (size_t)o.gr.af[AFI_IPV4] + (size_t)o.gr.af[AFI_IPV6];
+		assert_int_equal(wr_mark(&w),
+		    sizeof(open_golden) + 4 + 4 * fams);
+		assert_int_equal(open_dec(buf, wr_mark(&w), &d, &e), 0);
+		assert_true(d.cap_gr);
+		assert_memory_equal(&d.gr, &o.gr, sizeof(o.gr));
+		/* the other capabilities are still there */
+		assert_true(d.cap_as4);
+		assert_true(d.cap_mp_ipv4);
+		assert_true(d.cap_mp_ipv6);
+		assert_true(d.cap_route_refresh);
+	}
+}
+
+static void
+test_msg_open_encode_gr_time_clamped_to_4095(void **state)
+{
+	static const uint16_t times[] = { 4096, 5000, 0xf000, 0xffff };
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_open o, d;
+	struct bgp_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		open_default(&o);
+		o.cap_as4 = false;
+		o.cap_mp_ipv4 = false;
+		o.cap_mp_ipv6 = false;
+		o.cap_route_refresh = false;
+		o.cap_gr = true;
+		o.gr.time = times[i];
+		wr_init(&w, buf, sizeof(buf));
+		assert_int_equal(msg_open_encode(&w, &o), 0);
+		/* no R or N leaks out of a large time */
+		assert_int_equal(wr_mark(&w), BGP_HDR_LEN + 10 + 2 + 4);
+		assert_int_equal(buf[BGP_HDR_LEN + 12], 0x40);
+		assert_int_equal(buf[BGP_HDR_LEN + 13], 0x02);
+		assert_int_equal(buf[BGP_HDR_LEN + 14], 0x0f);
+		assert_int_equal(buf[BGP_HDR_LEN + 15], 0xff);
+		assert_int_equal(open_dec(buf, wr_mark(&w), &d, &e), 0);
+		assert_int_equal(d.gr.time, 4095);
+		assert_false(d.gr.restarting);
+		assert_false(d.gr.notification);
+	}
 }
 
 static void
@@ -2121,6 +2389,10 @@ test_msg_describe_open(void **state)
 	msg_describe(open_golden, sizeof(open_golden), buf, sizeof(buf));
 	assert_string_equal(buf,
 	    "OPEN v4 as=65001 hold=90 id=198.51.100.1 caps=mp4,mp6,as4,rr");
+	msg_describe(open_gr_golden, sizeof(open_gr_golden), buf,
+	    sizeof(buf));
+	assert_string_equal(buf,
+	    "OPEN v4 as=65001 hold=90 id=198.51.100.1 caps=gr");
 }
 
 static void
@@ -2320,6 +2592,14 @@ main(void)
 		cmocka_unit_test(test_msg_open_decode_unknown_capability_ignored),
 		cmocka_unit_test(
 		    test_msg_open_decode_enhanced_rr_and_gr_recognised),
+		cmocka_unit_test(
+		    test_msg_open_decode_gr_flags_time_and_families),
+		cmocka_unit_test(test_msg_open_decode_gr_time_is_low_12_bits),
+		cmocka_unit_test(test_msg_open_decode_gr_bad_length_ignored),
+		cmocka_unit_test(test_msg_open_decode_gr_last_instance_counts),
+		cmocka_unit_test(test_msg_open_encode_gr_golden),
+		cmocka_unit_test(test_msg_open_encode_gr_round_trip),
+		cmocka_unit_test(test_msg_open_encode_gr_time_clamped_to_4095),
 		cmocka_unit_test(test_msg_open_decode_no_params),
 		cmocka_unit_test(
 		    test_msg_open_decode_as_trans_without_as4_is_23456),
