@@ -569,55 +569,101 @@ msg_notif_encode(struct wr *w, uint8_t code, uint8_t subcode,
 }
 
 int
-msg_notif_encode_shutdown(struct wr *w, uint8_t subcode, const char *reason)
+msg_notif_encode_hard(struct wr *w, uint8_t code, uint8_t subcode,
+    const void *data, size_t datalen)
+{
+	size_t start;
+
+	/* as msg_notif_encode(), less the inner code and subcode */
+	if (datalen > BGP_MAX_MSG - BGP_NOTIF_MIN_LEN - 2)
+		datalen = BGP_MAX_MSG - BGP_NOTIF_MIN_LEN - 2;
+	start = hdr_begin(w, BGP_NOTIFICATION);
+	wr_u8(w, NOTIF_CEASE);
+	wr_u8(w, NOTIF_CEASE_HARD_RESET);
+	/* RFC 8538 3: the data is the NOTIFICATION the reset is for */
+	wr_u8(w, code);
+	wr_u8(w, subcode);
+	if (data != NULL && datalen > 0)
+		wr_bytes(w, data, datalen);
+	return hdr_finish(w, start);
+}
+
+int
+msg_notif_encode_shutdown(struct wr *w, uint8_t subcode, const char *reason,
+    bool hard)
 {
 	uint8_t data[1 + BGP_SHUTDOWN_MSG_MAX];
-	size_t n;
+	size_t n = 0;
 
-	if (reason == NULL || reason[0] == '\0')
-		return msg_notif_encode(w, NOTIF_CEASE, subcode, NULL, 0);
-	/*
-	 * RFC 9003 2: a length octet, then at most 255 octets of UTF-8.
-	 * Cut at a character boundary so the peer gets valid UTF-8.
-	 */
-	n = utf8_prefix((const uint8_t *)reason, strlen(reason),
-	    BGP_SHUTDOWN_MSG_MAX);
-	data[0] = (uint8_t)n;
-	memcpy(data + 1, reason, n);
-	return msg_notif_encode(w, NOTIF_CEASE, subcode, data, n + 1);
+	if (reason != NULL && reason[0] != '\0') {
+		/*
+		 * RFC 9003 2: a length octet, then at most 255 octets of
+		 * UTF-8.  Cut at a character boundary so the peer gets
+		 * valid UTF-8.
+		 */
+		n = utf8_prefix((const uint8_t *)reason, strlen(reason),
+		    BGP_SHUTDOWN_MSG_MAX);
+		data[0] = (uint8_t)n;
+		memcpy(data + 1, reason, n);
+		n++;
+	}
+	if (hard)
+		return msg_notif_encode_hard(w, NOTIF_CEASE, subcode,
+		    n > 0 ? data : NULL, n);
+	return msg_notif_encode(w, NOTIF_CEASE, subcode, n > 0 ? data : NULL,
+	    n);
+}
+
+/*
+ * The RFC 9003 communication in the data of a 6/2 or 6/4, r at its length
+ * octet.  A length past the data or text that is not UTF-8 is only not
+ * shown (RFC 9003 3: it must not be treated as an error).
+ */
+static void
+notif_shutdown_msg(struct rd *r, struct bgp_notif *n)
+{
+	struct rd msg;
+	uint8_t mlen;
+
+	if (rd_u8(r, &mlen) == -1 || mlen == 0 || rd_sub(r, mlen, &msg) == -1)
+		return;
+	if (rd_bytes(&msg, n->shutdown_msg, mlen) == -1 ||
+	    utf8_prefix((const uint8_t *)n->shutdown_msg, mlen, mlen) != mlen) {
+		memset(n->shutdown_msg, 0, sizeof(n->shutdown_msg));
+		return;
+	}
+	/* kept as sent: whoever shows it quotes it (log.h's rule, JSON) */
+	n->shutdown_msg[mlen] = '\0';
+	n->has_shutdown_msg = true;
 }
 
 int
 msg_notif_decode(const uint8_t *body, size_t len, struct bgp_notif *n)
 {
-	struct rd r, msg;
-	uint8_t mlen;
+	struct rd r;
+	uint8_t code, subcode;
 
 	memset(n, 0, sizeof(*n));
 	rd_init(&r, body, len);
 	if (rd_u8(&r, &n->code) == -1 || rd_u8(&r, &n->subcode) == -1)
 		return -1;
 	n->datalen = (uint16_t)rd_copy_rest(&r, n->data, sizeof(n->data));
-	if (n->code != NOTIF_CEASE ||
-	    (n->subcode != NOTIF_CEASE_ADMIN_SHUTDOWN &&
-	    n->subcode != NOTIF_CEASE_ADMIN_RESET))
-		return 0;
+	code = n->code;
+	subcode = n->subcode;
 	/*
-	 * RFC 9003 2: length octet and UTF-8 text.  A length past the
-	 * data or text that is not UTF-8 is only not shown (RFC 9003 3:
-	 * it must not be treated as an error).
+	 * RFC 8538 3: a Hard Reset carries the NOTIFICATION it stands for;
+	 * the shutdown communication in it is read as that one's would be.
 	 */
-	if (rd_u8(&r, &mlen) == -1 || mlen == 0 ||
-	    rd_sub(&r, mlen, &msg) == -1)
-		return 0;
-	if (rd_bytes(&msg, n->shutdown_msg, mlen) == -1 ||
-	    utf8_prefix((const uint8_t *)n->shutdown_msg, mlen, mlen) != mlen) {
-		memset(n->shutdown_msg, 0, sizeof(n->shutdown_msg));
-		return 0;
+	if (code == NOTIF_CEASE && subcode == NOTIF_CEASE_HARD_RESET) {
+		if (rd_u8(&r, &code) == -1 || rd_u8(&r, &subcode) == -1)
+			return 0;
+		n->hard_reset = true;
+		n->inner_code = code;
+		n->inner_subcode = subcode;
 	}
-	/* kept as sent: whoever shows it quotes it (log.h's rule, JSON) */
-	n->shutdown_msg[mlen] = '\0';
-	n->has_shutdown_msg = true;
+	if (code == NOTIF_CEASE && (subcode == NOTIF_CEASE_ADMIN_SHUTDOWN ||
+	    subcode == NOTIF_CEASE_ADMIN_RESET))
+		notif_shutdown_msg(&r, n);
 	return 0;
 }
 
@@ -1302,7 +1348,9 @@ static void
 describe_notif(struct sbuf *s, const uint8_t *body, size_t len)
 {
 	struct bgp_notif n;
+	struct rd d;
 	size_t i;
+	uint8_t c;
 
 	if (msg_notif_decode(body, len, &n) == -1) {
 		sb_add(s, "NOTIFICATION malformed");
@@ -1310,15 +1358,23 @@ describe_notif(struct sbuf *s, const uint8_t *body, size_t len)
 	}
 	sb_add(s, "NOTIFICATION %u/%u %s/%s", n.code, n.subcode,
 	    notif_code_name(n.code), notif_subcode_name(n.code, n.subcode));
+	rd_init(&d, n.data, n.datalen);
+	/* RFC 8538 3: what matters is the NOTIFICATION inside */
+	if (n.hard_reset) {
+		sb_add(s, " inner=%u/%u %s/%s", n.inner_code, n.inner_subcode,
+		    notif_code_name(n.inner_code),
+		    notif_subcode_name(n.inner_code, n.inner_subcode));
+		(void)rd_skip(&d, 2);
+	}
 	if (n.has_shutdown_msg) {
 		sb_add(s, " \"%s\"", n.shutdown_msg);
 		return;
 	}
-	if (n.datalen > 0) {
+	if (rd_left(&d) > 0) {
 		sb_add(s, " data=");
-		for (i = 0; i < n.datalen && i < 16; i++)
-			sb_add(s, "%02x", n.data[i]);
-		if (n.datalen > 16)
+		for (i = 0; i < 16 && rd_u8(&d, &c) == 0; i++)
+			sb_add(s, "%02x", c);
+		if (rd_left(&d) > 0)
 			sb_add(s, "...");
 	}
 }

@@ -103,19 +103,34 @@ int	msg_keepalive_encode(struct wr *w);
 /*
  * NOTIFICATION.  For Cease/Administrative Shutdown and Administrative
  * Reset, msg_notif_encode_shutdown() writes the RFC 9003 communication
- * (length octet + UTF-8, at most 255 octets, cut at a character boundary).
+ * (length octet + UTF-8, at most 255 octets, cut at a character boundary);
+ * with hard set it wraps that NOTIFICATION in a Cease/Hard Reset.
+ * msg_notif_encode_hard() writes a Cease/Hard Reset (RFC 8538 3) whose
+ * data is the inner NOTIFICATION's code, subcode and data.
  */
 int	msg_notif_encode(struct wr *w, uint8_t code, uint8_t subcode,
 	    const void *data, size_t datalen);
+int	msg_notif_encode_hard(struct wr *w, uint8_t code, uint8_t subcode,
+	    const void *data, size_t datalen);
 int	msg_notif_encode_shutdown(struct wr *w, uint8_t subcode,
-	    const char *reason);
+	    const char *reason, bool hard);
 
 struct bgp_notif {
 	uint8_t		code;
 	uint8_t		subcode;
 	uint16_t	datalen;
 	uint8_t		data[BGP_MAX_MSG];
-	/* RFC 9003 shutdown communication, if present and valid UTF-8 */
+	/*
+	 * A Cease/Hard Reset with at least the inner code and subcode
+	 * (RFC 8538 3); a shorter 6/9 leaves it false.
+	 */
+	bool		hard_reset;
+	uint8_t		inner_code;
+	uint8_t		inner_subcode;
+	/*
+	 * RFC 9003 shutdown communication, if present and valid UTF-8, of
+	 * a 6/2 or 6/4, or of one inside a Hard Reset
+	 */
 	bool		has_shutdown_msg;
 	char		shutdown_msg[BGP_SHUTDOWN_MSG_MAX + 1];
 };

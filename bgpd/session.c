@@ -354,7 +354,7 @@ send_notif(struct conn *c, const struct bgp_err *e)
 	if (e->code == NOTIF_CEASE && (e->subcode == NOTIF_CEASE_ADMIN_SHUTDOWN
 	    || e->subcode == NOTIF_CEASE_ADMIN_RESET))
 		rc = msg_notif_encode_shutdown(&w, e->subcode,
-		    p->sp->conf->shutdown_message);
+		    p->sp->conf->shutdown_message, false);
 	else
 		rc = msg_notif_encode(&w, e->code, e->subcode, e->data,
 		    e->datalen);

@@ -1173,7 +1173,7 @@ test_msg_notif_shutdown_golden(void **state)
 	(void)state;
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, "maint"), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "maint", false), 0);
 	assert_int_equal(wr_mark(&w), sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
@@ -1192,7 +1192,7 @@ test_msg_notif_shutdown_admin_reset_round_trip(void **state)
 	(void)state;
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_RESET, "caf\xc3\xa9"), 0);
+	    NOTIF_CEASE_ADMIN_RESET, "caf\xc3\xa9", false), 0);
 	assert_int_equal(buf[20], NOTIF_CEASE_ADMIN_RESET);
 	assert_int_equal(buf[21], 5);
 	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
@@ -1218,7 +1218,7 @@ test_msg_notif_shutdown_truncates_at_utf8_boundary(void **state)
 	reason[256] = '\0';
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason, false), 0);
 	assert_int_equal(buf[21], 254);
 	assert_int_equal(wr_mark(&w), BGP_HDR_LEN + 3 + 254);
 	/* a 3-octet character straddling 255: cut before it */
@@ -1226,14 +1226,14 @@ test_msg_notif_shutdown_truncates_at_utf8_boundary(void **state)
 	memcpy(reason + 253, "\xe2\x82\xac", 4);
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason, false), 0);
 	assert_int_equal(buf[21], 253);
 	/* exactly 255 fits whole */
 	memset(reason, 'c', 252);
 	memcpy(reason + 252, "\xe2\x82\xac", 4);
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason, false), 0);
 	assert_int_equal(buf[21], 255);
 	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
 	    wr_mark(&w) - BGP_HDR_LEN, &n), 0);
@@ -1244,7 +1244,7 @@ test_msg_notif_shutdown_truncates_at_utf8_boundary(void **state)
 	reason[sizeof(reason) - 1] = '\0';
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, reason, false), 0);
 	assert_int_equal(buf[21], 255);
 	for (i = 0; i < 255; i++)
 		assert_int_equal(buf[22 + i], 'd');
@@ -1259,7 +1259,7 @@ test_msg_notif_shutdown_invalid_utf8_reason_cut_before_it(void **state)
 	(void)state;
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, "ok\xff" "bad"), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "ok\xff" "bad", false), 0);
 	assert_int_equal(buf[21], 2);
 	assert_int_equal(wr_mark(&w), BGP_HDR_LEN + 5);
 }
@@ -1274,12 +1274,12 @@ test_msg_notif_shutdown_empty_reason_has_no_data(void **state)
 	(void)state;
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, ""), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "", false), 0);
 	assert_int_equal(wr_mark(&w), sizeof(want));
 	assert_memory_equal(buf, want, sizeof(want));
 	wr_init(&w, buf, sizeof(buf));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, NULL), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, NULL, false), 0);
 	assert_memory_equal(buf, want, sizeof(want));
 }
 
@@ -1355,6 +1355,201 @@ test_msg_notif_decode_other_cease_has_no_shutdown_msg(void **state)
 	assert_int_equal(msg_notif_decode(b, sizeof(b), &n), 0);
 	assert_false(n.has_shutdown_msg);
 	assert_int_equal(n.datalen, 3);
+}
+
+/* RFC 8538 3: Cease/Hard Reset, data the inner code, subcode and data */
+static void
+test_msg_notif_hard_golden(void **state)
+{
+	static const uint8_t want[] = { MARKER, 0x00, 0x19, 0x03,
+	    0x06, 0x09, 0x02, 0x01, 0x00, 0x04 };
+	static const uint8_t data[] = { 0x00, 0x04 };
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_notif n;
+
+	(void)state;
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_hard(&w, NOTIF_OPEN,
+	    NOTIF_OPEN_UNSUPPORTED_VERSION, data, sizeof(data)), 0);
+	assert_int_equal(wr_mark(&w), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    sizeof(want) - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.code, NOTIF_CEASE);
+	assert_int_equal(n.subcode, NOTIF_CEASE_HARD_RESET);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_code, NOTIF_OPEN);
+	assert_int_equal(n.inner_subcode, NOTIF_OPEN_UNSUPPORTED_VERSION);
+	/* data stays the whole data field, inner code and subcode too */
+	assert_int_equal(n.datalen, 4);
+	assert_memory_equal(n.data, want + BGP_HDR_LEN + 2, 4);
+	assert_false(n.has_shutdown_msg);
+}
+
+static void
+test_msg_notif_hard_without_data_and_huge_data(void **state)
+{
+	static const uint8_t want[] = { MARKER, 0x00, 0x17, 0x03,
+	    0x06, 0x09, 0x04, 0x00 };
+	static uint8_t data[8192];
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_notif n;
+
+	(void)state;
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_hard(&w, NOTIF_HOLD_TIMER, 0, NULL,
+	    0), 0);
+	assert_int_equal(wr_mark(&w), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	/* cut to one message, the inner code and subcode kept */
+	memset(data, 0x5a, sizeof(data));
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_hard(&w, NOTIF_UPDATE,
+	    NOTIF_UPDATE_MALFORMED_ATTR_LIST, data, sizeof(data)), 0);
+	assert_int_equal(wr_mark(&w), BGP_MAX_MSG);
+	assert_int_equal(buf[16], 0x10);
+	assert_int_equal(buf[17], 0x00);
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    BGP_MAX_MSG - BGP_HDR_LEN, &n), 0);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_code, NOTIF_UPDATE);
+	assert_int_equal(n.inner_subcode, NOTIF_UPDATE_MALFORMED_ATTR_LIST);
+	assert_int_equal(n.data[2], 0x5a);
+	/* too small a buffer fails */
+	wr_init(&w, buf, sizeof(want) - 1);
+	assert_int_equal(msg_notif_encode_hard(&w, NOTIF_HOLD_TIMER, 0, NULL,
+	    0), -1);
+}
+
+static void
+test_msg_notif_shutdown_hard_golden(void **state)
+{
+	static const uint8_t want[] = { MARKER, 0x00, 0x1d, 0x03,
+	    0x06, 0x09, 0x06, 0x02, 0x05, 'm', 'a', 'i', 'n', 't' };
+	static const uint8_t want_empty[] = { MARKER, 0x00, 0x17, 0x03,
+	    0x06, 0x09, 0x06, 0x04 };
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_notif n;
+
+	(void)state;
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "maint", true), 0);
+	assert_int_equal(wr_mark(&w), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    sizeof(want) - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.code, NOTIF_CEASE);
+	assert_int_equal(n.subcode, NOTIF_CEASE_HARD_RESET);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_code, NOTIF_CEASE);
+	assert_int_equal(n.inner_subcode, NOTIF_CEASE_ADMIN_SHUTDOWN);
+	assert_true(n.has_shutdown_msg);
+	assert_string_equal(n.shutdown_msg, "maint");
+	/* Administrative Reset, UTF-8 cut as for the plain one */
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_RESET, "caf\xc3\xa9\xc3", true), 0);
+	assert_int_equal(buf[21], NOTIF_CEASE);
+	assert_int_equal(buf[22], NOTIF_CEASE_ADMIN_RESET);
+	assert_int_equal(buf[23], 5);
+	assert_int_equal(wr_mark(&w), BGP_HDR_LEN + 4 + 1 + 5);
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    wr_mark(&w) - BGP_HDR_LEN, &n), 0);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_subcode, NOTIF_CEASE_ADMIN_RESET);
+	assert_true(n.has_shutdown_msg);
+	assert_string_equal(n.shutdown_msg, "caf\xc3\xa9");
+	/* no reason: the inner NOTIFICATION alone */
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_RESET, NULL, true), 0);
+	assert_int_equal(wr_mark(&w), sizeof(want_empty));
+	assert_memory_equal(buf, want_empty, sizeof(want_empty));
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_RESET, "", true), 0);
+	assert_memory_equal(buf, want_empty, sizeof(want_empty));
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    sizeof(want_empty) - BGP_HDR_LEN, &n), 0);
+	assert_true(n.hard_reset);
+	assert_false(n.has_shutdown_msg);
+}
+
+/* hard false is the plain 6/2 or 6/4, and decodes as no Hard Reset */
+static void
+test_msg_notif_shutdown_not_hard_unchanged(void **state)
+{
+	static const uint8_t want[] = { MARKER, 0x00, 0x1b, 0x03,
+	    0x06, 0x04, 0x05, 'm', 'a', 'i', 'n', 't' };
+	uint8_t buf[BGP_MAX_MSG];
+	struct wr w;
+	struct bgp_notif n;
+
+	(void)state;
+	wr_init(&w, buf, sizeof(buf));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_RESET, "maint", false), 0);
+	assert_int_equal(wr_mark(&w), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(msg_notif_decode(buf + BGP_HDR_LEN,
+	    sizeof(want) - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.code, NOTIF_CEASE);
+	assert_int_equal(n.subcode, NOTIF_CEASE_ADMIN_RESET);
+	assert_false(n.hard_reset);
+	assert_int_equal(n.inner_code, 0);
+	assert_int_equal(n.inner_subcode, 0);
+	assert_true(n.has_shutdown_msg);
+	assert_string_equal(n.shutdown_msg, "maint");
+}
+
+static void
+test_msg_notif_decode_hard_reset_short_and_other_inner(void **state)
+{
+	static const uint8_t b[] = { 0x06, 0x09, 0x06, 0x02, 0x02, 'h', 'i' };
+	static const uint8_t other[] = { 0x06, 0x09, 0x06, 0x03, 0x02, 'h',
+	    'i' };
+	static const uint8_t bad_utf8[] = { 0x06, 0x09, 0x06, 0x02, 0x02,
+	    0xc3, 0x28 };
+	static const uint8_t overrun[] = { 0x06, 0x09, 0x06, 0x04, 0x03, 'h',
+	    'i' };
+	struct bgp_notif n;
+
+	(void)state;
+	/* shorter than the inner code and subcode: no Hard Reset data */
+	assert_int_equal(msg_notif_decode(b, 2, &n), 0);
+	assert_int_equal(n.subcode, NOTIF_CEASE_HARD_RESET);
+	assert_false(n.hard_reset);
+	assert_int_equal(msg_notif_decode(b, 3, &n), 0);
+	assert_false(n.hard_reset);
+	assert_int_equal(n.inner_code, 0);
+	assert_int_equal(n.datalen, 1);
+	assert_int_equal(msg_notif_decode(b, 4, &n), 0);
+	assert_true(n.hard_reset);
+	assert_false(n.has_shutdown_msg);
+	assert_int_equal(msg_notif_decode(b, sizeof(b), &n), 0);
+	assert_true(n.hard_reset);
+	assert_true(n.has_shutdown_msg);
+	assert_string_equal(n.shutdown_msg, "hi");
+	/* only 6/2 and 6/4 inside carry a communication */
+	assert_int_equal(msg_notif_decode(other, sizeof(other), &n), 0);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_subcode, NOTIF_CEASE_PEER_DECONFIGURED);
+	assert_false(n.has_shutdown_msg);
+	/* and the RFC 9003 3 rules hold inside as outside */
+	assert_int_equal(msg_notif_decode(bad_utf8, sizeof(bad_utf8), &n), 0);
+	assert_true(n.hard_reset);
+	assert_false(n.has_shutdown_msg);
+	assert_int_equal(n.shutdown_msg[0], '\0');
+	assert_int_equal(msg_notif_decode(overrun, sizeof(overrun), &n), 0);
+	assert_true(n.hard_reset);
+	assert_false(n.has_shutdown_msg);
+	/* a plain Cease of another subcode with 2 data octets is not one */
+	assert_int_equal(msg_notif_decode(other + 2, 5, &n), 0);
+	assert_false(n.hard_reset);
 }
 
 /* ---- ROUTE-REFRESH ---- */
@@ -2424,7 +2619,7 @@ test_msg_describe_notification(void **state)
 	(void)state;
 	wr_init(&w, m, sizeof(m));
 	assert_int_equal(msg_notif_encode_shutdown(&w,
-	    NOTIF_CEASE_ADMIN_SHUTDOWN, "msg"), 0);
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "msg", false), 0);
 	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
 	assert_string_equal(buf,
 	    "NOTIFICATION 6/2 Cease/Administrative Shutdown \"msg\"");
@@ -2433,6 +2628,29 @@ test_msg_describe_notification(void **state)
 	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
 	assert_string_equal(buf, "NOTIFICATION 2/1 OPEN Message Error/"
 	    "Unsupported Version Number data=0004");
+	/* RFC 8538: a Hard Reset shows the NOTIFICATION inside it */
+	wr_init(&w, m, sizeof(m));
+	assert_int_equal(msg_notif_encode_shutdown(&w,
+	    NOTIF_CEASE_ADMIN_SHUTDOWN, "msg", true), 0);
+	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
+	assert_string_equal(buf, "NOTIFICATION 6/9 Cease/Hard Reset "
+	    "inner=6/2 Cease/Administrative Shutdown \"msg\"");
+	wr_init(&w, m, sizeof(m));
+	assert_int_equal(msg_notif_encode_hard(&w, 2, 1, "\x00\x04", 2), 0);
+	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
+	assert_string_equal(buf, "NOTIFICATION 6/9 Cease/Hard Reset "
+	    "inner=2/1 OPEN Message Error/Unsupported Version Number "
+	    "data=0004");
+	wr_init(&w, m, sizeof(m));
+	assert_int_equal(msg_notif_encode_hard(&w, 4, 0, NULL, 0), 0);
+	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
+	assert_string_equal(buf, "NOTIFICATION 6/9 Cease/Hard Reset "
+	    "inner=4/0 Hold Timer Expired/Unspecific");
+	/* too short to name an inner NOTIFICATION: shown as data */
+	wr_init(&w, m, sizeof(m));
+	assert_int_equal(msg_notif_encode(&w, 6, 9, "\x04", 1), 0);
+	msg_describe(m, wr_mark(&w), buf, sizeof(buf));
+	assert_string_equal(buf, "NOTIFICATION 6/9 Cease/Hard Reset data=04");
 }
 
 static void
@@ -2634,6 +2852,13 @@ main(void)
 		    test_msg_notif_decode_shutdown_control_chars_kept),
 		cmocka_unit_test(
 		    test_msg_notif_decode_other_cease_has_no_shutdown_msg),
+		cmocka_unit_test(test_msg_notif_hard_golden),
+		cmocka_unit_test(
+		    test_msg_notif_hard_without_data_and_huge_data),
+		cmocka_unit_test(test_msg_notif_shutdown_hard_golden),
+		cmocka_unit_test(test_msg_notif_shutdown_not_hard_unchanged),
+		cmocka_unit_test(
+		    test_msg_notif_decode_hard_reset_short_and_other_inner),
 		cmocka_unit_test(test_msg_rr_encode_golden_and_decode),
 		cmocka_unit_test(
 		    test_msg_rr_decode_borr_eorr_bad_length_is_7_1_with_message),
