@@ -39,11 +39,51 @@ fuzz_update(const uint8_t *body, size_t len)
 	}
 }
 
+/* a decoded GR capability survives our encoder unchanged */
+static void
+fuzz_gr(const struct bgp_open *o)
+{
+	uint8_t buf[BGP_MAX_MSG];
+	struct bgp_open d;
+	struct bgp_err err;
+	struct wr w;
+
+	if (o->gr.time > 4095 || o->gr.af[0] || o->gr.fwd[0] ||
+	    (o->gr.fwd[1] && !o->gr.af[1]) || (o->gr.fwd[2] && !o->gr.af[2]))
+		__builtin_trap();
+	wr_init(&w, buf, sizeof(buf));
+	if (msg_open_encode(&w, o) == -1 || w.err)
+		__builtin_trap();
+	if (msg_open_decode(buf + BGP_HDR_LEN, wr_mark(&w) - BGP_HDR_LEN, &d,
+	    &err) == -1)
+		__builtin_trap();
+	if (d.cap_gr != o->cap_gr ||
+	    (o->cap_gr && memcmp(&d.gr, &o->gr, sizeof(d.gr)) != 0))
+		__builtin_trap();
+}
+
+/* RFC 8538: a Hard Reset names its inner NOTIFICATION or is not one */
+static void
+fuzz_notif(const uint8_t *body, size_t len)
+{
+	struct bgp_notif n;
+
+	if (msg_notif_decode(body, len, &n) == -1)
+		return;
+	if (n.has_shutdown_msg &&
+	    strlen(n.shutdown_msg) > BGP_SHUTDOWN_MSG_MAX)
+		__builtin_trap();
+	if (n.hard_reset && (n.code != NOTIF_CEASE ||
+	    n.subcode != NOTIF_CEASE_HARD_RESET || n.datalen < 2))
+		__builtin_trap();
+	if (!n.hard_reset && (n.inner_code != 0 || n.inner_subcode != 0))
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bgp_open o;
-	struct bgp_notif n;
 	struct bgp_rr rr;
 	struct bgp_err err;
 	char desc[256];
@@ -70,16 +110,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)msg_open_check(&o, msg_open_peer_as(&o), 65000,
 			    0x0a000001, &err);
 			(void)msg_open_check(&o, 65000, 65000, o.bgp_id, &err);
+			fuzz_gr(&o);
 		}
 		break;
 	case BGP_UPDATE:
 		fuzz_update(body, blen);
 		break;
 	case BGP_NOTIFICATION:
-		if (msg_notif_decode(body, blen, &n) == 0 &&
-		    n.has_shutdown_msg &&
-		    strlen(n.shutdown_msg) > BGP_SHUTDOWN_MSG_MAX)
-			__builtin_trap();
+		fuzz_notif(body, blen);
 		break;
 	case BGP_KEEPALIVE:
 		break;

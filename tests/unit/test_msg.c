@@ -2697,7 +2697,7 @@ test_msg_fuzz_seeds_are_valid_messages(void **state)
 	    "update_v6", "update_withdraw_v4", "update_withdraw_v6",
 	    "update_eor_v4", "update_eor_v6", "notification_shutdown",
 	    "notification_version", "keepalive", "route_refresh",
-	    "route_refresh_borr" };
+	    "route_refresh_borr", "open_gr", "notification_hard_reset" };
 	struct upd_opts o4 = { .as4 = true }, o2 = { .as4 = false };
 	uint8_t b[BGP_MAX_MSG];
 	char path[512];
@@ -2725,6 +2725,11 @@ test_msg_fuzz_seeds_are_valid_messages(void **state)
 		case BGP_OPEN:
 			assert_int_equal(msg_open_decode(b + BGP_HDR_LEN,
 			    got - BGP_HDR_LEN, &o, &e), 0);
+			if (strcmp(seeds[i], "open_gr") == 0) {
+				assert_true(o.cap_gr);
+				assert_true(o.gr.af[AFI_IPV4]);
+				assert_true(o.gr.af[AFI_IPV6]);
+			}
 			break;
 		case BGP_UPDATE:
 			assert_int_equal(msg_update_check(b + BGP_HDR_LEN,
@@ -2735,6 +2740,10 @@ test_msg_fuzz_seeds_are_valid_messages(void **state)
 		case BGP_NOTIFICATION:
 			assert_int_equal(msg_notif_decode(b + BGP_HDR_LEN,
 			    got - BGP_HDR_LEN, &n), 0);
+			if (strcmp(seeds[i], "notification_hard_reset") == 0) {
+				assert_true(n.hard_reset);
+				assert_true(n.has_shutdown_msg);
+			}
 			break;
 		case BGP_ROUTE_REFRESH:
 			assert_int_equal(msg_rr_decode(b, got, &rr, &e), 0);
