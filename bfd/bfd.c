@@ -84,6 +84,7 @@ struct bfd_session {
 	uint64_t	 created_us;	/* "since" until its first change */
 	struct bfd_ev	 pend[BFD_PEND_MAX];	/* for the owner, in order */
 	size_t		 npend;
+	bool		 handed;	/* given to the next process: silent */
 };
 
 struct bfd {
@@ -263,6 +264,8 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (s->handed)
+		return;
 	ch = bfd_sess_timeout(&s->fsm, now);
 	if (now >= bfd_sess_next_tx(&s->fsm))
 		send_pkt(s, now);
@@ -307,6 +310,8 @@ rx_cb(void *ctx, const uint8_t *buf, size_t len, const struct bfd_rx_info *ri)
 	 * others 255) over a path of unknown length; RFC 5883 leaves the
 	 * check to configuration, and authentication is what protects it.
 	 */
+	if (s->handed)
+		return;		/* the next process answers */
 	if (s->keyed && bfd_auth_verify(buf, len, &p, &s->key, &why) == -1) {
 		b->drops.auth++;
 		bfd_log_rl(s, LOG_LVL_WARN, "msg=\"packet dropped: %s\"",
@@ -511,10 +516,14 @@ sess_close(struct bfd_session *s)
 	uint64_t now = now_us();
 	int i;
 
-	bfd_sess_admin_down(&s->fsm, now);
-	for (i = 0; i < BFD_ADMIN_DOWN_PKTS; i++)
-		send_pkt(s, now);
-	bfd_log(s, LOG_LVL_INFO, "msg=\"session removed\"");
+	/* a handed-over session lives on in the next process */
+	if (!s->handed) {
+		bfd_sess_admin_down(&s->fsm, now);
+		for (i = 0; i < BFD_ADMIN_DOWN_PKTS; i++)
+			send_pkt(s, now);
+	}
+	bfd_log(s, LOG_LVL_INFO, "msg=\"session removed\"%s",
+	    s->handed ? " handed_over=yes" : "");
 	ev_timer_stop(s->b->loop, &s->tm);
 	bfd_tx_close(s->tx);
 	free(s->name);
@@ -549,7 +558,7 @@ bfd_free(struct bfd *b)
 static struct bfd_session *
 session_add(struct bfd *b, const char *name, const struct addr *peer,
     const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
-    void *ctx, const char **err)
+    void *ctx, const struct bfd_handover *h, const char **err)
 {
 	struct sockaddr_storage pss, lss;
 	struct bfd_tx_conf tc;
@@ -600,6 +609,7 @@ session_add(struct bfd *b, const char *name, const struct addr *peer,
 		tc.local = (struct sockaddr *)&lss;
 	}
 	tc.multihop = s->multihop;
+	tc.sport = h != NULL ? h->src_port : 0;
 	if ((s->tx = bfd_link_open_tx(b->link, &tc, err)) == NULL) {
 		int e = errno;
 
@@ -611,20 +621,28 @@ session_add(struct bfd *b, const char *name, const struct addr *peer,
 
 	/* 6.8.1: nonzero and unique among ours; random, so that a restart
 	 * does not look like the old session to the remote */
-	do
-		discr = rnd32();
-	while (discr == 0 || find_discr(b, discr) != NULL);
-	bfd_sess_init(&s->fsm, &cf->timers, discr, cf->keyed ? &cf->key :
-	    NULL, rnd32());
+	if (h != NULL && h->local_discr != 0 &&
+	    find_discr(b, h->local_discr) == NULL)
+		bfd_sess_resume(&s->fsm, &cf->timers, cf->keyed ? &cf->key :
+		    NULL, h, now_us());
+	else {
+		do
+			discr = rnd32();
+		while (discr == 0 || find_discr(b, discr) != NULL);
+		bfd_sess_init(&s->fsm, &cf->timers, discr, cf->keyed ?
+		    &cf->key : NULL, rnd32());
+	}
 	ev_init(&s->tm, timer_cb);
 	s->tm.data = s;
 	/* as the receiving sockets: BFD's deadlines are the shortest */
 	ev_set_priority(&s->tm, EV_MAXPRI);
 	b->s[b->n++] = s;
 	bfd_log(s, LOG_LVL_INFO, "peer=%s multihop=%s src_port=%u "
-	    "msg=\"session added\"", LV(addr_str(peer,
+	    "msg=\"session %s\"", LV(addr_str(peer,
 	    (char [PREFIX_STRLEN]){ 0 }, PREFIX_STRLEN)),
-	    s->multihop ? "yes" : "no", bfd_tx_port(s->tx));
+	    s->multihop ? "yes" : "no", bfd_tx_port(s->tx),
+	    s->fsm.state == BFD_UP ? "taken over Up from the previous "
+	    "process" : "added");
 	arm(s);
 	return s;
 nomem:
@@ -634,19 +652,59 @@ nomem:
 }
 
 struct bfd_session *
-bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
+bfd_session_resume(struct bfd *b, const char *name, const struct addr *peer,
     const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
-    void *ctx, const char **err)
+    void *ctx, const struct bfd_handover *h, const char **err)
 {
 	struct bfd_session *s;
 	int e;
 
 	lock(b);
-	s = session_add(b, name, peer, local, cf, fn, ctx, err);
+	s = session_add(b, name, peer, local, cf, fn, ctx, h, err);
 	e = errno;
 	unlock_wake(b);
 	errno = e;
 	return s;
+}
+
+struct bfd_session *
+bfd_session_add(struct bfd *b, const char *name, const struct addr *peer,
+    const struct addr *local, const struct conf_bfd *cf, bfd_state_fn *fn,
+    void *ctx, const char **err)
+{
+	return bfd_session_resume(b, name, peer, local, cf, fn, ctx, NULL,
+	    err);
+}
+
+void
+bfd_session_handover_begin(struct bfd_session *s, uint64_t detect_us)
+{
+	struct bfd_timers t;
+
+	lock(s->b);
+	t = s->fsm.cfg;
+	t.desired_min_tx_us = bfd_sess_slow_tx(&s->fsm, detect_us);
+	bfd_sess_set_timers(&s->fsm, &t);
+	bfd_log(s, LOG_LVL_INFO, "interval_ms=%u msg=\"slowing down for a "
+	    "graceful restart\"", t.desired_min_tx_us / 1000);
+	arm(s);
+	unlock_wake(s->b);
+}
+
+int
+bfd_session_handover_take(struct bfd_session *s, struct bfd_handover *h)
+{
+	int rc = -1;
+
+	lock(s->b);
+	if (!s->handed && bfd_sess_handover(&s->fsm, h)) {
+		h->src_port = bfd_tx_port(s->tx);
+		s->handed = true;
+		ev_timer_stop(s->b->loop, &s->tm);
+		rc = 0;
+	}
+	unlock_wake(s->b);
+	return rc;
 }
 
 void

@@ -68,8 +68,32 @@ struct bfd_session *bfd_session_add(struct bfd *b, const char *name,
 	    const struct addr *peer, const struct addr *local,
 	    const struct conf_bfd *cf, bfd_state_fn *fn, void *ctx,
 	    const char **err);
+/*
+ * The same, taking up a session the previous process handed over (see
+ * struct bfd_handover in fsm.h): Up at once, with its discriminators and
+ * source port, then a Poll to cf's timers.  No bfd_state_fn call for the
+ * start: it is Up as it was.  A discriminator already in use makes it a
+ * new session, Down.
+ */
+struct bfd_session *bfd_session_resume(struct bfd *b, const char *name,
+	    const struct addr *peer, const struct addr *local,
+	    const struct conf_bfd *cf, bfd_state_fn *fn, void *ctx,
+	    const struct bfd_handover *h, const char **err);
+/*
+ * A graceful exit, step 1: a Poll announcing a TX interval so slow that
+ * the remote's Detection Time is detect_us (the restart time).
+ */
+void		 bfd_session_handover_begin(struct bfd_session *s,
+	    uint64_t detect_us);
+/*
+ * Step 2, once the remote's Final came: the session's state into h, and
+ * the session falls silent (no packet sent or answered, no AdminDown
+ * when it is deleted).  -1 while it is not Up or the Poll is not over.
+ */
+int		 bfd_session_handover_take(struct bfd_session *s,
+	    struct bfd_handover *h);
 /* AdminDown to the peer (a few packets at once), then gone; no
- * bfd_state_fn is called */
+ * bfd_state_fn is called (a handed-over session goes silently) */
 void		 bfd_session_del(struct bfd_session *s);
 /* new timers (a Poll sequence, no flap); cf must be session-same */
 void		 bfd_session_set_conf(struct bfd_session *s,

@@ -381,3 +381,61 @@ bfd_sess_remote_admin_down(const struct bfd_sess *s)
 {
 	return s->remote_state == BFD_ADMIN_DOWN;
 }
+
+uint32_t
+bfd_sess_slow_tx(const struct bfd_sess *s, uint64_t detect_us)
+{
+	uint64_t tx = detect_us / (s->detect_mult ? s->detect_mult : 1);
+
+	if (tx < s->desired_min_tx)
+		tx = s->desired_min_tx;		/* never faster than now */
+	return tx > UINT32_MAX ? UINT32_MAX : (uint32_t)tx;
+}
+
+bool
+bfd_sess_handover(const struct bfd_sess *s, struct bfd_handover *h)
+{
+	if (s->state != BFD_UP || s->remote_state != BFD_UP || s->poll)
+		return false;
+	memset(h, 0, sizeof(*h));
+	h->local_discr = s->local_discr;
+	h->remote_discr = s->remote_discr;
+	h->xmit_auth_seq = s->xmit_auth_seq;
+	h->desired_min_tx = s->desired_min_tx;
+	h->required_min_rx = s->required_min_rx;
+	h->remote_min_rx = s->remote_min_rx;
+	h->remote_desired_min_tx = s->remote_desired_min_tx;
+	h->detect_mult = s->detect_mult;
+	h->remote_detect_mult = s->remote_detect_mult;
+	return true;
+}
+
+void
+bfd_sess_resume(struct bfd_sess *s, const struct bfd_timers *t,
+    const struct bfd_key *key, const struct bfd_handover *h, uint64_t now_us)
+{
+	struct bfd_timers was = {
+		.desired_min_tx_us = h->desired_min_tx,
+		.required_min_rx_us = h->required_min_rx,
+		.detect_mult = h->detect_mult ? h->detect_mult : t->detect_mult,
+	};
+
+	bfd_sess_init(s, &was, h->local_discr, key, h->xmit_auth_seq);
+	/* where the old process left it: Up, on the slow rate it announced */
+	s->state = BFD_UP;
+	s->remote_state = BFD_UP;
+	s->remote_discr = h->remote_discr;
+	s->desired_min_tx = h->desired_min_tx;
+	s->tx_in_effect = h->desired_min_tx;
+	s->remote_min_rx = h->remote_min_rx ? h->remote_min_rx : 1;
+	s->remote_desired_min_tx = h->remote_desired_min_tx;
+	s->remote_detect_mult = h->remote_detect_mult;
+	s->up_since_us = now_us;
+	s->changed_us = now_us;
+	/* the remote kept sending: its next packet is due soon */
+	s->rx_live = true;
+	s->last_rx_us = now_us;
+	s->tx_owed = true;
+	/* and back to the configured rate, announced with a Poll */
+	bfd_sess_set_timers(s, t);
+}

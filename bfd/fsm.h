@@ -156,4 +156,44 @@ void	bfd_sess_admin_up(struct bfd_sess *s, uint64_t now_us);
  */
 bool	bfd_sess_remote_admin_down(const struct bfd_sess *s);
 
+/*
+ * A session handed from one process to the next across a graceful
+ * restart of nomcastd (nomcastd(8), "Graceful restart").  RFC 5882 3.2
+ * would have the old process send AdminDown, but routers that take
+ * AdminDown as a failure (BIRD before 2.14) then drop the routes they
+ * were asked to keep.  Instead the old process slows the session with a
+ * Poll sequence, so that the remote's Detection Time covers the restart,
+ * and falls silent; the new one takes the session up where it was left,
+ * same discriminators, and speeds it up again with another Poll.  To the
+ * remote it is one session that was Up all along.
+ */
+struct bfd_handover {
+	uint32_t	local_discr, remote_discr;
+	uint32_t	xmit_auth_seq;
+	uint32_t	desired_min_tx;		/* as last announced */
+	uint32_t	required_min_rx;
+	uint32_t	remote_min_rx, remote_desired_min_tx;
+	uint8_t		detect_mult, remote_detect_mult;
+	uint16_t	src_port;		/* the speaker's, not the machine's */
+};
+
+/*
+ * The slow rate for a handover: Desired Min TX such that the remote's
+ * Detection Time (our Detect Mult times it) is detect_us.
+ */
+uint32_t bfd_sess_slow_tx(const struct bfd_sess *s, uint64_t detect_us);
+/*
+ * The session's state for the next process: true when it is Up and no
+ * Poll of ours is pending (the remote runs on what we announced last).
+ */
+bool	bfd_sess_handover(const struct bfd_sess *s, struct bfd_handover *h);
+/*
+ * Take up a handed-over session: Up, the remote Up as it was, then a Poll
+ * announcing t.  The remote's sequence numbers went on meanwhile, so any
+ * is accepted once (6.7.3, bfd.AuthSeqKnown 0); ours continue from h.
+ */
+void	bfd_sess_resume(struct bfd_sess *s, const struct bfd_timers *t,
+	    const struct bfd_key *key, const struct bfd_handover *h,
+	    uint64_t now_us);
+
 #endif

@@ -521,6 +521,9 @@ bfd_link_open_tx(struct bfd_link *l, const struct bfd_tx_conf *c,
 		*err = "cannot set the sending socket's options";
 		goto fail;
 	}
+	if (c->sport >= BFD_SPORT_MIN &&
+	    !sport_used(l, (unsigned)(c->sport - BFD_SPORT_MIN)))
+		l->sport_next = (unsigned)(c->sport - BFD_SPORT_MIN);
 	if ((idx = tx_bind_sport(l, fd, &local)) == -1) {
 		*err = "cannot bind a source port";
 		goto fail;

@@ -94,6 +94,9 @@ struct bfd_tx_conf {
 	 * NULL */
 	const char		*ifname;
 	bool			multihop;
+	/* the source port to try first (a session taken over from the
+	 * previous process keeps its port, RFC 5881 4); 0: any */
+	uint16_t		sport;
 };
 
 /* A link on loop delivering to rx(ctx, ...); no socket is open yet.

@@ -909,6 +909,81 @@ test_handshake_meticulous(void **state)
 	}
 }
 
+/* ---- a session handed to the next process (graceful restart) ---- */
+
+static void
+handover_round(const struct bfd_key *key)
+{
+	struct bfd_sess a, b, a2;
+	struct bfd_timers ta = T50;
+	struct bfd_handover h;
+	uint32_t slow;
+	uint64_t t;
+
+	bfd_sess_init(&a, &T50, 1, key, 1000);
+	bfd_sess_init(&b, &T50, 2, key, 77);
+	for (t = 100; t < 2000; t += 100) {
+		assert_int_equal(send(&a, &b, t).discard, BFD_DISC_NONE);
+		assert_int_equal(send(&b, &a, t + 50).discard, BFD_DISC_NONE);
+	}
+	assert_int_equal(a.state, BFD_UP);
+	assert_false(a.poll);
+	/* slow enough that b's Detection Time covers a 30 s restart */
+	slow = bfd_sess_slow_tx(&a, 30000 * MS);
+	assert_int_equal(slow, 10000 * MS);
+	ta.desired_min_tx_us = slow;
+	bfd_sess_set_timers(&a, &ta);
+	/* not while the Poll waits for its Final */
+	assert_false(bfd_sess_handover(&a, &h));
+	assert_int_equal(send(&a, &b, 2000).discard, BFD_DISC_NONE);
+	assert_int_equal(bfd_sess_detect_time(&b), 30000 * MS);
+	assert_int_equal(send(&b, &a, 2010).discard, BFD_DISC_NONE);
+	assert_true(bfd_sess_handover(&a, &h));
+	assert_int_equal(h.local_discr, 1);
+	assert_int_equal(h.remote_discr, 2);
+	assert_int_equal(h.desired_min_tx, slow);
+
+	/* b keeps sending for 5 s; a is silent; b stays Up */
+	for (t = 2050 * MS; t < 7000 * MS; t += 50 * MS) {
+		struct bfd_pkt p;
+
+		bfd_sess_build(&b, &p, t, 0);
+		assert_false(bfd_sess_timeout(&b, t));
+	}
+	/* the next process: Up at once, same discriminators, then fast */
+	bfd_sess_resume(&a2, &T50, key, &h, 7000 * MS);
+	assert_int_equal(a2.state, BFD_UP);
+	assert_true(a2.poll);
+	assert_int_equal(bfd_sess_next_tx(&a2), 0);
+	assert_int_equal(bfd_sess_tx_interval(&a2), 50 * MS);
+	assert_int_equal(send(&a2, &b, 7000 * MS).discard, BFD_DISC_NONE);
+	assert_int_equal(b.state, BFD_UP);
+	assert_int_equal(bfd_sess_detect_time(&b), 150 * MS);
+	/* b's Final: a2 accepts whatever b's sequence reached meanwhile */
+	assert_int_equal(send(&b, &a2, 7001 * MS).discard, BFD_DISC_NONE);
+	assert_false(a2.poll);
+	assert_int_equal(a2.state, BFD_UP);
+	assert_int_equal(a2.cnt.transitions, 0);
+	assert_int_equal(b.cnt.transitions, 2);	/* no change at b at all */
+	assert_int_equal(bfd_sess_detect_time(&a2), 150 * MS);
+}
+
+static void
+test_handover(void **state)
+{
+	struct bfd_sess a;
+	struct bfd_handover h;
+
+	(void)state;
+	handover_round(NULL);
+	handover_round(&MSHA1);
+	/* only an Up session is handed over */
+	bfd_sess_init(&a, &T50, 1, NULL, 0);
+	assert_false(bfd_sess_handover(&a, &h));
+	/* never faster than the session runs now */
+	assert_int_equal(bfd_sess_slow_tx(&a, 1), BFD_SLOW_TX_US);
+}
+
 int
 main(void)
 {
@@ -944,6 +1019,7 @@ main(void)
 		cmocka_unit_test(test_seq_known_reset),
 		cmocka_unit_test(test_build_auth),
 		cmocka_unit_test(test_handshake_meticulous),
+		cmocka_unit_test(test_handover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
