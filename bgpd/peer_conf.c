@@ -13,7 +13,7 @@ enum { GK_ASN, GK_ROUTER_ID, GK_LISTEN, GK_LISTEN_ADDR, GK_LISTEN_PORT,
 enum { PK_ADDRESS, PK_ASN, PK_PORT, PK_PASSIVE, PK_HOLD_TIME,
 	PK_CONNECT_RETRY, PK_LOCAL_ADDR, PK_NEXT_HOP, PK_NEXT_HOP6,
 	PK_NEXT_HOP6_LL, PK_PASSWORD, PK_TTL_SECURITY, PK_MULTIHOP,
-	PK_SEND_HOLD_TIME, PK_N };
+	PK_SEND_HOLD_TIME, PK_GRACEFUL_RESTART, PK_RESTART_TIME, PK_N };
 _Static_assert(GK_N <= CONF_KEYS_MAX && PK_N <= CONF_KEYS_MAX,
     "seen[] too small");
 
@@ -327,6 +327,28 @@ p_send_hold_time(struct conf_ctx *cx, const char *v)
 		conf_cur_peer(cx)->send_hold_time = (uint16_t)u;
 }
 
+static void
+p_graceful_restart(struct conf_ctx *cx, const char *v)
+{
+	conf_bool(cx, v, &conf_cur_peer(cx)->graceful_restart);
+}
+
+/* a duration in whole seconds: the capability carries seconds */
+static void
+p_restart_time(struct conf_ctx *cx, const char *v)
+{
+	uint32_t ms;
+
+	if (conf_duration(cx, v, CONF_RESTART_TIME_MAX * 1000u, &ms) == -1)
+		return;
+	if (ms < 1000 || ms % 1000 != 0) {
+		KEY_ERR(cx, "%s: '%s' is not a whole number of seconds "
+		    "(1s..%us)", cx->key, v, CONF_RESTART_TIME_MAX);
+		return;
+	}
+	conf_cur_peer(cx)->restart_time = (uint16_t)(ms / 1000);
+}
+
 static const struct conf_key conf_peer_keys[PK_N] = {
 	[PK_ADDRESS] =		{ "address", false, false, p_address },
 	[PK_ASN] =		{ "asn", false, false, p_asn },
@@ -346,6 +368,10 @@ static const struct conf_key conf_peer_keys[PK_N] = {
 	[PK_MULTIHOP] =		{ "multihop", false, false, p_multihop },
 	[PK_SEND_HOLD_TIME] =	{ "send-hold-time", false, false,
 				    p_send_hold_time },
+	[PK_GRACEFUL_RESTART] =	{ "graceful-restart", false, false,
+				    p_graceful_restart },
+	[PK_RESTART_TIME] =	{ "restart-time", false, false,
+				    p_restart_time },
 };
 
 void
@@ -358,6 +384,7 @@ peer_conf_init(struct conf_peer *p, struct peer_conf_aux *x, const char *name,
 	p->port = BGP_PORT;
 	p->hold_time = CONF_DEFAULT_HOLD_TIME;
 	p->connect_retry = CONF_DEFAULT_CONNECT_RETRY;
+	p->restart_time = CONF_DEFAULT_RESTART_TIME;
 	p->line = line;
 }
 
@@ -445,7 +472,9 @@ conf_peer_session_same(const struct conf_peer *a, const struct conf_peer *b)
 	    a->hold_time == b->hold_time &&
 	    addr_equal(&a->local_addr, &b->local_addr) &&
 	    strcmp(a->password, b->password) == 0 &&
-	    a->ttl_security == b->ttl_security && a->multihop == b->multihop;
+	    a->ttl_security == b->ttl_security && a->multihop == b->multihop &&
+	    a->graceful_restart == b->graceful_restart &&
+	    a->restart_time == b->restart_time;
 }
 
 bool

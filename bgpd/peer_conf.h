@@ -19,6 +19,8 @@
 #define CONF_DEFAULT_SHUTDOWN_MSG	"nomcast shutting down"
 #define CONF_DEFAULT_HOLD_TIME		90
 #define CONF_DEFAULT_CONNECT_RETRY	5
+#define CONF_DEFAULT_RESTART_TIME	30	/* seconds, RFC 4724 */
+#define CONF_RESTART_TIME_MAX		4095	/* a 12-bit field */
 
 /* the speaker's own keys of [global] */
 struct conf_bgp {
@@ -46,6 +48,9 @@ struct conf_peer {
 	bool		ttl_security;		/* GTSM, RFC 5082 */
 	uint8_t		multihop;		/* eBGP TTL; 0 = directly connected */
 	uint16_t	send_hold_time;		/* RFC 9687, seconds; 0 = default */
+	bool		graceful_restart;	/* RFC 4724 capability offered */
+	uint16_t	restart_time;		/* seconds the peer keeps our
+						 * routes while we restart */
 	int		line;
 };
 

@@ -301,6 +301,31 @@ emit_update(void *ctx, const uint8_t *msg, size_t len)
 	return conn_send(c, msg, len);
 }
 
+/*
+ * Graceful Restart (RFC 4724 3) with the N bit (RFC 8538 2: this side
+ * sends a Hard Reset whenever a Cease must end the routes).  Restart
+ * State and Forwarding State only while coming back from a graceful
+ * exit: the proxy kept forwarding meanwhile.  After a crash nothing
+ * says the routes the peer kept are right, so F stays clear and the
+ * peer drops them when the session is back (4.2).
+ */
+static void
+gr_offer(const struct peer *p, struct bgp_open *o)
+{
+	bool restarting = p->sp->gr_restarting;
+	uint8_t afi;
+
+	o->cap_gr = true;
+	o->gr.restarting = restarting;
+	o->gr.notification = true;
+	o->gr.time = p->cf->restart_time;
+	for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
+		o->gr.af[afi] = afi == AFI_IPV4 ? o->cap_mp_ipv4 :
+		    o->cap_mp_ipv6;
+		o->gr.fwd[afi] = o->gr.af[afi] && restarting;
+	}
+}
+
 static void
 send_open(struct conn *c)
 {
@@ -325,6 +350,8 @@ send_open(struct conn *c)
 	o.cap_mp_ipv4 = true;
 	o.cap_mp_ipv6 = v6 || c->peer->cf->addr.afi == AFI_IPV6;
 	o.cap_route_refresh = true;
+	if (c->peer->cf->graceful_restart)
+		gr_offer(c->peer, &o);
 	wr_init(&w, buf, sizeof(buf));
 	if (msg_open_encode(&w, &o) == -1 || w.err)
 		return;
@@ -348,13 +375,25 @@ send_notif(struct conn *c, const struct bgp_err *e)
 	struct peer *p = c->peer;
 	uint8_t buf[BGP_MAX_MSG];
 	struct wr w;
+	bool hard;
 	int rc;
 
+	/*
+	 * RFC 8538 5: with the N bit, any NOTIFICATION but a Hard Reset
+	 * makes the peer keep our routes as stale.  Every Cease of ours
+	 * means the routes must go (a stop, BFD Down, a removed peer),
+	 * except the one of a graceful exit.
+	 */
+	hard = p->gr_notif && !p->gr_closing && e->code == NOTIF_CEASE;
 	wr_init(&w, buf, sizeof(buf));
 	if (e->code == NOTIF_CEASE && (e->subcode == NOTIF_CEASE_ADMIN_SHUTDOWN
 	    || e->subcode == NOTIF_CEASE_ADMIN_RESET))
-		rc = msg_notif_encode_shutdown(&w, e->subcode,
-		    p->sp->conf->shutdown_message, false);
+		rc = msg_notif_encode_shutdown(&w, e->subcode, p->gr_closing ?
+		    "nomcast graceful restart" : p->sp->conf->shutdown_message,
+		    hard);
+	else if (hard)
+		rc = msg_notif_encode_hard(&w, e->code, e->subcode, e->data,
+		    e->datalen);
 	else
 		rc = msg_notif_encode(&w, e->code, e->subcode, e->data,
 		    e->datalen);
@@ -362,9 +401,10 @@ send_notif(struct conn *c, const struct bgp_err *e)
 		return;
 	p->last_err = *e;
 	p->last_err_rcvd = false;
-	peer_log(p, LOG_LVL_INFO, "notif=%u/%u sent=\"%s/%s\"", e->code,
+	peer_log(p, LOG_LVL_INFO, "notif=%u/%u sent=\"%s/%s\"%s", e->code,
 	    e->subcode, notif_code_name(e->code),
-	    notif_subcode_name(e->code, e->subcode));
+	    notif_subcode_name(e->code, e->subcode),
+	    hard ? " as=\"Hard Reset\"" : "");
 	conn_send(c, buf, wr_mark(&w));
 }
 
@@ -605,6 +645,8 @@ negotiate(struct conn *c)
 	/* RFC 4760 8: without the capability, IPv4 unicast is implied */
 	p->afi_ok[AFI_IPV4] = o->cap_mp_ipv4 || no_mp;
 	p->afi_ok[AFI_IPV6] = o->cap_mp_ipv6;
+	p->gr_ok = p->cf->graceful_restart && o->cap_gr;
+	p->gr_notif = p->gr_ok && o->gr.notification;
 }
 
 static void collision_resolve(struct conn *incoming);
@@ -689,6 +731,8 @@ handle_update(struct conn *c, const uint8_t *body, size_t len)
 	case UPD_OK:
 		break;
 	}
+	if (res.eor)
+		p->st.eor_rcvd++;
 	conn_event(c, FSM_EV_UPDATE_MSG);
 }
 
@@ -865,8 +909,6 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 {
 	struct peer *p = c->peer;
 	struct bgp_err e;
-	uint8_t buf[BGP_MAX_MSG];
-	struct wr w;
 
 	switch (a->type) {
 	case FSM_ACT_CONNECT:
@@ -885,6 +927,9 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		memset(&e, 0, sizeof(e));
 		e.code = a->code;
 		e.subcode = a->subcode;
+		/* RFC 4724 4: a graceful exit without the N bit says nothing */
+		if (p->gr_closing && !p->gr_notif)
+			break;
 		/* a stop for a reason other than shutdown says which (RFC 4486) */
 		if (e.code == NOTIF_CEASE &&
 		    e.subcode == NOTIF_CEASE_ADMIN_SHUTDOWN && p->stop_subcode)
@@ -922,16 +967,16 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 	case FSM_ACT_ESTABLISHED:
 		/* fails is reset only once the session proves stable */
 		p->est_at = mono_ms();
+		p->eor_sent = false;
 		if (p->sp->hooks.established != NULL)
 			p->sp->hooks.established(p->sp->hooks.ctx, p);
-		/* RFC 4724 2: End-of-RIB after the initial announcement */
-		for (uint8_t afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
-			if (!p->afi_ok[afi])
-				continue;
-			wr_init(&w, buf, sizeof(buf));
-			if (msg_eor_encode(&w, afi) == 0 && !w.err)
-				conn_send(c, buf, wr_mark(&w));
-		}
+		/*
+		 * RFC 4724 4.1: after a graceful restart, the End-of-RIB
+		 * waits for the first verdicts, or the peer would drop the
+		 * routes they are about to confirm
+		 */
+		if (!(p->sp->gr_restarting && p->gr_ok))
+			peer_send_eor(p);
 		break;
 	case FSM_ACT_PROCESS_UPDATE:
 		break;	/* announce-only: validated and counted, kept nowhere */
@@ -1333,6 +1378,62 @@ peer_gate(struct peer *p, bool open, uint8_t cease_subcode)
 	p->stop_subcode = 0;
 }
 
+void
+peer_stop_graceful(struct peer *p)
+{
+	if (!p->gr_ok || p->c.fsm.state != FSM_ESTABLISHED) {
+		peer_stop(p);
+		return;
+	}
+	peer_log(p, LOG_LVL_INFO, "msg=\"graceful restart: routes left with "
+	    "the peer for %us, session closed %s\"", p->cf->restart_time,
+	    p->gr_notif ? "with Cease/Administrative Reset (RFC 8538)" :
+	    "without NOTIFICATION (RFC 4724)");
+	p->gr_closing = true;
+	p->stopping = true;
+	ev_timer_stop(p->sp->loop, &p->restart);
+	coll_free(p);
+	p->stop_subcode = NOTIF_CEASE_ADMIN_RESET;
+	conn_event(&p->c, FSM_EV_MANUAL_STOP);
+	conn_stop_timers(&p->c);
+	p->stop_subcode = 0;
+	p->gr_closing = false;
+}
+
+void
+peer_send_eor(struct peer *p)
+{
+	uint8_t buf[BGP_HDR_LEN + 16];
+	struct wr w;
+	uint8_t afi;
+
+	if (!peer_is_established(p) || p->eor_sent)
+		return;
+	peer_flush(p);
+	for (afi = AFI_IPV4; afi <= AFI_IPV6; afi++) {
+		if (!p->afi_ok[afi])
+			continue;
+		wr_init(&w, buf, sizeof(buf));
+		if (msg_eor_encode(&w, afi) == 0 && !w.err &&
+		    conn_send(&p->c, buf, wr_mark(&w)) == 0)
+			p->st.eor_sent++;
+	}
+	p->eor_sent = true;
+}
+
+void
+peer_withdraw_stale(struct peer *p, const struct prefix *px)
+{
+	struct updb b;
+
+	if (!peer_is_established(p) || !p->afi_ok[px->afi])
+		return;
+	if (updb_begin(&b, px->afi == AFI_IPV4 ? UPDB_WITHDRAW4 :
+	    UPDB_WITHDRAW6, NULL, &p->opts) == -1 || !updb_add(&b, px))
+		return;
+	conn_send(&p->c, b.buf, updb_finish(&b));
+}
+
 bool
 peer_is_established(const struct peer *p)
 {
@@ -1644,8 +1745,12 @@ peer_info(const struct peer *p, struct peer_info *pi)
 		pi->route_refresh = c->peer_open.cap_route_refresh;
 		pi->enhanced_route_refresh = c->peer_open.cap_enhanced_rr;
 		pi->graceful_restart = c->peer_open.cap_gr;
+		pi->gr_negotiated = p->gr_ok;
+		pi->gr_notification = p->gr_notif;
+		pi->gr_peer_time = c->peer_open.gr.time;
 	}
 	pi->st = p->st;
+	pi->eor_sent = p->eor_sent;
 	pi->prefixes_out = ribout_sent_count(p->ro);
 	pi->prefixes_desired = ribout_desired_count(p->ro);
 	pi->has_last_err = p->last_err.code != 0;

@@ -55,6 +55,8 @@ struct peer_stats {
 	uint64_t	updates_treat_as_withdraw, updates_attr_discard;
 	uint64_t	flaps;		/* times Established was left */
 	uint64_t	send_hold_expired;	/* RFC 9687 teardowns */
+	uint64_t	eor_sent, eor_rcvd;	/* End-of-RIB markers, all
+						 * families (RFC 4724 2) */
 	uint64_t	transitions[FSM_NSTATES];	/* entries into each state */
 };
 
@@ -94,6 +96,13 @@ struct bgp_speaker {
 	ev_timer	 listen_pause;
 	bool		 listen_paused;	/* this shortage is logged */
 	bool		 stopping;	/* shutting down: accept no one */
+	/*
+	 * Coming back from a graceful restart (RFC 4724 4.1): OPENs carry
+	 * the Restart State and Forwarding State bits, and a peer that
+	 * negotiated graceful restart gets no End-of-RIB until the owner
+	 * has its first verdicts (peer_send_eor) and clears this.
+	 */
+	bool		 gr_restarting;
 	struct log_rl	 rl_unknown;	/* connections from strangers */
 	struct bgp_hooks hooks;
 };
@@ -133,6 +142,13 @@ struct peer {
 	bool		 flushing;	/* inside ribout_flush() */
 	bool		 admin_cease_rcvd;	/* the peer's operator ended
 						 * the session: no flap */
+	bool		 gr_ok;		/* both OPENs had Graceful Restart */
+	bool		 gr_notif;	/* and both the N bit (RFC 8538): a
+					 * Cease that must end the routes is
+					 * sent as a Hard Reset */
+	bool		 gr_closing;	/* peer_stop_graceful(): the routes
+					 * stay, no Hard Reset */
+	bool		 eor_sent;	/* in this session */
 	uint8_t		 stop_subcode;	/* Cease subcode of that stop, 0 = 2 */
 	time_t		 since;		/* last state change */
 	struct bgp_err	 last_err;	/* last NOTIFICATION sent or received */
@@ -168,6 +184,25 @@ void	peer_stop_reason(struct peer *p, uint8_t cease_subcode);
  * starts the session at once unless it is stopped.
  */
 void	peer_gate(struct peer *p, bool open, uint8_t cease_subcode);
+/*
+ * Leave for a graceful restart: no withdraw, and the session closed the
+ * way the peer keeps our routes as stale for the restart time: a
+ * Cease/Administrative Reset when both sides sent the N bit (RFC 8538),
+ * else no NOTIFICATION at all (RFC 4724 4).  A peer that did not
+ * negotiate graceful restart gets peer_stop() instead.
+ */
+void	peer_stop_graceful(struct peer *p);
+/*
+ * End the initial update (RFC 4724 2): send what the Adj-RIB-Out holds,
+ * then an End-of-RIB for each family, once per session.  No-op unless
+ * Established.
+ */
+void	peer_send_eor(struct peer *p);
+/*
+ * Withdraw prefix px now even though this session never announced it:
+ * after a graceful restart the peer still holds it as stale.
+ */
+void	peer_withdraw_stale(struct peer *p, const struct prefix *px);
 bool	peer_is_established(const struct peer *p);
 /* send what the Adj-RIB-Out holds pending; no-op unless Established */
 void	peer_flush(struct peer *p);
@@ -203,7 +238,11 @@ struct peer_info {
 	uint16_t		 hold_time;
 	bool			 as4, ipv4, ipv6;
 	bool			 route_refresh, enhanced_route_refresh;
-	bool			 graceful_restart;
+	bool			 graceful_restart;	/* the peer sent it */
+	bool			 gr_negotiated;		/* both sent it */
+	bool			 gr_notification;	/* both sent N */
+	uint16_t		 gr_peer_time;		/* its restart time */
+	bool			 eor_sent;		/* this session */
 	struct peer_stats	 st;
 	size_t			 prefixes_out;	/* sent and not withdrawn */
 	size_t			 prefixes_desired;

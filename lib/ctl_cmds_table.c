@@ -6,7 +6,8 @@
 #include <string.h>
 
 /*
- * mutates: drain, undrain and reload change what is announced; check only
+ * mutates: drain, undrain, reload, exit-mode and shutdown change what is
+ * announced (or will be, at exit); check only
  * reads the file, and help and the show commands only look.
  */
 const struct ctl_cmd_desc ctl_cmd_table[CTL_CMD_N] = {
@@ -71,6 +72,20 @@ const struct ctl_cmd_desc ctl_cmd_table[CTL_CMD_N] = {
 		.minargs = 0, .maxargs = 0,
 		.usage = "reload",
 		.help = "re-read the configuration file and apply it",
+		.mutates = true,
+	},
+	[CTL_CMD_EXIT_MODE] = {
+		.id = CTL_CMD_EXIT_MODE, .name = "exit-mode",
+		.minargs = 0, .maxargs = 1,
+		.usage = "exit-mode [auto|graceful|hard]",
+		.help = "how SIGTERM/SIGINT leave: graceful restart or withdraw",
+		.mutates = true,
+	},
+	[CTL_CMD_SHUTDOWN] = {
+		.id = CTL_CMD_SHUTDOWN, .name = "shutdown",
+		.minargs = 0, .maxargs = 1,
+		.usage = "shutdown [auto|graceful|hard]",
+		.help = "leave now, as the exit mode (or the one given) says",
 		.mutates = true,
 	},
 	[CTL_CMD_HELP] = {

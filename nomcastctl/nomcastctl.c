@@ -177,6 +177,24 @@ tbl_print(struct table *t)
 
 /* ---- text output per command ---- */
 
+/* graceful restart, only where it is configured */
+static void
+out_status_gr(jobj *g)
+{
+	if (g == NULL || !gbool(g, "configured"))
+		return;
+	printf("graceful restart exit mode %s", gstr_or(g, "exit_mode", "?"));
+	if (gbool(g, "last_start_graceful")) {
+		if (gbool(g, "restarting"))
+			printf("; came back, End-of-RIB pending");
+		else
+			printf("; came back, End-of-RIB after %lld ms%s",
+			    (long long)gint(g, "eor_after_ms"),
+			    gbool(g, "eor_by_timer") ? " (defer time)" : "");
+	}
+	printf("\n");
+}
+
 static void
 out_status(jobj *d, int nargs)
 {
@@ -207,6 +225,7 @@ out_status(jobj *d, int nargs)
 	    (long long)gint(s, "down"), (long long)gint(s, "unknown"),
 	    (long long)gint(s, "draining"), (long long)gint(s, "announced"));
 	printf("checks          %lld\n", (long long)gint(d, "checks"));
+	out_status_gr(get(d, "graceful_restart"));
 	if (gbool(d, "stopping"))
 		printf("stopping        yes\n");
 }
@@ -549,6 +568,22 @@ out_reload(jobj *d, int nargs)
 }
 
 static void
+out_exit_mode(jobj *d, int nargs)
+{
+	(void)nargs;
+	printf("exit mode %s%s\n", gstr_or(d, "exit_mode", "?"),
+	    gbool(d, "graceful_restart_configured") ? "" :
+	    " (no peer has graceful-restart: every exit withdraws)");
+}
+
+static void
+out_shutdown(jobj *d, int nargs)
+{
+	(void)nargs;
+	printf("shutting down (%s)\n", gstr_or(d, "mode", "?"));
+}
+
+static void
 out_help(jobj *d, int nargs)
 {
 	jobj *a = get(d, "commands");
@@ -570,6 +605,8 @@ static const ctl_output_fn outputs[] = {
 	[CTL_CMD_DRAIN] = out_drain,
 	[CTL_CMD_UNDRAIN] = out_drain,
 	[CTL_CMD_RELOAD] = out_reload,
+	[CTL_CMD_EXIT_MODE] = out_exit_mode,
+	[CTL_CMD_SHUTDOWN] = out_shutdown,
 	[CTL_CMD_HELP] = out_help,
 };
 /* a command added to the table without its output does not build */

@@ -30,7 +30,8 @@ enum conf_sect {
 
 /* [global]'s keys of the daemon; the BGP speaker's are bgpd's */
 enum { GK_CONTROL_SOCKET, GK_METRICS_LISTEN, GK_CONTROL_SOCKET_MODE,
-	GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN, GK_N };
+	GK_CONTROL_SOCKET_GROUP, GK_SHUTDOWN_DRAIN, GK_RESTART_STATE,
+	GK_RESTART_DEFER, GK_N };
 
 _Static_assert(GK_N <= CONF_KEYS_MAX, "seen[] too small");
 
@@ -138,6 +139,38 @@ g_shutdown_drain(struct conf_ctx *cx, const char *v)
 	    &conf_cur_global(cx)->shutdown_drain_ms);
 }
 
+/* where a graceful exit leaves its record for the next start */
+static void
+g_restart_state(struct conf_ctx *cx, const char *v)
+{
+	struct conf_global *g = conf_cur_global(cx);
+
+	if (v[0] != '/') {
+		KEY_ERR(cx, "%s: '%s' is not an absolute path", cx->key, v);
+		return;
+	}
+	if (strlen(v) >= sizeof(g->restart_state)) {
+		KEY_ERR(cx, "%s: longer than %zu characters", cx->key,
+		    sizeof(g->restart_state) - 1);
+		return;
+	}
+	snprintf(g->restart_state, sizeof(g->restart_state), "%s", v);
+}
+
+static void
+g_restart_defer(struct conf_ctx *cx, const char *v)
+{
+	uint32_t ms;
+
+	if (conf_duration(cx, v, CONF_RESTART_TIME_MAX * 1000u, &ms) == -1)
+		return;
+	if (ms == 0) {
+		KEY_ERR(cx, "%s: must be more than 0", cx->key);
+		return;
+	}
+	conf_cur_global(cx)->restart_defer_ms = ms;
+}
+
 /* the metrics listener (metrics.c); off unless set */
 static void
 g_metrics_listen(struct conf_ctx *cx, const char *v)
@@ -159,6 +192,10 @@ static const struct conf_key conf_global_keys[GK_N] = {
 				    g_control_socket_group },
 	[GK_SHUTDOWN_DRAIN] =	{ "shutdown-drain-time", false, false,
 				    g_shutdown_drain },
+	[GK_RESTART_STATE] =	{ "restart-state", false, false,
+				    g_restart_state },
+	[GK_RESTART_DEFER] =	{ "restart-defer-time", false, false,
+				    g_restart_defer },
 };
 
 /* ---- sections ---- */
@@ -727,6 +764,57 @@ conf_check_bfd(struct conf_state *st)
 		    c->peers[i].line);
 }
 
+bool
+conf_gr_configured(const struct conf *c)
+{
+	return conf_gr_restart_time_max(c) > 0;
+}
+
+uint32_t
+conf_gr_restart_time_max(const struct conf *c)
+{
+	uint32_t t = 0;
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i].graceful_restart && c->peers[i].restart_time > t)
+			t = c->peers[i].restart_time;
+	return t;
+}
+
+/*
+ * Graceful restart: the End-of-RIB deferral must end before any peer's
+ * restart time (or the peer drops the routes the first verdicts would
+ * keep), and without BFD a dead node keeps its routes at the router
+ * for the hold time and then the restart time: say so.
+ */
+static void
+conf_check_restart(struct conf_state *st)
+{
+	const struct conf *c = st->c;
+	const struct conf_peer *p;
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++) {
+		p = &c->peers[i];
+		if (!p->graceful_restart)
+			continue;
+		if ((uint64_t)p->restart_time * 1000 <= c->g.restart_defer_ms)
+			conf_diag(&st->cx, st->gseen[GK_RESTART_DEFER] ?
+			    st->gseen[GK_RESTART_DEFER] : p->line, true,
+			    "restart-defer-time (%u ms) must be shorter than "
+			    "peer '%s''s restart-time (%us)",
+			    c->g.restart_defer_ms, p->name, p->restart_time);
+		if (!c->peer_bfd[i].enabled)
+			conf_diag(&st->cx, p->line, false, "[peer%s%s]: "
+			    "graceful-restart without bfd: if nomcastd or this "
+			    "node dies, the router may keep its routes for up "
+			    "to the hold time (%us) plus the restart time (%us)",
+			    CONF_SP(p->name), p->name, p->hold_time,
+			    p->restart_time);
+	}
+}
+
 static void
 conf_check(struct conf_state *st)
 {
@@ -739,6 +827,7 @@ conf_check(struct conf_state *st)
 	peer_conf_check(&st->cx, &st->c->bgp, st->c->peers, st->paux,
 	    st->c->npeers);
 	conf_check_bfd(st);
+	conf_check_restart(st);
 	conf_check_checks(st);
 	conf_check_services(st);
 	conf_check_unused(st);
@@ -753,6 +842,7 @@ conf_defaults(struct conf *c)
 {
 	bgp_conf_defaults(&c->bgp);
 	c->g.control_socket_mode = CONF_DEFAULT_CONTROL_SOCKET_MODE;
+	c->g.restart_defer_ms = CONF_DEFAULT_RESTART_DEFER_MS;
 	snprintf(c->g.control_socket, sizeof(c->g.control_socket), "%s",
 	    CONF_DEFAULT_CONTROL_SOCKET);
 	nomad_conf_defaults(&c->nomad);

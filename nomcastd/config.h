@@ -25,6 +25,7 @@
 
 #define CONF_DEFAULT_CONTROL_SOCKET	CTL_DEFAULT_SOCKET
 #define CONF_DEFAULT_CONTROL_SOCKET_MODE 0660
+#define CONF_DEFAULT_RESTART_DEFER_MS	10000
 
 
 /* the daemon's keys of [global] (the speaker's are struct conf_bgp) */
@@ -34,6 +35,11 @@ struct conf_global {
 	uint32_t	control_socket_mode;	/* default 0660 */
 	char		control_socket_group[32];	/* "" = the daemon's */
 	uint32_t	shutdown_drain_ms;	/* SIGTERM drains this long */
+	char		restart_state[CONF_PATH_MAX];	/* the graceful
+						 * restart record; "" = the
+						 * default (restart.c) */
+	uint32_t	restart_defer_ms;	/* End-of-RIB waits at most
+						 * this long for first verdicts */
 	bool		metrics;		/* metrics-listen given */
 	struct addr	metrics_addr;		/* GET /metrics served here */
 	uint16_t	metrics_port;
@@ -61,6 +67,11 @@ int	conf_load(const char *path, struct conf *c, struct conf_diag *d);
 int	conf_load_string(const char *name, const char *text, struct conf *c,
 	    struct conf_diag *d);
 void	conf_free(struct conf *c);
+
+/* does any peer have graceful-restart? */
+bool	conf_gr_configured(const struct conf *c);
+/* the longest restart time promised to a peer, seconds (0: none) */
+uint32_t conf_gr_restart_time_max(const struct conf *c);
 
 /* for a reload's plan: would the metrics endpoint move? */
 bool	conf_metrics_same(const struct conf_global *a,

@@ -320,6 +320,25 @@ id_str(uint32_t v, char *buf, size_t len)
 
 /* ---- show status ---- */
 
+/* this start and the coming exit, as graceful restart sees them */
+static jobj *
+restart_json(const struct nomcast *nc)
+{
+	const struct restart_state *rs = &nc->restart;
+	jobj *o = json_object_new_object();
+
+	jadd(o, "configured", jbool(conf_gr_configured(&nc->conf)));
+	jadd(o, "last_start_graceful", jbool(rs->came_back));
+	jadd(o, "restarting", jbool(nc->sp.gr_restarting));
+	jadd(o, "eor_after_ms", rs->eor_ms > 0 ? jint((int64_t)rs->eor_ms) :
+	    NULL);
+	jadd(o, "eor_by_timer", jbool(rs->eor_by_timer));
+	jadd(o, "record_not_used", rs->record_why[0] != '\0' ?
+	    jstr(rs->record_why) : NULL);
+	jadd(o, "exit_mode", jstr(gr_force_name(rs->mode)));
+	return o;
+}
+
 static int
 cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
@@ -370,6 +389,7 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 	jadd(o, "announced", jint((int64_t)ann));
 	jadd(d, "services", o);
 	jadd(d, "checks", jint((int64_t)nc->nchecks_rt));
+	jadd(d, "graceful_restart", restart_json(nc));
 	r->data = d;
 	return 0;
 }
@@ -379,7 +399,7 @@ cmd_status(struct nomcast *nc, char *const *args, size_t nargs,
 static jobj *
 peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 {
-	jobj *o = json_object_new_object(), *e, *caps;
+	jobj *o = json_object_new_object(), *e, *caps, *gr;
 	char buf[PREFIX_STRLEN];
 
 	jadd(o, "name", jstr(pi->name));
@@ -418,11 +438,25 @@ peer_json(struct nomcast *nc, const struct peer_info *pi, time_t now)
 		    jbool(pi->enhanced_route_refresh));
 		jadd(caps, "graceful_restart", jbool(pi->graceful_restart));
 		jadd(o, "capabilities", caps);
+		gr = json_object_new_object();
+		jadd(gr, "negotiated", jbool(pi->gr_negotiated));
+		jadd(gr, "notification", jbool(pi->gr_notification));
+		jadd(gr, "peer_restart_time", pi->graceful_restart ?
+		    jint(pi->gr_peer_time) : NULL);
+		jadd(gr, "eor_sent", jbool(pi->eor_sent));
+		jadd(o, "graceful_restart", gr);
 	} else {
 		jadd(o, "hold_time", NULL);
 		jadd(o, "keepalive_time", NULL);
 		jadd(o, "capabilities", NULL);
+		jadd(o, "graceful_restart", NULL);
 	}
+	jadd(o, "graceful_restart_configured",
+	    jbool(pi->cf->graceful_restart));
+	jadd(o, "restart_time_configured", pi->cf->graceful_restart ?
+	    jint(pi->cf->restart_time) : NULL);
+	jadd(o, "eor_sent_total", jint((int64_t)pi->st.eor_sent));
+	jadd(o, "eor_received_total", jint((int64_t)pi->st.eor_rcvd));
 	jadd(o, "messages_in", jint((int64_t)pi->st.msgs_in));
 	jadd(o, "messages_out", jint((int64_t)pi->st.msgs_out));
 	jadd(o, "updates_in", jint((int64_t)pi->st.updates_in));
@@ -904,6 +938,61 @@ cmd_reload(struct nomcast *nc, char *const *args, size_t nargs,
 	return 0;
 }
 
+/* the mode word of exit-mode and shutdown, or the current mode */
+static int
+mode_arg(struct nomcast *nc, char *const *args, size_t nargs,
+    enum gr_force *f, struct ctl_res *r)
+{
+	*f = nc->restart.mode;
+	if (nargs == 0)
+		return 0;
+	if (gr_force_parse(args[0], f) == -1) {
+		snprintf(r->err, sizeof(r->err), "unknown mode '%s' (auto, "
+		    "graceful or hard)", args[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_exit_mode(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	enum gr_force f;
+
+	if (mode_arg(nc, args, nargs, &f, r) == -1)
+		return -1;
+	if (nargs > 0 && f != nc->restart.mode) {
+		log_info("msg=\"exit mode set by nomcastctl\" mode=%s was=%s",
+		    gr_force_name(f), gr_force_name(nc->restart.mode));
+		nc->restart.mode = f;
+	}
+	r->data = json_object_new_object();
+	jadd(r->data, "exit_mode", jstr(gr_force_name(nc->restart.mode)));
+	jadd(r->data, "graceful_restart_configured",
+	    jbool(conf_gr_configured(&nc->conf)));
+	return 0;
+}
+
+static int
+cmd_shutdown(struct nomcast *nc, char *const *args, size_t nargs,
+    struct ctl_res *r)
+{
+	enum gr_force f;
+
+	if (mode_arg(nc, args, nargs, &f, r) == -1)
+		return -1;
+	if (nc->ctl_ops.shutdown == NULL ||
+	    nc->ctl_ops.shutdown(nc, f, r->err, sizeof(r->err)) == -1) {
+		if (r->err[0] == '\0')
+			snprintf(r->err, sizeof(r->err), "shutdown failed");
+		return -1;
+	}
+	r->data = json_object_new_object();
+	jadd(r->data, "mode", jstr(gr_force_name(f)));
+	return 0;
+}
+
 static int
 cmd_help(struct nomcast *nc, char *const *args, size_t nargs,
     struct ctl_res *r)
@@ -932,6 +1021,8 @@ static const ctl_cmd_fn ctl_handlers[] = {
 	[CTL_CMD_DRAIN] = cmd_drain,
 	[CTL_CMD_UNDRAIN] = cmd_undrain,
 	[CTL_CMD_RELOAD] = cmd_reload,
+	[CTL_CMD_EXIT_MODE] = cmd_exit_mode,
+	[CTL_CMD_SHUTDOWN] = cmd_shutdown,
 	[CTL_CMD_HELP] = cmd_help,
 };
 /* a command added to the table without a handler does not build */

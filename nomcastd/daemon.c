@@ -15,6 +15,8 @@
 #include "nomcastd/log_io.h"
 #include "nomcastd/metrics.h"
 #include "nomcastd/peer_bfd.h"
+#include "nomcastd/restart.h"
+#include "nomad/watch.h"
 #include "nomcastd/routes.h"
 #include "nomcastd/service.h"
 #include "bgpd/session.h"
@@ -24,6 +26,7 @@ static void
 established_hook(void *ctx, struct peer *p)
 {
 	routes_sync_peer(ctx, p);
+	restart_peer_up(ctx, p);
 }
 
 /* offer IPv6 when this peer carries an IPv6 prefix (config checked) */
@@ -90,39 +93,149 @@ drain_done_cb(struct ev_loop *loop, ev_timer *t, int revents)
 }
 
 /*
- * SIGTERM/SIGINT: with shutdown-drain-time, first keep announcing with
+ * The hard exit: with shutdown-drain-time, first keep announcing with
  * GRACEFUL_SHUTDOWN so traffic moves away; then (or at once) withdraw from
  * every Established peer, send Cease/Administrative Shutdown and exit.
- * A second signal during the drain cuts it short.
+ */
+static void
+exit_hard(struct nomcast *nc, const char *what)
+{
+	uint32_t ms = nc->conf.g.shutdown_drain_ms;
+
+	if (ms > 0 && services_drain_all(nc, ms) > 0) {
+		log_info("msg=\"%s: draining for %u ms, then withdrawing\"",
+		    what, ms);
+		ev_timer_init(&nc->exit_timer, drain_done_cb,
+		    (double)ms / 1000.0, 0.);
+		nc->exit_timer.data = nc;
+		ev_timer_start(nc->loop, &nc->exit_timer);
+		return;
+	}
+	log_info("msg=\"%s: withdrawing routes and closing sessions\"", what);
+	daemon_goodbye(nc);
+}
+
+/* the graceful exit is done: the loop ends next turn */
+static void
+left_cb(struct nomcast *nc)
+{
+	ev_timer_stop(nc->loop, &nc->exit_timer);
+	ev_timer_init(&nc->exit_timer, exit_cb, 0., 0.);
+	ev_timer_start(nc->loop, &nc->exit_timer);
+}
+
+/* the graceful exit: routes and VIPs stay */
+static void
+exit_graceful(struct nomcast *nc, const char *why)
+{
+	restart_leave(nc, why, left_cb);
+}
+
+static void
+exit_decide(struct nomcast *nc, enum gr_force force, enum gr_alloc alloc)
+{
+	struct gr_svc *svc = calloc(nc->nsvcs ? nc->nsvcs : 1, sizeof(*svc));
+	struct gr_in in;
+	struct gr_out out;
+
+	nc->restart.deciding = false;
+	if (svc == NULL) {
+		exit_hard(nc, "out of memory");
+		return;
+	}
+	restart_inputs(nc, force, alloc, svc, &in);
+	gr_decide(&in, &out);
+	free(svc);
+	log_info("msg=\"exit decided\" graceful=%s reason=%s",
+	    out.graceful ? "yes" : "no", LQ(out.why));
+	if (out.graceful)
+		exit_graceful(nc, out.why);
+	else
+		exit_hard(nc, "hard exit");
+}
+
+static void
+alloc_answer_cb(void *ctx, enum nomad_desired d, const char *why)
+{
+	struct nomcast *nc = ctx;
+
+	if (!nc->restart.deciding)
+		return;		/* a second signal went on without it */
+	log_info("msg=\"nomad says\" desired=%s why=%s",
+	    nomad_desired_name(d), LQ(why));
+	exit_decide(nc, nc->restart.mode, d == NOMAD_DESIRED_RUN ?
+	    GR_ALLOC_RUN : d == NOMAD_DESIRED_STOP ? GR_ALLOC_STOP :
+	    GR_ALLOC_UNKNOWN);
+}
+
+/* how long the exit waits for Nomad's word on the alloc */
+#define EXIT_ASK_MS	1000
+
+/*
+ * Leave: graceful or hard as gr_decide() says when graceful restart is
+ * configured (asking Nomad first whether the alloc is stopping), else
+ * hard as always.
+ */
+static void
+exit_begin(struct nomcast *nc, enum gr_force force, const char *what)
+{
+	nc->sp.stopping = true;
+	nc->restart.mode = force;
+	if (!conf_gr_configured(&nc->conf) || force == GR_FORCE_HARD) {
+		exit_hard(nc, what);
+		return;
+	}
+	log_info("msg=\"%s: deciding how to leave\" mode=%s", what,
+	    gr_force_name(force));
+	if (force == GR_FORCE_NONE && nc->check_env.nomad != NULL &&
+	    nomad_client_ask_alloc(nc->check_env.nomad, EXIT_ASK_MS,
+	    alloc_answer_cb, nc) == 0) {
+		nc->restart.deciding = true;
+		return;
+	}
+	exit_decide(nc, force, GR_ALLOC_UNKNOWN);
+}
+
+/*
+ * SIGTERM/SIGINT: leave as the exit mode says (nomcastctl exit-mode,
+ * auto by default).  A second signal during the drain, or while Nomad is
+ * asked, cuts it short with a hard exit.
  */
 static void
 signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct nomcast *nc = w->data;
-	uint32_t ms = nc->conf.g.shutdown_drain_ms;
+	char what[32];
 
+	(void)loop;
 	(void)revents;
 	if (nc->sp.stopping) {
-		if (ev_is_active(&nc->exit_timer)) {
+		if (ev_is_active(&nc->exit_timer) && !nc->restart.graceful) {
 			log_info("msg=\"signal %d again: drain cut short\"",
 			    w->signum);
 			daemon_goodbye(nc);
+		} else if (nc->restart.deciding) {
+			log_info("msg=\"signal %d again: not waiting for "
+			    "Nomad, hard exit\"", w->signum);
+			nc->restart.deciding = false;
+			exit_hard(nc, "second signal");
 		}
 		return;
 	}
-	nc->sp.stopping = true;
-	if (ms > 0 && services_drain_all(nc, ms) > 0) {
-		log_info("msg=\"signal %d: draining for %u ms, then "
-		    "withdrawing\"", w->signum, ms);
-		ev_timer_init(&nc->exit_timer, drain_done_cb,
-		    (double)ms / 1000.0, 0.);
-		nc->exit_timer.data = nc;
-		ev_timer_start(loop, &nc->exit_timer);
-		return;
+	snprintf(what, sizeof(what), "signal %d", w->signum);
+	exit_begin(nc, nc->restart.mode, what);
+}
+
+int
+daemon_shutdown(struct nomcast *nc, enum gr_force mode, char *err,
+    size_t errlen)
+{
+	if (nc->sp.stopping) {
+		snprintf(err, errlen, "already shutting down");
+		return -1;
 	}
-	log_info("msg=\"signal %d: withdrawing routes and closing sessions\"",
-	    w->signum);
-	daemon_goodbye(nc);
+	exit_begin(nc, mode, "nomcastctl shutdown");
+	return 0;
 }
 
 static void
@@ -157,6 +270,7 @@ daemon_free(struct nomcast *nc)
 {
 	size_t i;
 
+	restart_stop(nc);
 	ctl_stop(nc);
 	metrics_stop(nc);
 	services_stop(nc);
@@ -190,6 +304,8 @@ daemon_run(struct conf *conf)
 	nc.sp.hooks.offer_ipv6 = offer_ipv6_hook;
 	nc.sp.hooks.ctx = &nc;
 	nc.svc_changed = routes_sync_service;
+	nc.svc_verdict = restart_verdict;
+	nc.ctl_ops.shutdown = daemon_shutdown;
 	nc.ctl_ops.drain = daemon_drain;
 	nc.ctl_ops.reload = daemon_reload;
 	/* a peer closing its end must be an error return, not a signal */
@@ -226,6 +342,8 @@ daemon_run(struct conf *conf)
 		rc = 1;
 		goto out;
 	}
+	/* the first verdicts may come back any time from here on */
+	restart_begin(&nc);
 	(void)ctl_start(&nc);	/* logged; the sessions run without it */
 	peer_bfd_start(&nc);	/* strict peers wait for BFD */
 	for (i = 0; i < nc.sp.npeers; i++)

@@ -13,6 +13,7 @@
 #include "health/check.h"
 #include "nomcastd/config.h"
 #include "nomcastd/reload_plan.h"
+#include "nomcastd/restart.h"
 #include "lib/log.h"
 
 struct bfd;
@@ -29,6 +30,9 @@ struct ctl_ops {
 	int	(*drain)(struct nomcast *nc, const char *svc, bool on,
 		    char *err, size_t errlen);
 	int	(*reload)(struct nomcast *nc, struct reload_result *res,
+		    char *err, size_t errlen);
+	/* leave now, as mode says (auto: as a SIGTERM would) */
+	int	(*shutdown)(struct nomcast *nc, enum gr_force mode,
 		    char *err, size_t errlen);
 };
 
@@ -59,6 +63,9 @@ struct nomcast {
 	 * through ctl_ops.  NULL: nothing to do (tests).
 	 */
 	void		(*svc_changed)(struct nomcast *nc, const struct svc *s);
+	/* a service's verdict changed (after svc_changed, if both) */
+	void		(*svc_verdict)(struct nomcast *nc, const struct svc *s);
+	struct restart_state restart;	/* restart.c */
 	struct ctl_ops	 ctl_ops;
 };
 
@@ -70,6 +77,9 @@ int	daemon_run(struct conf *conf);
  * drain/undrain asks.  0, or -1 with the reason in err.
  */
 int	daemon_drain(struct nomcast *nc, const char *svc, bool on, char *err,
+	    size_t errlen);
+/* nomcastctl shutdown: leave as mode says; 0, or -1 with err */
+int	daemon_shutdown(struct nomcast *nc, enum gr_force mode, char *err,
 	    size_t errlen);
 /* what a reload did, for the control socket's reply */
 struct reload_result {

@@ -202,6 +202,17 @@ render_build(const struct nomcast *nc, struct metrics_buf *b)
 	    "When nomcastd started, in seconds since the Unix epoch.");
 	sample_dbl(b, "nomcast_start_time_seconds", NULL, 0,
 	    (double)nc->started);
+	family(b, "nomcast_graceful_restart_last_start", "gauge",
+	    "1 if this start came back from a graceful exit (the peers "
+	    "held the routes), else 0.");
+	sample_u64(b, "nomcast_graceful_restart_last_start", NULL, 0,
+	    nc->restart.came_back);
+	family(b, "nomcast_graceful_restart_eor_delay_seconds", "gauge",
+	    "After a graceful restart: how long after the start End-of-RIB "
+	    "went out (the first verdicts, or restart-defer-time); 0 before "
+	    "or without one.");
+	sample_dbl(b, "nomcast_graceful_restart_eor_delay_seconds", NULL, 0,
+	    (double)nc->restart.eor_ms / 1000.0);
 }
 
 #define PEER_LBL(pi)	{ "peer", (pi).name }, \
@@ -288,8 +299,21 @@ render_peers(const struct nomcast *nc, struct metrics_buf *b)
 	PEER_COUNTER("nomcast_peer_send_hold_expired_total", send_hold_expired,
 	    "Sessions torn down because the peer stopped reading "
 	    "(RFC 9687).");
+	PEER_COUNTER("nomcast_peer_eor_sent_total", eor_sent,
+	    "End-of-RIB markers sent to the peer, all families (RFC 4724).");
+	PEER_COUNTER("nomcast_peer_eor_received_total", eor_rcvd,
+	    "End-of-RIB markers received from the peer (RFC 4724).");
 #undef PEER_COUNTER
 
+	family(b, "nomcast_peer_graceful_restart", "gauge",
+	    "1 if both OPENs carried the Graceful Restart capability "
+	    "(RFC 4724), else 0.");
+	EACH_PEER(nc, i, pi) {
+		const struct lbl l[] = { PEER_LBL(pi) };
+
+		sample_u64(b, "nomcast_peer_graceful_restart", l, 2,
+		    pi.negotiated && pi.gr_negotiated);
+	}
 	family(b, "nomcast_peer_prefixes_announced", "gauge",
 	    "Prefixes announced to the peer and not withdrawn.");
 	EACH_PEER(nc, i, pi) {

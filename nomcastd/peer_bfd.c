@@ -11,6 +11,7 @@
  */
 #include "nomcastd/peer_bfd.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "bgpd/session.h"
 #include "nomcastd/daemon.h"
 #include "nomcastd/reload_plan.h"
+#include "nomcastd/restart_rec.h"
 
 #define RETRY_SECS	1.0	/* a session that could not be made */
 
@@ -34,18 +36,25 @@ pb_peer(const struct peer_bfd *pb)
 	return pb->nc->sp.peers[pb->idx];
 }
 
+static bool
+pb_up(const struct peer_bfd *pb)
+{
+	struct bfd_session_info si;
+
+	if (pb->s == NULL)
+		return false;
+	bfd_session_info(pb->s, &si);
+	return si.state == BFD_UP;
+}
+
 static void
 hold_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct peer_bfd *pb = t->data;
-	struct bfd_session_info si;
 
 	(void)loop;
 	(void)revents;
-	if (pb->s == NULL)
-		return;
-	bfd_session_info(pb->s, &si);
-	if (si.state != BFD_UP || !pb_peer(pb)->gated)
+	if (!pb_up(pb) || !pb_peer(pb)->gated)
 		return;
 	peer_log(pb_peer(pb), LOG_LVL_INFO, "msg=\"BFD up for the hold-down: "
 	    "session may start\" hold-down-ms=%u", pb_conf(pb)->hold_down_ms);
@@ -78,14 +87,32 @@ state_cb(void *ctx, struct bfd_session *s, uint8_t old, uint8_t state,
 	peer_gate(p, false, NOTIF_CEASE_BFD_DOWN);
 }
 
+/* the session the previous process handed over for this peer, once */
+static const struct bfd_handover *
+handed_over(struct peer_bfd *pb)
+{
+	const struct restart_rec *r = &pb->nc->restart.rec;
+	const char *name = pb->nc->conf.peers[pb->idx].name;
+	size_t i;
+
+	if (pb->resume_tried || !pb->nc->restart.came_back)
+		return NULL;
+	pb->resume_tried = true;
+	for (i = 0; i < r->nbfd; i++)
+		if (strcmp(r->bfd[i].peer, name) == 0)
+			return &r->bfd[i].h;
+	return NULL;
+}
+
 static int
 pb_open(struct peer_bfd *pb)
 {
 	const struct conf_peer *cf = &pb->nc->conf.peers[pb->idx];
 	const char *err = NULL;
 
-	pb->s = bfd_session_add(pb->nc->bfd, cf->name, &cf->addr,
-	    &cf->local_addr, pb_conf(pb), state_cb, pb, &err);
+	pb->s = bfd_session_resume(pb->nc->bfd, cf->name, &cf->addr,
+	    &cf->local_addr, pb_conf(pb), state_cb, pb, handed_over(pb),
+	    &err);
 	if (pb->s != NULL)
 		return 0;
 	peer_log_rl(pb_peer(pb), LOG_LVL_WARN, "msg=\"cannot start BFD: %s; "
@@ -142,9 +169,11 @@ pb_begin(struct nomcast *nc, size_t idx)
 	if (!nc->conf.peer_bfd[idx].enabled)
 		return NULL;
 	pb = pb_new(nc, idx);
-	if (pb_conf(pb)->strict && !peer_is_established(pb_peer(pb)))
-		peer_gate(pb_peer(pb), false, NOTIF_CEASE_BFD_DOWN);
 	(void)pb_open(pb);
+	/* a session taken over Up needs no wait: it never went down */
+	if (pb_conf(pb)->strict && !peer_is_established(pb_peer(pb)) &&
+	    !pb_up(pb))
+		peer_gate(pb_peer(pb), false, NOTIF_CEASE_BFD_DOWN);
 	return pb;
 }
 
@@ -231,4 +260,50 @@ peer_bfd_reload(struct nomcast *nc, const struct conf *old,
 		peer_gate(nc->sp.peers[i], true, 0);
 		npb[i] = pb_begin(nc, i);
 	}
+}
+
+size_t
+peer_bfd_handover_begin(struct nomcast *nc)
+{
+	size_t i, n = 0;
+
+	for (i = 0; nc->pbfd != NULL && i < nc->sp.npeers; i++) {
+		struct peer_bfd *pb = nc->pbfd[i];
+
+		if (pb == NULL || !pb_up(pb) || !nc->sp.peers[i]->gr_ok)
+			continue;
+		ev_timer_stop(nc->loop, &pb->retry);
+		bfd_session_handover_begin(pb->s,
+		    (uint64_t)nc->conf.peers[i].restart_time * 1000000u);
+		pb->handing = true;
+		n++;
+	}
+	return n;
+}
+
+bool
+peer_bfd_handover_collect(struct nomcast *nc, struct restart_rec *r)
+{
+	bool done = true;
+	size_t i;
+
+	for (i = 0; nc->pbfd != NULL && i < nc->sp.npeers; i++) {
+		struct peer_bfd *pb = nc->pbfd[i];
+		struct restart_bfd *rb;
+
+		if (pb == NULL || !pb->handing || pb->handed)
+			continue;
+		if (r->nbfd == RESTART_REC_BFD_MAX)
+			continue;	/* the rest go AdminDown */
+		rb = &r->bfd[r->nbfd];
+		if (bfd_session_handover_take(pb->s, &rb->h) == -1) {
+			done = false;
+			continue;
+		}
+		snprintf(rb->peer, sizeof(rb->peer), "%s",
+		    nc->conf.peers[i].name);
+		r->nbfd++;
+		pb->handed = true;
+	}
+	return done;
 }

@@ -132,6 +132,8 @@ svc_eval(struct svc *s)
 		    verdict_state_name(s->v.state), verdict_state_name(was),
 		    LQ(s->v.reason));
 		svc_apply(s);
+		if (s->nc->svc_verdict != NULL)
+			s->nc->svc_verdict(s->nc, s);
 	}
 	ev_timer_stop(s->nc->loop, &s->recheck);
 	if (recheck > now) {
@@ -449,7 +451,9 @@ services_stop(struct nomcast *nc)
 	nc->check_env.nomad = NULL;
 	free(nc->checks);
 	nc->checks = NULL;
-	services_vip_release(nc);
+	/* a graceful exit leaves them: the proxy serves on meanwhile */
+	if (!nc->restart.graceful)
+		services_vip_release(nc);
 	for (i = 0; i < nc->nsvcs; i++) {
 		ev_timer_stop(nc->loop, &nc->svcs[i].recheck);
 		ev_timer_stop(nc->loop, &nc->svcs[i].drain_timer);
@@ -459,7 +463,8 @@ services_stop(struct nomcast *nc)
 	nc->svcs = NULL;
 	nc->nsvcs = 0;
 	if (nc->vip != NULL) {
-		vip_cleanup(nc->vip);
+		if (!nc->restart.graceful)
+			vip_cleanup(nc->vip);
 		vip_free(nc->vip);
 		nc->vip = NULL;
 	}

@@ -55,13 +55,13 @@ echo "ok - -V and bad options"
 # nomcastctl: help and usage come from the command table, not the daemon
 # (no socket at the path: anything that tried to connect would fail)
 NOSOCK="$T/none.sock"
-CMDS="show status|show peers \[PEER\]|show services \[SERVICE\]|show routes \[PEER\]|show bfd \[PEER\]|check|drain SERVICE\|--all|undrain SERVICE\|--all|reload|help"
+CMDS="show status|show peers \[PEER\]|show services \[SERVICE\]|show routes \[PEER\]|show bfd \[PEER\]|check|drain SERVICE\|--all|undrain SERVICE\|--all|reload|exit-mode \[auto\|graceful\|hard\]|shutdown \[auto\|graceful\|hard\]|help"
 "$NOMCASTCTL" -s "$NOSOCK" help >"$T/out" 2>&1 || fail "nomcastctl help: exit $?: $(cat "$T/out")"
-[ "$(wc -l <"$T/out")" -eq 10 ] || fail "nomcastctl help: not 10 commands: $(cat "$T/out")"
+[ "$(wc -l <"$T/out")" -eq 12 ] || fail "nomcastctl help: not 12 commands: $(cat "$T/out")"
 grep -Evq "^  ($CMDS)  +[a-z]" "$T/out" && fail "nomcastctl help: unexpected line: $(cat "$T/out")"
 grep -q "^  drain SERVICE|--all  *drain a service" "$T/out" || fail "nomcastctl help: $(cat "$T/out")"
 "$NOMCASTCTL" -s "$NOSOCK" -j help >"$T/out" || fail "nomcastctl -j help: exit $?"
-python3 -c 'import json,sys; d = json.load(sys.stdin); assert len(d["commands"]) == 10 and d["commands"][0] == "show status", d' <"$T/out" ||
+python3 -c 'import json,sys; d = json.load(sys.stdin); assert len(d["commands"]) == 12 and d["commands"][0] == "show status", d' <"$T/out" ||
 	fail "nomcastctl -j help: $(cat "$T/out")"
 "$NOMCASTCTL" -h >"$T/out" || fail "nomcastctl -h: exit $?"
 grep -q "^usage: nomcastctl \[-jV\] \[-s socket\] command \[argument ...\]$" "$T/out" || fail "nomcastctl -h: $(cat "$T/out")"

@@ -30,7 +30,7 @@ PURE = ["lib/rd.c", "lib/prefix.c", "bgpd/notif.c", "bgpd/msg.c",
         "bgpd/updb.c", "bgpd/fsm.c", "bgpd/ribout.c", "health/verdict.c",
         "nomad/catalog.c", "nomad/source.c", "nomcastd/announce.c",
         "nomcastd/reload_plan.c", "bgpd/attr.c", "bfd/pkt.c", "bfd/fsm.c",
-        "bfd/bfd_conf.c"]
+        "bfd/bfd_conf.c", "nomcastd/gr_decide.c"]
 # the loop and the libraries that do I/O (address types from the socket
 # headers are plain data, and pure files use them)
 IMPURE = re.compile(r"^(ev\.h|curl/|netlink/|microhttpd\.h|poll\.h|"

@@ -262,7 +262,7 @@ test_ctl_table_usage_starts_with_the_name(void **state)
 }
 
 static void
-test_ctl_table_only_drain_undrain_reload_change_state(void **state)
+test_ctl_table_only_the_steering_commands_change_state(void **state)
 {
 	size_t i;
 
@@ -270,7 +270,8 @@ test_ctl_table_only_drain_undrain_reload_change_state(void **state)
 	for (i = 0; i < CTL_CMD_N; i++)
 		assert_int_equal(ctl_cmd_table[i].mutates,
 		    i == CTL_CMD_DRAIN || i == CTL_CMD_UNDRAIN ||
-		    i == CTL_CMD_RELOAD);
+		    i == CTL_CMD_RELOAD || i == CTL_CMD_EXIT_MODE ||
+		    i == CTL_CMD_SHUTDOWN);
 }
 
 /* ---- matching ---- */
@@ -321,7 +322,7 @@ main(void)
 		cmocka_unit_test(test_ctl_table_names_are_unique_words),
 		cmocka_unit_test(test_ctl_table_usage_starts_with_the_name),
 		cmocka_unit_test(
-		    test_ctl_table_only_drain_undrain_reload_change_state),
+		    test_ctl_table_only_the_steering_commands_change_state),
 		cmocka_unit_test(
 		    test_ctl_table_match_takes_the_longest_exact_words),
 	};

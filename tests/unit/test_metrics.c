@@ -357,7 +357,7 @@ test_metrics_families_typed_once_and_contiguous(void **state)
 		assert_true(line[n] == '{' || line[n] == ' ' ||
 		    line[n] == '_');
 	}
-	assert_int_equal(nseen, 33);	/* every family, once (BFD even with no session) */
+	assert_int_equal(nseen, 38);	/* every family, once (BFD and graceful restart even with no session) */
 	free(t);
 }
 
