@@ -21,6 +21,10 @@
 #          keeps its last Nomad state under on-outage = hold (the default,
 #          since a policy change reaches every node at once), or is
 #          withdrawn after [nomad] grace under on-outage = withdraw.
+#   GET /v1/allocation/<alloc> (once, at SIGTERM, with graceful-restart:
+#       is the alloc stopping?)
+#       -> namespace read-job too.  Without it the answer is an error and
+#          the exit is a plain one (withdraw), never a graceful restart.
 #
 # With ACLs disabled nothing needs to be applied, but the Task API socket
 # still wants the token: keep identity { env = true } in the task.

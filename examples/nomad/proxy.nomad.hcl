@@ -207,8 +207,10 @@ job "proxy" {
         cap_add  = ["net_admin", "net_bind_service"]
       }
 
-      # SIGTERM drains for shutdown-drain-time (if anything is still
-      # announced), withdraws, and sends Cease: well within this.
+      # SIGTERM: a graceful restart takes at most 2 s (Nomad asked about
+      # the alloc, BFD slowed down); a stop drains for shutdown-drain-time
+      # (if anything is still announced), withdraws, and sends Cease:
+      # both well within this.
       kill_signal  = "SIGTERM"
       kill_timeout = "10s"
 
@@ -225,9 +227,14 @@ job "proxy" {
           [global]
           asn = {{ env "NOMAD_META_local_asn" }}
           router-id = {{ env "attr.unique.network.ip-address" }}
-          ; on a SIGTERM that finds the route still announced (this task
-          ; alone restarted): 5 s with GRACEFUL_SHUTDOWN first.  A stop of
-          ; the whole alloc has withdrawn it already (shutdown_delay).
+          ; SIGTERM.  A restart of this task alone (nomad alloc restart
+          ; -task nomcast, a new nomcastd binary, the restart policy) while
+          ; Nomad still runs the alloc is a graceful restart: the routers
+          ; keep the routes (graceful-restart below) and the next nomcastd
+          ; confirms them with its first verdicts.  A stop of the alloc
+          ; (Nomad deregistered traefik first, then shutdown_delay)
+          ; withdraws: with 5 s of GRACEFUL_SHUTDOWN first if the route is
+          ; somehow still announced.  nomcastd(8), "Graceful restart".
           shutdown-drain-time = 5s
           shutdown-message = nomcast on {{ env "node.unique.name" }} stopping
           ; control-socket: left unset, it is $NOMAD_ALLOC_DIR/nomcast.sock,
@@ -242,17 +249,25 @@ job "proxy" {
           ; does not only sees one packet a second from here, and BGP
           ; runs as without it: BFD touches a session only once it has
           ; been Up.
+          ; Graceful restart (RFC 4724) with each router: a planned
+          ; restart of this task keeps the routes; BFD still removes a
+          ; crashed or dead node at once (BIRD: "graceful restart on").
+          ; restart-time: longer than a restart of this task takes.
           [peer edge1]
           address = {{ env "NOMAD_META_edge_router_1" }}
           asn = {{ env "NOMAD_META_edge_asn" }}
           bfd = yes
           bfd-interval = 50ms
+          graceful-restart = yes
+          restart-time = 30s
 
           [peer edge2]
           address = {{ env "NOMAD_META_edge_router_2" }}
           asn = {{ env "NOMAD_META_edge_asn" }}
           bfd = yes
           bfd-interval = 50ms
+          graceful-restart = yes
+          restart-time = 30s
 
           [service web]
           prefix = {{ env "NOMAD_META_service_ip" }}/32
