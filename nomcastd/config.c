@@ -162,6 +162,8 @@ g_restart_defer(struct conf_ctx *cx, const char *v)
 {
 	uint32_t ms;
 
+	/* 0 until valid: the checks across keys leave a bad value alone */
+	conf_cur_global(cx)->restart_defer_ms = 0;
 	if (conf_duration(cx, v, CONF_RESTART_TIME_MAX * 1000u, &ms) == -1)
 		return;
 	if (ms == 0) {
@@ -791,19 +793,24 @@ conf_gr_restart_time_max(const struct conf *c)
 static void
 conf_check_restart(struct conf_state *st)
 {
-	const struct conf *c = st->c;
+	struct conf *c = st->c;
 	const struct conf_peer *p;
 	size_t i;
 
+	/* unset: 10 s, or half the shortest restart time if that is less */
+	for (i = 0; !st->gseen[GK_RESTART_DEFER] && i < c->npeers; i++)
+		if (c->peers[i].graceful_restart &&
+		    c->peers[i].restart_time * 500u < c->g.restart_defer_ms)
+			c->g.restart_defer_ms = c->peers[i].restart_time * 500u;
 	for (i = 0; i < c->npeers; i++) {
 		p = &c->peers[i];
 		if (!p->graceful_restart)
 			continue;
-		if ((uint64_t)p->restart_time * 1000 <= c->g.restart_defer_ms)
-			conf_diag(&st->cx, st->gseen[GK_RESTART_DEFER] ?
-			    st->gseen[GK_RESTART_DEFER] : p->line, true,
+		if (c->g.restart_defer_ms != 0 &&
+		    (uint64_t)p->restart_time * 1000 <= c->g.restart_defer_ms)
+			conf_diag(&st->cx, st->gseen[GK_RESTART_DEFER], true,
 			    "restart-defer-time (%u ms) must be shorter than "
-			    "peer '%s''s restart-time (%us)",
+			    "the restart-time of peer '%s' (%us)",
 			    c->g.restart_defer_ms, p->name, p->restart_time);
 		if (!c->peer_bfd[i].enabled)
 			conf_diag(&st->cx, p->line, false, "[peer%s%s]: "

@@ -779,6 +779,88 @@ test_config_metrics_listen_off_by_default_and_addr_port(void **state)
 #undef G
 }
 
+/* graceful restart: the keys, their bounds, and the checks across them */
+#define GR_PEER(extra) \
+	"[global]\n"					/*  1 */ \
+	"asn = 65001\n"					/*  2 */ \
+	"router-id = 198.51.100.10\n"			/*  3 */ \
+	extra						/*  4 */ \
+	"[peer edge4]\n"				/*  5 */ \
+	"address = 198.51.100.1\n"			/*  6 */ \
+	"asn = 65000\n"					/*  7 */ \
+	"graceful-restart = yes\n"			/*  8 */ \
+	"restart-time = 8s\n"				/*  9 */ \
+	"bfd = yes\n"					/* 10 */ \
+	"[service web]\n"				/* 11 */ \
+	"prefix = 203.0.113.10/32\n"			/* 12 */
+
+static void
+test_config_graceful_restart(void **state)
+{
+	struct conf c;
+	struct conf_diag d;
+
+	(void)state;
+	assert_int_equal(conf_load_string("t.ini", GR_PEER("\n"), &c, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_true(c.peers[0].graceful_restart);
+	assert_int_equal(c.peers[0].restart_time, 8);
+	/* restart-defer-time unset: half the shortest restart time */
+	assert_int_equal(c.g.restart_defer_ms, 4000);
+	assert_true(conf_gr_configured(&c));
+	assert_int_equal(conf_gr_restart_time_max(&c), 8);
+	conf_free(&c);
+	conf_diag_free(&d);
+	/* set: taken as it is */
+	assert_int_equal(conf_load_string("t.ini", GR_PEER(
+	    "restart-defer-time = 2500ms\nrestart-state = /var/lib/x/r\n"),
+	    &c, &d), 0);
+	assert_int_equal(c.g.restart_defer_ms, 2500);
+	assert_string_equal(c.g.restart_state, "/var/lib/x/r");
+	conf_free(&c);
+	conf_diag_free(&d);
+	/* off by default: 10 s, 30 s */
+	assert_int_equal(conf_load_string("t.ini", BASE, &c, &d), 0);
+	assert_false(conf_gr_configured(&c));
+	assert_false(c.peers[0].graceful_restart);
+	assert_int_equal(c.peers[0].restart_time, 30);
+	assert_int_equal(c.g.restart_defer_ms, 10000);
+	conf_free(&c);
+	conf_diag_free(&d);
+}
+
+static void
+test_config_graceful_restart_errors(void **state)
+{
+	(void)state;
+	EXPECT_ERR(GR_PEER("restart-defer-time = 8s\n"),
+	    "t.ini:4: restart-defer-time (8000 ms) must be shorter than the "
+	    "restart-time of peer 'edge4' (8s)");
+	EXPECT_ERR(GR_PEER("restart-state = run/x\n"),
+	    "t.ini:4: restart-state: 'run/x' is not an absolute "
+	    "path");
+	EXPECT_ERR(GR_PEER("restart-defer-time = 0s\n"),
+	    "t.ini:4: restart-defer-time: must be more than 0");
+#define P_ "[peer p]\naddress = 198.51.100.2\nasn = 65000\n"	/* 12-14 */
+	EXPECT_ERR(BASE P_ "restart-time = 1500ms\n",
+	    "t.ini:15: restart-time: '1500ms' is not a whole number of "
+	    "seconds (1s..4095s)");
+	EXPECT_ERR(BASE P_ "restart-time = 0s\n",
+	    "t.ini:15: restart-time: '0s' is not a whole number of seconds "
+	    "(1s..4095s)");
+	EXPECT_ERR(BASE P_ "restart-time = 4096s\n",
+	    "t.ini:15: restart-time: '4096s' out of range (at most 4095s)");
+	EXPECT_ERR(BASE P_ "graceful-restart = maybe\n",
+	    "t.ini:15: graceful-restart: 'maybe' is not yes or no");
+#undef P_
+	/* without BFD a dead node keeps its routes: a warning */
+	EXPECT_WARN(BASE "[peer p]\naddress = 198.51.100.2\nasn = 65000\n"
+	    "graceful-restart = yes\n",
+	    "t.ini:12: warning: [peer p]: graceful-restart without bfd: if "
+	    "nomcastd or this node dies, the router may keep its routes for up "
+	    "to the hold time (90s) plus the restart time (30s)");
+}
+
 int
 main(void)
 {
@@ -816,6 +898,8 @@ main(void)
 		    test_config_service_checks_resolved_to_indexes),
 		cmocka_unit_test(test_config_service_checks_errors),
 		cmocka_unit_test(test_config_man_page_example_parses),
+		cmocka_unit_test(test_config_graceful_restart),
+		cmocka_unit_test(test_config_graceful_restart_errors),
 		cmocka_unit_test(
 		    test_config_metrics_listen_off_by_default_and_addr_port),
 	};

@@ -82,6 +82,9 @@ test_peer_session_same_each_field(void **state)
 		F(struct conf_peer, multihop, true),
 		/* read whenever the send hold timer is set */
 		F(struct conf_peer, send_hold_time, false),
+		/* the OPEN offers the capability: a new session */
+		F(struct conf_peer, graceful_restart, true),
+		F(struct conf_peer, restart_time, true),
 		F(struct conf_peer, line, false),
 	};
 	struct conf_peer p;
