@@ -139,7 +139,6 @@ grep -q 'graceful restart: coming back' "$NLOG" || fail "the record not used"
 wait_for 5 grep -q 'End-of-RIB sent' "$NLOG" || fail "no End-of-RIB"
 wait_for 5 not_stale || fail "routes still stale after End-of-RIB: $(g global rib -a ipv4)"
 routes_present || fail "routes not in GoBGP after the restart"
-stop_pid "$MON"
 if grep -q 'DELROUTE' "$LIB_TMP/monitor.log"; then
 	fail "GoBGP withdrew a route during the restart: $(grep DELROUTE "$LIB_TMP/monitor.log")"
 fi
@@ -150,5 +149,9 @@ ctl exit-mode hard >/dev/null
 stop_pid "$N"
 grep -q 'as="Hard Reset"' "$NLOG" || fail "the hard exit sent no Hard Reset"
 wait_for 3 routes_absent || fail "GoBGP kept the routes after a Hard Reset"
+# the monitor that saw no withdraw in step 2 sees these
+wait_for 3 grep -q 'DELROUTE' "$LIB_TMP/monitor.log" ||
+	fail "gobgp monitor shows no withdraw: $(cat "$LIB_TMP/monitor.log")"
+stop_pid "$MON"
 [ ! -e "$REC" ] || fail "a hard exit left a record"
 ok "exit-mode hard: Cease inside a Hard Reset (RFC 8538), routes gone"
