@@ -6,6 +6,8 @@
 #     without a withdraw, BIRD keeps the routes stale, the next nomcastd
 #     comes back with the record, announces after its first verdicts and
 #     sends End-of-RIB: the routes never leave BIRD's RIB or FIB;
+#  1b. a service still undecided when restart-defer-time runs out: End-of-RIB
+#     by the timer, and BIRD drops that service's stale route only;
 #  2. a service that came back down is withdrawn by the new process
 #     itself, right after its first verdict;
 #  3. exit-mode auto without Nomad: a plain stop withdraws as ever;
@@ -72,6 +74,7 @@ protocol bgp node6 from nodes {
 EOT
 
 FLAG=$LIB_TMP/flag
+SLOW=$LIB_TMP/slow
 cat >"$LIB_TMP/nomcast.ini" <<EOT
 [global]
 asn = 65001
@@ -111,6 +114,19 @@ fall = 1
 prefix = 203.0.113.10/32
 prefix = 2001:db8:100::10/128
 checks = flag
+
+; decided at once, or 6 s late while \$SLOW exists (the deferral step)
+[check slow]
+type = exec
+command = /bin/sh -c "test ! -e $SLOW || sleep 6"
+interval = 8s
+timeout = 7s
+rise = 1
+fall = 1
+
+[service slow]
+prefix = 203.0.113.20/32
+checks = slow
 EOT
 
 routes_present() {
@@ -214,6 +230,29 @@ import json, sys; print(round(json.load(sys.stdin)["sessions"][0]["tx_interval_s
 	ok "BFD: slowed down, handed over and taken up again: BIRD's session never left Up, back to 50 ms"
 fi
 ok "graceful restart: RIB and FIB kept throughout, End-of-RIB ${eor} ms after start (after the first verdicts), BIRD done $((t1 - t0)) ms after start"
+
+# 1b. a service undecided past restart-defer-time (4 s): End-of-RIB by
+# the timer, the peer drops that service's stale route, the others stay
+slow_in() { bird_has_route edge 203.0.113.20/32; }
+slow_out() { bird_no_route edge 203.0.113.20/32; }
+wait_for 10 slow_in || fail "service slow not at BIRD"
+touch "$SLOW"
+ctl exit-mode graceful >/dev/null
+stop_pid "$N"
+t0=$(now_ms)
+start_n n2b
+wait_for 8 grep -q 'End-of-RIB sent with services still undecided' "$LIB_TMP/nomcast-n2b.log" ||
+	fail "no End-of-RIB by the deferral timer"
+wait_for 2 slow_out || fail "the undecided service's stale route outlived End-of-RIB"
+t1=$(now_ms)
+routes_present || fail "the decided service's routes left with End-of-RIB"
+[ "$(status_field eor_by_timer)" = True ] || fail "show status: eor_by_timer"
+eor=$(status_field eor_after_ms)
+[ "$eor" -ge 3900 ] && [ "$eor" -le 4800 ] ||
+	fail "End-of-RIB $eor ms after start, restart-defer-time is 4 s"
+rm -f "$SLOW"
+wait_for 10 slow_in || fail "service slow not back once decided"
+ok "restart-defer-time: End-of-RIB by the timer $eor ms after start, the undecided service's stale route dropped $((t1 - t0)) ms after start, the rest kept"
 
 # 2. the service went down while nomcastd was away
 ctl exit-mode graceful >/dev/null

@@ -2083,6 +2083,162 @@ test_stop_withdraws_then_ceases(void **state)
 	assert_int_equal(t->p->c.fsm.state, FSM_IDLE);
 }
 
+/* ---- graceful restart (RFC 4724, RFC 8538) ---- */
+
+/* the OPEN of a peer that helps with graceful restart, N bit or not */
+static struct bgp_open
+gr_peer_open(bool notification)
+{
+	struct bgp_open o = peer_open(ID_LOWER, 30);
+
+	o.cap_gr = true;
+	o.gr.notification = notification;
+	o.gr.time = 120;
+	o.gr.af[AFI_IPV4] = o.gr.af[AFI_IPV6] = true;
+	return o;
+}
+
+/* the speaker's OPEN, the session Established, no UPDATE read yet */
+static void
+gr_establish(struct t *t, const struct bgp_open *theirs,
+    struct bgp_open *ours)
+{
+	struct msg m;
+	struct bgp_err e;
+
+	peer_start(t->p);
+	accept_a(t);
+	fc_expect(t, &t->a, BGP_OPEN, &m);
+	assert_int_equal(msg_open_decode(m.b + BGP_HDR_LEN,
+	    m.len - BGP_HDR_LEN, ours, &e), 0);
+	fc_send_open(&t->a, theirs);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
+	fc_send_keepalive(&t->a);
+	run(t);
+	assert_true(peer_is_established(t->p));
+}
+
+/*
+ * Coming back from a graceful exit: R and F set, and no End-of-RIB at
+ * Established: the routes the peer keeps stay until the owner's first
+ * verdicts, then peer_send_eor() (restart.c's deferral) ends it.
+ */
+static void
+test_gr_restarting_defers_end_of_rib(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = gr_peer_open(true), ours;
+	struct peer_info pi;
+	struct msg m;
+	struct bgp_notif n;
+
+	t->cpeer.graceful_restart = true;
+	t->cpeer.restart_time = 45;
+	t->sp.gr_restarting = true;
+	gr_establish(t, &theirs, &ours);
+	assert_true(ours.cap_gr);
+	assert_true(ours.gr.restarting);
+	assert_true(ours.gr.notification);
+	assert_int_equal(ours.gr.time, 45);
+	assert_true(ours.gr.af[AFI_IPV4] && ours.gr.af[AFI_IPV6]);
+	assert_true(ours.gr.fwd[AFI_IPV4] && ours.gr.fwd[AFI_IPV6]);
+	assert_true(t->p->gr_ok);
+	assert_true(t->p->gr_notif);
+	/* deferred: nothing, however long (the owner's timer bounds it) */
+	advance(t, 11);
+	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);	/* a third of 30 s */
+	fc_expect_quiet(t, &t->a);
+	fc_send_keepalive(&t->a);
+	run(t);
+	peer_info(t->p, &pi);
+	assert_false(pi.eor_sent);
+	assert_int_equal(pi.gr_peer_time, 120);
+	/* the first verdicts are in */
+	peer_send_eor(t->p);
+	assert_int_equal(expect_eors(t, &t->a, 2), 0x11);
+	assert_int_equal(t->p->st.eor_sent, 2);
+	/* once per session */
+	peer_send_eor(t->p);
+	fc_expect_quiet(t, &t->a);
+	/* a graceful exit with N: Cease/Administrative Reset, no Hard Reset */
+	peer_stop_graceful(t->p);
+	fc_expect(t, &t->a, BGP_NOTIFICATION, &m);
+	assert_int_equal(msg_notif_decode(m.b + BGP_HDR_LEN,
+	    m.len - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.code, NOTIF_CEASE);
+	assert_int_equal(n.subcode, NOTIF_CEASE_ADMIN_RESET);
+	assert_false(n.hard_reset);
+	fc_expect_eof(t, &t->a);
+}
+
+/* a plain start: R and F clear, End-of-RIB at once; a stop is a Hard Reset */
+static void
+test_gr_plain_start_and_hard_stop(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = gr_peer_open(true), ours;
+	struct msg m;
+	struct bgp_notif n;
+
+	t->cpeer.graceful_restart = true;
+	t->cpeer.restart_time = 30;
+	gr_establish(t, &theirs, &ours);
+	assert_true(ours.cap_gr);
+	assert_false(ours.gr.restarting);
+	assert_false(ours.gr.fwd[AFI_IPV4] || ours.gr.fwd[AFI_IPV6]);
+	assert_int_equal(expect_eors(t, &t->a, 2), 0x11);
+	/* RFC 8538 3: with N, a Cease that must end the routes says so */
+	peer_stop(t->p);
+	fc_expect(t, &t->a, BGP_NOTIFICATION, &m);
+	assert_int_equal(msg_notif_decode(m.b + BGP_HDR_LEN,
+	    m.len - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.code, NOTIF_CEASE);
+	assert_int_equal(n.subcode, NOTIF_CEASE_HARD_RESET);
+	assert_true(n.hard_reset);
+	assert_int_equal(n.inner_code, NOTIF_CEASE);
+	assert_int_equal(n.inner_subcode, NOTIF_CEASE_ADMIN_SHUTDOWN);
+	assert_true(n.has_shutdown_msg);
+	assert_string_equal(n.shutdown_msg, "test over");
+	fc_expect_eof(t, &t->a);
+}
+
+/* without N (BIRD): a graceful exit sends no NOTIFICATION (RFC 4724 4) */
+static void
+test_gr_without_n_bit_closes_silently(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = gr_peer_open(false), ours;
+
+	t->cpeer.graceful_restart = true;
+	gr_establish(t, &theirs, &ours);
+	(void)expect_eors(t, &t->a, 2);
+	assert_true(t->p->gr_ok);
+	assert_false(t->p->gr_notif);
+	peer_stop_graceful(t->p);
+	fc_expect_eof(t, &t->a);
+}
+
+/* graceful-restart off: no capability, whatever the peer offers */
+static void
+test_gr_off_offers_nothing(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = gr_peer_open(true), ours;
+	struct msg m;
+	struct bgp_notif n;
+
+	gr_establish(t, &theirs, &ours);
+	assert_false(ours.cap_gr);
+	assert_false(t->p->gr_ok);
+	(void)expect_eors(t, &t->a, 2);
+	peer_stop(t->p);
+	fc_expect(t, &t->a, BGP_NOTIFICATION, &m);
+	assert_int_equal(msg_notif_decode(m.b + BGP_HDR_LEN,
+	    m.len - BGP_HDR_LEN, &n), 0);
+	assert_int_equal(n.subcode, NOTIF_CEASE_ADMIN_SHUTDOWN);
+	assert_false(n.hard_reset);
+}
+
 int
 main(void)
 {
@@ -2162,6 +2318,14 @@ main(void)
 		    test_unread_route_refresh_flood_bounded_then_send_hold,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_keeps_session,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gr_restarting_defers_end_of_rib, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gr_plain_start_and_hard_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gr_without_n_bit_closes_silently, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gr_off_offers_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_withdraws_then_ceases,
 		    setup, teardown),
