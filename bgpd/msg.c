@@ -572,20 +572,19 @@ int
 msg_notif_encode_hard(struct wr *w, uint8_t code, uint8_t subcode,
     const void *data, size_t datalen)
 {
-	size_t start;
+	uint8_t inner[BGP_MAX_MSG - BGP_NOTIF_MIN_LEN];
 
-	/* as msg_notif_encode(), less the inner code and subcode */
-	if (datalen > BGP_MAX_MSG - BGP_NOTIF_MIN_LEN - 2)
-		datalen = BGP_MAX_MSG - BGP_NOTIF_MIN_LEN - 2;
-	start = hdr_begin(w, BGP_NOTIFICATION);
-	wr_u8(w, NOTIF_CEASE);
-	wr_u8(w, NOTIF_CEASE_HARD_RESET);
 	/* RFC 8538 3: the data is the NOTIFICATION the reset is for */
-	wr_u8(w, code);
-	wr_u8(w, subcode);
+	if (datalen > sizeof(inner) - 2)
+		datalen = sizeof(inner) - 2;
+	inner[0] = code;
+	inner[1] = subcode;
 	if (data != NULL && datalen > 0)
-		wr_bytes(w, data, datalen);
-	return hdr_finish(w, start);
+		memcpy(inner + 2, data, datalen);
+	else
+		datalen = 0;
+	return msg_notif_encode(w, NOTIF_CEASE, NOTIF_CEASE_HARD_RESET, inner,
+	    datalen + 2);
 }
 
 int

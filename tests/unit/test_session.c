@@ -568,17 +568,15 @@ expect_eors(struct t *t, struct fconn *c, unsigned n)
 
 /*
  * From peer_start() to Established on connection a, the speaker's OPEN
- * returned in *ours; the End-of-RIB markers are read too.
+ * returned in *ours; nothing read after the OPEN's KEEPALIVE.
  */
 static void
-establish(struct t *t, const struct bgp_open *theirs, struct bgp_open *ours)
+open_to_established(struct t *t, const struct bgp_open *theirs,
+    struct bgp_open *ours)
 {
 	struct msg m;
 	struct bgp_err e;
-	struct bgp_open tmp;
 
-	if (ours == NULL)
-		ours = &tmp;
 	peer_start(t->p);
 	accept_a(t);
 	fc_expect(t, &t->a, BGP_OPEN, &m);
@@ -592,6 +590,15 @@ establish(struct t *t, const struct bgp_open *theirs, struct bgp_open *ours)
 	run(t);
 	assert_true(peer_is_established(t->p));
 	assert_int_equal(t->n_established, 1);
+}
+
+/* the same, and the End-of-RIB markers read too */
+static void
+establish(struct t *t, const struct bgp_open *theirs, struct bgp_open *ours)
+{
+	struct bgp_open tmp;
+
+	open_to_established(t, theirs, ours != NULL ? ours : &tmp);
 	(void)expect_eors(t, &t->a, (t->p->afi_ok[AFI_IPV4] ? 1u : 0u) +
 	    (t->p->afi_ok[AFI_IPV6] ? 1u : 0u));
 }
@@ -2098,26 +2105,6 @@ gr_peer_open(bool notification)
 	return o;
 }
 
-/* the speaker's OPEN, the session Established, no UPDATE read yet */
-static void
-gr_establish(struct t *t, const struct bgp_open *theirs,
-    struct bgp_open *ours)
-{
-	struct msg m;
-	struct bgp_err e;
-
-	peer_start(t->p);
-	accept_a(t);
-	fc_expect(t, &t->a, BGP_OPEN, &m);
-	assert_int_equal(msg_open_decode(m.b + BGP_HDR_LEN,
-	    m.len - BGP_HDR_LEN, ours, &e), 0);
-	fc_send_open(&t->a, theirs);
-	fc_expect(t, &t->a, BGP_KEEPALIVE, NULL);
-	fc_send_keepalive(&t->a);
-	run(t);
-	assert_true(peer_is_established(t->p));
-}
-
 /*
  * Coming back from a graceful exit: R and F set, and no End-of-RIB at
  * Established: the routes the peer keeps stay until the owner's first
@@ -2135,7 +2122,7 @@ test_gr_restarting_defers_end_of_rib(void **state)
 	t->cpeer.graceful_restart = true;
 	t->cpeer.restart_time = 45;
 	t->sp.gr_restarting = true;
-	gr_establish(t, &theirs, &ours);
+	open_to_established(t, &theirs, &ours);
 	assert_true(ours.cap_gr);
 	assert_true(ours.gr.restarting);
 	assert_true(ours.gr.notification);
@@ -2182,7 +2169,7 @@ test_gr_plain_start_and_hard_stop(void **state)
 
 	t->cpeer.graceful_restart = true;
 	t->cpeer.restart_time = 30;
-	gr_establish(t, &theirs, &ours);
+	open_to_established(t, &theirs, &ours);
 	assert_true(ours.cap_gr);
 	assert_false(ours.gr.restarting);
 	assert_false(ours.gr.fwd[AFI_IPV4] || ours.gr.fwd[AFI_IPV6]);
@@ -2210,7 +2197,7 @@ test_gr_without_n_bit_closes_silently(void **state)
 	struct bgp_open theirs = gr_peer_open(false), ours;
 
 	t->cpeer.graceful_restart = true;
-	gr_establish(t, &theirs, &ours);
+	open_to_established(t, &theirs, &ours);
 	(void)expect_eors(t, &t->a, 2);
 	assert_true(t->p->gr_ok);
 	assert_false(t->p->gr_notif);
@@ -2227,7 +2214,7 @@ test_gr_off_offers_nothing(void **state)
 	struct msg m;
 	struct bgp_notif n;
 
-	gr_establish(t, &theirs, &ours);
+	open_to_established(t, &theirs, &ours);
 	assert_false(ours.cap_gr);
 	assert_false(t->p->gr_ok);
 	(void)expect_eors(t, &t->a, 2);
