@@ -621,11 +621,20 @@ record_rcvd_notif(struct peer *p, const struct bgp_notif *n)
 	p->last_err.subcode = n->subcode;
 	p->last_err.datalen = 0;
 	p->last_err_rcvd = true;
-	peer_log(p, LOG_LVL_INFO, "state=%s notif=%u/%u rcvd=\"%s/%s\"%s%s",
-	    peer_state_name(p), n->code, n->subcode, notif_code_name(n->code),
-	    notif_subcode_name(n->code, n->subcode),
-	    n->has_shutdown_msg ? " msg=" : "",
-	    n->has_shutdown_msg ? LQ(n->shutdown_msg) : "");
+	if (n->hard_reset)	/* RFC 8538: name the NOTIFICATION inside */
+		peer_log(p, LOG_LVL_INFO, "state=%s notif=%u/%u rcvd=\"%s/%s\" "
+		    "as=\"Hard Reset\"%s%s", peer_state_name(p), n->inner_code,
+		    n->inner_subcode, notif_code_name(n->inner_code),
+		    notif_subcode_name(n->inner_code, n->inner_subcode),
+		    n->has_shutdown_msg ? " msg=" : "",
+		    n->has_shutdown_msg ? LQ(n->shutdown_msg) : "");
+	else
+		peer_log(p, LOG_LVL_INFO, "state=%s notif=%u/%u rcvd=\"%s/%s\"%s%s",
+		    peer_state_name(p), n->code, n->subcode,
+		    notif_code_name(n->code),
+		    notif_subcode_name(n->code, n->subcode),
+		    n->has_shutdown_msg ? " msg=" : "",
+		    n->has_shutdown_msg ? LQ(n->shutdown_msg) : "");
 }
 
 /* settle what both OPENs agreed on (RFC 4271 4.2, RFC 4760, RFC 6793) */
@@ -661,7 +670,9 @@ notif_is_admin_cease(const struct bgp_notif *n)
 {
 	if (n->code != NOTIF_CEASE)
 		return false;
-	switch (n->subcode) {
+	/* a Hard Reset is about the NOTIFICATION inside it */
+	switch (n->hard_reset && n->inner_code == NOTIF_CEASE ?
+	    n->inner_subcode : n->subcode) {
 	case NOTIF_CEASE_ADMIN_SHUTDOWN:
 	case NOTIF_CEASE_PEER_DECONFIGURED:
 	case NOTIF_CEASE_ADMIN_RESET:
