@@ -147,6 +147,8 @@ struct nomad_client {
 	struct nomad_req	 ask;
 	nomad_alloc_fn		 ask_fn;	/* NULL: none in flight */
 	void			*ask_ctx;
+	ev_tstamp		 ask_deadline;
+	bool			 ask_stale;	/* asked a follower */
 };
 
 /* upper bounds in seconds of the checks request latency histogram */
@@ -1018,6 +1020,9 @@ next:
 
 /* ---- the ask: the alloc's DesiredStatus, once ---- */
 
+static int	nomad_ask_send(struct nomad_client *cl, bool stale,
+		    double secs);
+
 /*
  * The ask ended (answered, failed or timed out): it is over before fn
  * runs, so that fn may ask again or free the client; nothing here
@@ -1066,6 +1071,7 @@ nomad_ask_done(struct nomad_client *cl, CURLcode rc)
 	char err[192];
 	enum nomad_desired d = NOMAD_DESIRED_UNKNOWN;
 	long status = 0;
+	double left;
 
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		/* libcurl's guard ran out first: the same as the deadline */
@@ -1083,15 +1089,23 @@ nomad_ask_done(struct nomad_client *cl, CURLcode rc)
 	curl_easy_getinfo(r->x.easy, CURLINFO_RESPONSE_CODE, &status);
 	nomad_oneline(body, sizeof(body), r->body != NULL ? r->body : "",
 	    r->len);
+	left = cl->ask_deadline - ev_time();
+	if (status >= 500 && !cl->ask_stale && left > 0.01) {
+		/* no leader (nomad-api.md 6): any server knows a planned stop */
+		log_info("nomad=%s %s msg=\"no answer from the leader (http "
+		    "%ld): asking again, stale\"", r->what, r->label, status);
+		if (nomad_ask_send(cl, true, left) == 0)
+			return;
+	}
 	if (status == 200) {
 		if (nomad_parse_alloc_desired(r->body != NULL ? r->body : "",
 		    r->len, cl->cf->alloc_id, &d, err, sizeof(err)) == -1)
 			snprintf(why, sizeof(why), "bad answer from %.96s: %.192s",
 			    r->path, err);
 		else
-			snprintf(why, sizeof(why), "%s: DesiredStatus %s",
-			    r->path, d == NOMAD_DESIRED_RUN ? "run" :
-			    "stop or evict");
+			snprintf(why, sizeof(why), "%s%s: DesiredStatus %s",
+			    r->path, cl->ask_stale ? " (stale)" : "",
+			    d == NOMAD_DESIRED_RUN ? "run" : "stop or evict");
 	} else if (status == 404) {
 		/* "alloc not found" (docs/nomad-api.md 6): it is gone */
 		d = NOMAD_DESIRED_STOP;
@@ -1523,13 +1537,47 @@ nomad_watch_registered(const struct nomad_watch *w)
 	return w->src.reg;
 }
 
+/*
+ * One GET of the alloc, answered by the leader, or with stale by any
+ * server; its deadline secs from now.  0, or -1 (said) if not started.
+ */
+static int
+nomad_ask_send(struct nomad_client *cl, bool stale, double secs)
+{
+	struct nomad_req *r = &cl->ask;
+	char url[1024], *eid;
+	CURLMcode mc;
+	uint32_t ms = (uint32_t)(secs * 1000.0);
+
+	if ((eid = curl_easy_escape(r->x.easy, cl->cf->alloc_id, 0)) == NULL)
+		return -1;
+	snprintf(url, sizeof(url), "%s/v1/allocation/%s%s", cl->base, eid,
+	    stale ? "?stale=true" : "");
+	curl_free(eid);
+	nomad_req_prep(r, ms);
+	/* libcurl's own limit is a guard; the deadline timer decides */
+	if (curl_easy_setopt(r->x.easy, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(r->x.easy, CURLOPT_TIMEOUT_MS,
+	    (long)ms + 1000L) != CURLE_OK) {
+		log_warn("nomad=alloc %s msg=\"libcurl refused the URL\"",
+		    r->label);
+		return -1;
+	}
+	if (curl_ev_start(cl->ce, &r->x, &mc) == -1) {
+		log_warn("nomad=alloc %s msg=\"request not started: %s\"",
+		    r->label, curl_multi_strerror(mc));
+		return -1;
+	}
+	cl->ask_stale = stale;
+	nomad_timer_in(cl->loop, &r->next, secs);
+	return 0;
+}
+
 int
 nomad_client_ask_alloc(struct nomad_client *cl, uint32_t timeout_ms,
     nomad_alloc_fn fn, void *ctx)
 {
 	struct nomad_req *r;
-	char url[1024], *eid;
-	CURLMcode mc;
 
 	if (cl == NULL || fn == NULL || timeout_ms == 0)
 		return -1;
@@ -1544,31 +1592,16 @@ nomad_client_ask_alloc(struct nomad_client *cl, uint32_t timeout_ms,
 		    r->label);
 		return -1;
 	}
-	if ((eid = curl_easy_escape(r->x.easy, cl->cf->alloc_id, 0)) == NULL)
-		return -1;
 	/*
-	 * No index: not blocking, the answer comes at once.  Not stale: a
-	 * DesiredStatus that lags says "run" for an alloc already told to
-	 * stop; without a leader the ask fails (UNKNOWN) instead.
+	 * No index: not blocking, the answer comes at once.  Not stale
+	 * first: a follower that lags may say "run" for an alloc just told
+	 * to stop.  Without a leader (a 5xx), once more with stale, so that
+	 * a leader election does not make every restarting node withdraw.
 	 */
-	snprintf(url, sizeof(url), "%s/v1/allocation/%s", cl->base, eid);
-	curl_free(eid);
-	nomad_req_prep(r, timeout_ms);
-	/* libcurl's own limit is a guard; the deadline timer decides */
-	if (curl_easy_setopt(r->x.easy, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(r->x.easy, CURLOPT_TIMEOUT_MS,
-	    (long)timeout_ms + 1000L) != CURLE_OK) {
-		log_warn("nomad=alloc %s msg=\"libcurl refused the URL\"",
-		    r->label);
+	cl->ask_deadline = ev_time() + (double)timeout_ms / 1000.0;
+	if (nomad_ask_send(cl, false, (double)timeout_ms / 1000.0) == -1)
 		return -1;
-	}
-	if (curl_ev_start(cl->ce, &r->x, &mc) == -1) {
-		log_warn("nomad=alloc %s msg=\"request not started: %s\"",
-		    r->label, curl_multi_strerror(mc));
-		return -1;
-	}
 	cl->ask_fn = fn;
 	cl->ask_ctx = ctx;
-	nomad_timer_in(cl->loop, &r->next, (double)timeout_ms / 1000.0);
 	return 0;
 }

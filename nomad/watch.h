@@ -140,6 +140,8 @@ typedef void (*nomad_alloc_fn)(void *ctx, enum nomad_desired d,
  *   - 200: RUN or STOP from DesiredStatus (an answer of another shape,
  *     or about another alloc: UNKNOWN);
  *   - 404: STOP (the alloc is gone);
+ *   - 5xx (no leader): asked again, ?stale, of any server, within the
+ *     same timeout;
  *   - any other status, a transfer error: UNKNOWN;
  *   - no answer within timeout_ms: UNKNOWN, why "no answer within N
  *     ms", and the transfer is cancelled.

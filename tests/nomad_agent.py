@@ -103,8 +103,8 @@ still 401, and a bad ?wait or ?index still 400: no RPC is needed for
 those).  Over TCP (and TLS) every request to the endpoints above gets
 500 "No cluster leader" once its query is parsed (a bad ?wait is still
 400; other paths answer as usual).  The exception, on every listener:
-GET /v1/service/NAME with ?stale, ?stale= or a true Go bool (stale=true,
-1, t, ...).  Then WhoAmI and the read may go to any server, so the token
+GET /v1/service/NAME and GET /v1/allocation/ID with ?stale, ?stale= or
+a true Go bool (stale=true, 1, t, ...).  Then WhoAmI and the read may go to any server, so the token
 is checked as usual and the answer comes from the state, frozen as the
 leader left it, with X-Nomad-Knownleader: false and
 X-Nomad-Lastcontact: the milliseconds since the leader was lost
@@ -119,7 +119,8 @@ on the client), but the checks endpoint answers the 500 above.
 {"leader": true} brings the leader back: KnownLeader true, LastContact
 0.  Not modelled: a non-stale query held when the leader goes keeps
 blocking and answers on expiry; ?stale on /v1/services and
-/v1/allocation/... (Nomad serves those stale too; here they answer 500);
+/v1/allocation/ID/services (Nomad serves those stale too; here they
+answer 500);
 the checks endpoint served by the client alone (by code reading, and
 unverified: over TCP with ACLs off it needs no server, and over the
 socket only WhoAmI does, so ?stale there would pass; here it is 500 like
@@ -1686,9 +1687,10 @@ class Agent:
     def api(self, req, no_block=False):
         p = req.path
         endpoint = endpoint_of(p)
-        # without a leader only a stale read of a service is answered (by
-        # any server, from its own state)
-        stale_ok = endpoint == "service" and is_stale(req)
+        # without a leader only a stale read of a service or an alloc is
+        # answered (by any server, from its own state: Service.GetService
+        # and Alloc.GetAlloc both take AllowStale)
+        stale_ok = endpoint in ("service", "alloc") and is_stale(req)
         if req.via == "unix":
             # the Task API middleware parses the query first; a parse error
             # there has already written parseWait's 400 body, and the

@@ -11,7 +11,10 @@
 #  3. DesiredStatus stop while traefik is still registered (the window
 #     before the client deregisters): plain, withdrawn;
 #  4. the agent not answering the question (a hang on the allocation
-#     endpoint): plain after the 1 s bound, not later.
+#     endpoint): plain after the 1 s bound, not later;
+#  5. Nomad's leader lost (every node at once): the question goes to a
+#     follower (?stale), which knows the alloc runs: graceful, so a
+#     leader election during a fleet-wide restart withdraws nothing.
 set -eu
 NOMCASTD=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -154,3 +157,17 @@ grep -q 'exit decided.*graceful=no.*did not say' "$NLOG" ||
 [ "$d" -lt 3000 ] || fail "the exit waited $d ms for Nomad"
 wait_for 5 route_out || fail "not withdrawn when Nomad did not answer"
 ok "Nomad not answering: plain exit after the 1 s bound (exited in $d ms)"
+
+# 5. no leader: the leader's 500, then a follower's stale answer
+admin fault '{"mode": "clear"}'
+fresh n5
+admin leader '{"leader": false}'
+stop_pid "$N"
+grep -q 'no answer from the leader.*asking again, stale' "$NLOG" ||
+	fail "no stale retry: $(grep 'nomad=alloc' "$NLOG")"
+grep -q 'exit decided.*graceful=yes' "$NLOG" ||
+	fail "leader lost: $(decided "$NLOG")"
+route_in || fail "the route left BIRD on a graceful exit without a leader"
+[ -f "$REC" ] || fail "no record"
+admin leader '{"leader": true}'
+ok "Nomad's leader lost: a follower answers (stale), graceful, route kept"

@@ -405,8 +405,14 @@ test_ask_errors_are_unknown(void **state)
 	struct fx *f = *state;
 
 	NEED_AGENT(f);
+	/* the leader does not answer: a follower does (stale) */
 	admin_ok("/admin/fault", "{\"mode\": \"500\", \"endpoint\": "
 	    "\"alloc\", \"count\": 1}");
+	assert_int_equal(ask(f, 2000, 3.), NOMAD_DESIRED_RUN);
+	assert_non_null(strstr(f->a.why, "(stale)"));
+	/* nor does the follower */
+	admin_ok("/admin/fault", "{\"mode\": \"500\", \"endpoint\": "
+	    "\"alloc\", \"count\": 2}");
 	assert_int_equal(ask(f, 2000, 3.), NOMAD_DESIRED_UNKNOWN);
 	assert_non_null(strstr(f->a.why, "http 500"));
 	admin_ok("/admin/fault", "{\"mode\": \"403\", \"endpoint\": "
@@ -430,7 +436,7 @@ test_ask_errors_are_unknown(void **state)
 	admin_ok("/admin/fault", "{\"mode\": \"clear\"}");
 	/* the faults were one each: the agent answers again */
 	assert_int_equal(ask(f, 2000, 3.), NOMAD_DESIRED_RUN);
-	assert_int_equal(f->a.calls, 6);
+	assert_int_equal(f->a.calls, 7);
 }
 
 static void
@@ -556,7 +562,7 @@ test_ask_leaves_the_watches_alone(void **state)
 
 	/* failing asks of every kind */
 	admin_ok("/admin/fault", "{\"mode\": \"500\", \"endpoint\": "
-	    "\"alloc\", \"count\": 1}");
+	    "\"alloc\", \"count\": 2}");
 	assert_int_equal(ask(f, 2000, 3.), NOMAD_DESIRED_UNKNOWN);
 	/*
 	 * no count: libcurl sends a request again, once, when a reused
