@@ -16,6 +16,13 @@
 
 /* a peer that does not drain its output keeps the VIP at most this long */
 #define VIP_WAIT_MAX	1.0
+/*
+ * After the withdraw is written, the VIP stays this long: the router has
+ * yet to read it and change its FIB, and a packet it forwarded here
+ * meanwhile (a SYN, the rest of a request) must still find the address,
+ * or the client gets a reset although the proxy is serving.
+ */
+#define VIP_LINGER	1.0
 
 static void
 svc_vip(struct svc *s, bool on)
@@ -50,22 +57,41 @@ output_pending(struct nomcast *nc)
 	return false;
 }
 
-/* the withdraw is in the kernel (or waited long enough): VIP off */
+/* the withdraw is in the kernel (or waited long enough): the linger */
 static void
 vip_release_withdrawn(struct svc *s)
 {
 	ev_timer_stop(s->nc->loop, &s->vip_wait);
+	if (s->mode != SVC_MODE_NONE)
+		return;
+	s->vip_linger = true;
+	ev_timer_set(&s->vip_wait, VIP_LINGER, 0.);
+	ev_timer_start(s->nc->loop, &s->vip_wait);
+}
+
+/* the linger is over, or a peer never drained its output: VIP off */
+static void
+vip_wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct svc *s = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (!s->vip_linger) {
+		vip_release_withdrawn(s);
+		return;
+	}
+	s->vip_linger = false;
 	if (s->mode == SVC_MODE_NONE)
 		svc_vip(s, false);
 }
 
-/* a peer that never drained its output: do not wait any longer */
+/* the VIP stays: no wait, no linger */
 static void
-vip_wait_cb(struct ev_loop *loop, ev_timer *t, int revents)
+vip_keep(struct svc *s)
 {
-	(void)loop;
-	(void)revents;
-	vip_release_withdrawn(t->data);
+	ev_timer_stop(s->nc->loop, &s->vip_wait);
+	s->vip_linger = false;
 }
 
 void
@@ -75,7 +101,8 @@ services_output_drained(struct nomcast *nc)
 
 	/* every peer's, not just this one's: the withdraw went to all */
 	for (i = 0; i < nc->nsvcs; i++) {
-		if (!ev_is_active(&nc->svcs[i].vip_wait))
+		if (!ev_is_active(&nc->svcs[i].vip_wait) ||
+		    nc->svcs[i].vip_linger)
 			continue;
 		if (output_pending(nc))
 			return;
@@ -106,17 +133,21 @@ svc_apply(struct svc *s)
 
 	if (m == s->mode)
 		return;
-	if (m != SVC_MODE_NONE)
+	if (m != SVC_MODE_NONE) {
+		vip_keep(s);
 		svc_vip(s, true);
+	}
 	s->mode = m;
 	if (nc->svc_changed != NULL)
 		nc->svc_changed(nc, s);
-	if (m == SVC_MODE_NONE && s->vip_on) {
+	if (m == SVC_MODE_NONE && s->vip_on && !ev_is_active(&s->vip_wait)) {
 		/* the session says when the withdraw is written */
 		if (!output_pending(nc))
-			svc_vip(s, false);
-		else if (!ev_is_active(&s->vip_wait))
+			vip_release_withdrawn(s);
+		else {
+			ev_timer_set(&s->vip_wait, VIP_WAIT_MAX, 0.);
 			ev_timer_start(nc->loop, &s->vip_wait);
+		}
 	}
 }
 
@@ -661,6 +692,8 @@ services_settle(struct nomcast *nc)
 		svc_apply(s);
 		if (s->mode != SVC_MODE_NONE)
 			svc_vip(s, true);
+		else if (s->vip_on && !ev_is_active(&s->vip_wait))
+			vip_release_withdrawn(s);	/* was lingering */
 		/* a drain in progress runs its (new) drain time again */
 		if (s->v.drain && !s->drained_out) {
 			ev_timer_set(&s->drain_timer,

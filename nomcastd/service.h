@@ -42,7 +42,9 @@ struct svc {
 	enum svc_mode		 mode;
 	bool			 vip_on;	/* addresses on the interface */
 	ev_timer		 recheck;	/* hold-down expiry */
-	ev_timer		 vip_wait;	/* withdraw not yet written: bound */
+	ev_timer		 vip_wait;	/* withdraw not yet written (bound),
+						 * then the linger */
+	bool			 vip_linger;	/* vip_wait is the linger */
 	uint64_t		 transitions;	/* verdict changes (metrics) */
 	ev_timer		 drain_timer;	/* drain-time, then withdraw */
 	bool			 drained_out;	/* drain-time over: withdrawn */
