@@ -17,6 +17,11 @@
 #       ("EPOCH.micro ...") or nomcastd's ("2026-11-25T07:29:01.738610Z").
 #       With -v received=1, a line's time less its "ms=" field: when the
 #       agent got the request that it logs once answered.
+#   awk -f report.awk -v mode=fib -v dst=ADDR -v from=MS -v to=MS LOG
+#       the kernel's messages about the route to ADDR in [from, to), from
+#       `TZ=UTC ip -ts monitor route` (one message: a line that starts
+#       with its "[time]", then a line per next hop): a line each, its
+#       time and "deleted" or the next hops ("198.51.100.2,198.51.100.3")
 
 function civil_days(y, m, d,    era, yoe, doy, doe) {
 	# days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant)
@@ -61,6 +66,27 @@ mode == "event" {
 	next
 }
 
+function fib_out() {
+	if (f_dst == dst && f_t >= from && f_t < to)
+		printf "%.1f %s\n", f_t, f_del ? "deleted" : f_via
+	f_dst = ""
+}
+
+mode == "fib" && /^\[/ {
+	fib_out()
+	f_t = stamp(substr($1, 2, length($1) - 2) "Z")
+	f_del = $2 == "Deleted"
+	f_dst = f_del ? $3 : $2
+	sub(/\/32$/, "", f_dst)
+	f_via = ""
+}
+mode == "fib" {
+	for (i = 1; i < NF; i++)
+		if ($i == "via")
+			f_via = f_via (f_via == "" ? "" : ",") $(i + 1)
+	next
+}
+
 mode == "window" && NF == 3 && $1 >= from && $1 < to {
 	total++
 	if ($3 ~ /^fail:/) {
@@ -76,6 +102,10 @@ mode == "window" && NF == 3 && $1 >= from && $1 < to {
 }
 
 END {
+	if (mode == "fib") {
+		fib_out()
+		exit 0
+	}
 	if (mode == "event") {
 		if (found)
 			printf "%.1f\n", at
