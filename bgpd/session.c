@@ -986,7 +986,7 @@ run_action(struct conn *c, const struct fsm_action *a, enum fsm_state was)
 		 * waits for the first verdicts, or the peer would drop the
 		 * routes they are about to confirm
 		 */
-		if (!(p->sp->gr_restarting && p->gr_ok))
+		if (!(p->sp->gr_eor_held && p->gr_ok))
 			peer_send_eor(p);
 		break;
 	case FSM_ACT_PROCESS_UPDATE:

@@ -98,11 +98,16 @@ struct bgp_speaker {
 	bool		 stopping;	/* shutting down: accept no one */
 	/*
 	 * Coming back from a graceful restart (RFC 4724 4.1): OPENs carry
-	 * the Restart State and Forwarding State bits, and a peer that
-	 * negotiated graceful restart gets no End-of-RIB until the owner
-	 * has its first verdicts (peer_send_eor) and clears this.
+	 * the Restart State and Forwarding State bits while gr_restarting
+	 * (the owner clears it once the restart time is over), and while
+	 * gr_eor_held a peer that negotiated graceful restart gets no
+	 * End-of-RIB until the owner has its first verdicts (it clears
+	 * gr_eor_held and calls peer_send_eor).  Verdicts may be in before
+	 * any session is up: the OPENs still say R, and End-of-RIB then
+	 * follows Established at once.
 	 */
 	bool		 gr_restarting;
+	bool		 gr_eor_held;
 	struct log_rl	 rl_unknown;	/* connections from strangers */
 	struct bgp_hooks hooks;
 };

@@ -329,7 +329,7 @@ restart_json(const struct nomcast *nc)
 
 	jadd(o, "configured", jbool(conf_gr_configured(&nc->conf)));
 	jadd(o, "last_start_graceful", jbool(rs->came_back));
-	jadd(o, "restarting", jbool(nc->sp.gr_restarting));
+	jadd(o, "restarting", jbool(nc->sp.gr_eor_held));
 	jadd(o, "eor_after_ms", rs->eor_ms > 0 ? jint((int64_t)rs->eor_ms) :
 	    NULL);
 	jadd(o, "eor_by_timer", jbool(rs->eor_by_timer));

@@ -58,9 +58,9 @@ restart_end(struct nomcast *nc, bool by_timer)
 	struct restart_state *rs = &nc->restart;
 	size_t i, undecided = 0;
 
-	if (!nc->sp.gr_restarting)
+	if (!nc->sp.gr_eor_held)
 		return;
-	nc->sp.gr_restarting = false;
+	nc->sp.gr_eor_held = false;
 	ev_timer_stop(nc->loop, &rs->defer);
 	rs->eor_ms = mono_ms() - rs->start_ms;
 	if (rs->eor_ms == 0)
@@ -90,6 +90,17 @@ defer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	restart_end(t->data, true);
 }
 
+/* the restart time is over: the peers have dropped what they kept */
+static void
+rbit_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct nomcast *nc = t->data;
+
+	(void)loop;
+	(void)revents;
+	nc->sp.gr_restarting = false;
+}
+
 void
 restart_begin(struct nomcast *nc)
 {
@@ -102,6 +113,8 @@ restart_begin(struct nomcast *nc)
 	ev_timer_init(&rs->defer, defer_cb,
 	    (double)nc->conf.g.restart_defer_ms / 1000.0, 0.);
 	rs->defer.data = nc;
+	ev_timer_init(&rs->rbit, rbit_cb, 0., 0.);
+	rs->rbit.data = nc;
 	if (!conf_gr_configured(&nc->conf))
 		return;
 	if (restart_path(&nc->conf, path, sizeof(path)) == -1) {
@@ -121,7 +134,11 @@ restart_begin(struct nomcast *nc)
 		return;
 	}
 	rs->came_back = true;
+	/* R and F in every OPEN for as long as the peers keep our routes */
 	nc->sp.gr_restarting = true;
+	nc->sp.gr_eor_held = true;
+	ev_timer_set(&rs->rbit, (double)r->restart_time, 0.);
+	ev_timer_start(nc->loop, &rs->rbit);
 	log_info("msg=\"graceful restart: coming back, routes held by the "
 	    "peers until the first verdicts\" file=%s age_s=%lld "
 	    "exit_reason=%s bfd_taken_over=%zu", LE(path),
@@ -149,7 +166,7 @@ restart_peer_up(struct nomcast *nc, struct peer *p)
 {
 	size_t i;
 
-	if (!nc->sp.gr_restarting)
+	if (!nc->sp.gr_eor_held)
 		return;
 	for (i = 0; i < nc->nsvcs; i++)
 		if (nc->svcs[i].mode == SVC_MODE_NONE &&
@@ -162,7 +179,7 @@ restart_verdict(struct nomcast *nc, const struct svc *s)
 {
 	size_t i;
 
-	if (!nc->sp.gr_restarting)
+	if (!nc->sp.gr_eor_held)
 		return;
 	/* came back down: the stale route must not wait for End-of-RIB */
 	if (s->mode == SVC_MODE_NONE && s->v.state != VERDICT_UNKNOWN) {
@@ -309,5 +326,6 @@ void
 restart_stop(struct nomcast *nc)
 {
 	ev_timer_stop(nc->loop, &nc->restart.defer);
+	ev_timer_stop(nc->loop, &nc->restart.rbit);
 	ev_timer_stop(nc->loop, &nc->restart.leave_tm);
 }

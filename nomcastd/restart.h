@@ -45,6 +45,7 @@ struct restart_state {
 					 * 0 = not yet (or no restart) */
 	bool		 eor_by_timer;	/* restart-defer-time ran out */
 	ev_timer	 defer;
+	ev_timer	 rbit;		/* the restart time: R off after it */
 	/* the exit */
 	enum gr_force	 mode;		/* nomcastctl exit-mode */
 	bool		 deciding;	/* waiting for Nomad's answer */

@@ -136,6 +136,10 @@ stale || fail "GoBGP does not hold the routes as stale: $(g global rib -a ipv4)"
 start_n n2
 wait_for 15 established || fail "no session after the restart"
 grep -q 'graceful restart: coming back' "$NLOG" || fail "the record not used"
+# web has no checks: its verdict is in before the session is up, and the
+# OPEN must still say Restart State (RFC 4724 4.1)
+! grep -q 'restart flag is not set' "$GOBGP_LOG" ||
+	fail "the new OPEN did not set the Restart State bit"
 wait_for 5 grep -q 'End-of-RIB sent' "$NLOG" || fail "no End-of-RIB"
 wait_for 5 not_stale || fail "routes still stale after End-of-RIB: $(g global rib -a ipv4)"
 routes_present || fail "routes not in GoBGP after the restart"

@@ -2122,6 +2122,7 @@ test_gr_restarting_defers_end_of_rib(void **state)
 	t->cpeer.graceful_restart = true;
 	t->cpeer.restart_time = 45;
 	t->sp.gr_restarting = true;
+	t->sp.gr_eor_held = true;
 	open_to_established(t, &theirs, &ours);
 	assert_true(ours.cap_gr);
 	assert_true(ours.gr.restarting);
@@ -2156,6 +2157,24 @@ test_gr_restarting_defers_end_of_rib(void **state)
 	assert_int_equal(n.subcode, NOTIF_CEASE_ADMIN_RESET);
 	assert_false(n.hard_reset);
 	fc_expect_eof(t, &t->a);
+}
+
+/*
+ * The first verdicts were in before the session came up: the OPEN still
+ * says Restart State (the peer holds our routes), End-of-RIB at once.
+ */
+static void
+test_gr_restarting_verdicts_in_first(void **state)
+{
+	struct t *t = *state;
+	struct bgp_open theirs = gr_peer_open(false), ours;
+
+	t->cpeer.graceful_restart = true;
+	t->sp.gr_restarting = true;
+	open_to_established(t, &theirs, &ours);
+	assert_true(ours.gr.restarting);
+	assert_true(ours.gr.fwd[AFI_IPV4] && ours.gr.fwd[AFI_IPV6]);
+	assert_int_equal(expect_eors(t, &t->a, 2), 0x11);
 }
 
 /* a plain start: R and F clear, End-of-RIB at once; a stop is a Hard Reset */
@@ -2308,6 +2327,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gr_restarting_defers_end_of_rib, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gr_restarting_verdicts_in_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gr_plain_start_and_hard_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(
