@@ -144,7 +144,7 @@ restart_begin(struct nomcast *nc)
 	    "exit_reason=%s bfd_taken_over=%zu", LE(path),
 	    (long long)(time(NULL) - r->wall), LQ(r->reason), r->nbfd);
 	if (all_decided(nc))
-		restart_end(nc, false);	/* no services: nothing to wait for */
+		restart_end(nc, false);	/* all decided already: no wait */
 	else
 		ev_timer_start(nc->loop, &rs->defer);
 }
