@@ -242,6 +242,28 @@ last_error(jobj *e, char *buf, size_t len)
 	    (long long)gint(e, "subcode"), gstr_or(e, "direction", "?"));
 }
 
+/* graceful restart with this peer, where it is configured */
+static void
+peer_gr(jobj *p)
+{
+	jobj *g = get(p, "graceful_restart");
+
+	if (!gbool(p, "graceful_restart_configured"))
+		return;
+	if (g == NULL || !gbool(g, "negotiated"))
+		printf("  graceful rst  offered (restart time %lld s), not "
+		    "negotiated", (long long)gint(p, "restart_time_configured"));
+	else
+		printf("  graceful rst  negotiated%s, restart time %lld s, the "
+		    "peer's %lld s", gbool(g, "notification") ?
+		    " with N (RFC 8538)" : "",
+		    (long long)gint(p, "restart_time_configured"),
+		    (long long)gint(g, "peer_restart_time"));
+	printf("; End-of-RIB sent %lld, received %lld\n",
+	    (long long)gint(p, "eor_sent_total"),
+	    (long long)gint(p, "eor_received_total"));
+}
+
 static void
 peer_detail(jobj *p)
 {
@@ -286,6 +308,7 @@ peer_detail(jobj *p)
 	    (long long)gint(p, "prefixes_out"),
 	    (long long)gint(p, "prefixes_desired"));
 	printf("  flaps         %lld\n", (long long)gint(p, "flaps"));
+	peer_gr(p);
 	last_error(get(p, "last_error"), e, sizeof(e));
 	printf("  last error    %s\n", e);
 }

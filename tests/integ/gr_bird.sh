@@ -217,6 +217,8 @@ eor=$(status_field eor_after_ms)
 eorn=$(ctl -j show peers edge4 | "$PY" -c '
 import json, sys; print(json.load(sys.stdin)["peers"][0]["eor_sent_total"])')
 [ "$eorn" -ge 1 ] || fail "no End-of-RIB counted"
+ctl show peers edge4 | grep -Eq '^  graceful rst  negotiated, restart time 8 s, the peer.s [0-9]+ s; End-of-RIB sent 1, received 1$' ||
+	fail "show peers edge4: $(ctl show peers edge4)"
 stop_pid "$MON"
 if [ "$MODE" = bfd ]; then
 	! grep -q 'BFD session down' "$LIB_TMP/bird-edge.trace" ||

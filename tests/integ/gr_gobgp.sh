@@ -143,6 +143,8 @@ grep -q 'graceful restart: coming back' "$NLOG" || fail "the record not used"
 wait_for 5 grep -q 'End-of-RIB sent' "$NLOG" || fail "no End-of-RIB"
 wait_for 5 not_stale || fail "routes still stale after End-of-RIB: $(g global rib -a ipv4)"
 routes_present || fail "routes not in GoBGP after the restart"
+ctl show peers edge | grep -Eq '^  graceful rst  negotiated with N \(RFC 8538\), restart time 8 s, the peer.s [0-9]+ s; End-of-RIB sent 2, received [0-9]+$' ||
+	fail "show peers edge: $(ctl show peers edge)"
 if grep -q 'DELROUTE' "$LIB_TMP/monitor.log"; then
 	fail "GoBGP withdrew a route during the restart: $(grep DELROUTE "$LIB_TMP/monitor.log")"
 fi
