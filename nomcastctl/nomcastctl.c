@@ -25,6 +25,7 @@
 #include "bgpd/community.h"
 #include "lib/ctl_cmds_table.h"
 #include "lib/ctl_path.h"
+#include "lib/version.h"
 
 #define REPLY_TIMEOUT	30	/* s: show routes of a big RIB-out */
 #define MAX_COLS	10
@@ -794,7 +795,7 @@ main(int argc, char *argv[])
 			sock = optarg;
 			break;
 		case 'V':
-			printf("nomcastctl %s\n", NOMCAST_VERSION);
+			version_print(stdout, "nomcastctl");
 			return 0;
 		case 'h':
 			usage(stdout);

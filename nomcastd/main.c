@@ -13,6 +13,7 @@
 #include "nomcastd/daemon.h"
 #include "nomcastd/fdlimit.h"
 #include "lib/log.h"
+#include "lib/version.h"
 
 #define DEFAULT_CONF	"/etc/nomcast/nomcast.ini"
 
@@ -23,7 +24,7 @@ usage(FILE *f)
 	    "  -c file  configuration (default " DEFAULT_CONF ")\n"
 	    "  -d       debug: log every message in and out, decoded\n"
 	    "  -t       check the configuration and exit (0 ok, 1 errors)\n"
-	    "  -V       print the version and exit\n");
+	    "  -V       print the version, the commit and the build, and exit\n");
 }
 
 static void
@@ -44,7 +45,13 @@ main(int argc, char *argv[])
 	struct conf_diag diag;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "c:dthV")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:dthV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -56,7 +63,7 @@ main(int argc, char *argv[])
 			test = true;
 			break;
 		case 'V':
-			printf("nomcastd %s\n", NOMCAST_VERSION);
+			version_print(stdout, "nomcastd");
 			return 0;
 		case 'h':
 			usage(stdout);

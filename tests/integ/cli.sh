@@ -48,9 +48,23 @@ if "$NOMCASTD" -c "$T/missing.ini" 2>"$T/out"; then fail "missing file exits 0";
 grep -q "missing.ini" "$T/out" || fail "missing file not named"
 echo "ok - a missing file is an error naming it"
 
-"$NOMCASTD" -V | grep -q "^nomcastd [0-9]" || fail "-V"
+# --version: the release, the commit (the same for both programs) and
+# the build's options
+"$NOMCASTD" --version >"$T/v1" || fail "--version: exit $?"
+"$NOMCASTCTL" --version >"$T/v2" || fail "nomcastctl --version: exit $?"
+"$NOMCASTD" -V | cmp -s - "$T/v1" || fail "-V and --version differ"
+grep -Eq '^nomcastd [0-9]+\.[0-9]+\.[0-9]+$' "$T/v1" || fail "--version: $(cat "$T/v1")"
+grep -Eq '^commit ([0-9a-f]{12}(-dirty)?|unknown)$' "$T/v1" || fail "--version: $(cat "$T/v1")"
+grep -Eq '^build buildtype=[a-z]+ optimization=[0-3gs] sanitize=[a-z,]+ [a-z]+-[0-9.]+$' "$T/v1" ||
+	fail "--version: $(cat "$T/v1")"
+if git -C "$(dirname "$0")/../.." rev-parse HEAD >/dev/null 2>&1; then
+	c=$(git -C "$(dirname "$0")/../.." rev-parse --short=12 HEAD)
+	grep -q "^commit $c" "$T/v1" || fail "--version: not commit $c: $(cat "$T/v1")"
+fi
+[ "$(tail -n 2 "$T/v1")" = "$(tail -n 2 "$T/v2")" ] ||
+	fail "nomcastd and nomcastctl disagree: $(cat "$T/v1" "$T/v2")"
 if "$NOMCASTD" -Z 2>/dev/null; then fail "bad option exits 0"; fi
-echo "ok - -V and bad options"
+echo "ok - -V/--version (release, commit, build) and bad options"
 
 # nomcastctl: help and usage come from the command table, not the daemon
 # (no socket at the path: anything that tried to connect would fail)
