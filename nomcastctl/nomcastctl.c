@@ -269,6 +269,7 @@ static void
 peer_detail(jobj *p)
 {
 	jobj *caps = get(p, "capabilities");
+	const char *la;
 	char b[32], e[160];
 
 	printf("peer %s, %s port %lld, AS %lld (%s%s)\n",
@@ -281,9 +282,9 @@ peer_detail(jobj *p)
 	    sizeof(b)), gstr_or(p, "since", "?"),
 	    gbool(p, "admin_down") ? ", administratively down" :
 	    gbool(p, "bfd_held") ? ", held down by BFD" : "");
-	if (gstr(p, "local_address") != NULL)
-		printf("  local         %s, remote id %s\n",
-		    gstr(p, "local_address"), gstr_or(p, "remote_id", "-"));
+	if ((la = gstr(p, "local_address")) != NULL)
+		printf("  local         %s, remote id %s\n", la,
+		    gstr_or(p, "remote_id", "-"));
 	if (caps != NULL) {
 		printf("  hold time     %lld s (configured %lld s), keepalive "
 		    "%lld s\n", (long long)gint(p, "hold_time"),
@@ -352,7 +353,7 @@ out_services(jobj *d, int nargs)
 	jobj *a = get(d, "services"), *s, *sa, *x;
 	size_t i, k, *first, r = 0;
 	char since[32], lat[32], last[32];
-	const char *mode;
+	const char *mode, *res;
 
 	(void)nargs;
 	if ((first = calloc(alen(a) + 1, sizeof(*first))) == NULL)
@@ -370,16 +371,14 @@ out_services(jobj *d, int nargs)
 		sa = get(s, "sources");
 		for (k = 0; k < alen(sa); k++) {
 			x = json_object_array_get_idx(sa, k);
-			if (gstr(x, "last_result") != NULL) {
-				snprintf(last, sizeof(last), "last %s",
-				    gstr(x, "last_result"));
+			if ((res = gstr(x, "last_result")) != NULL) {
+				snprintf(last, sizeof(last), "last %s", res);
 				snprintf(lat, sizeof(lat), "%.1fms",
 				    json_object_get_double(get(x,
 				    "latency_seconds")) * 1000.0);
-			} else if (gstr(x, "outage") != NULL) {
+			} else if ((res = gstr(x, "outage")) != NULL) {
 				/* a Nomad source riding out an agent outage */
-				snprintf(last, sizeof(last), "outage %s",
-				    gstr(x, "outage"));
+				snprintf(last, sizeof(last), "outage %s", res);
 				snprintf(lat, sizeof(lat), "%.0fs",
 				    json_object_get_double(get(x,
 				    "outage_seconds")));
