@@ -32,11 +32,14 @@ trap 'exit 143' TERM
 
 SRC=$T/nomcast-$V
 pkg_export "$TOP" "$SRC"
-# the build folder inside the copy: the objects name sources as ../x.c;
-# -ffile-prefix-map covers anything absolute (the temporary folder's name)
+# The build folder inside the copy: the objects name sources as ../x.c;
+# -ffile-prefix-map covers anything absolute (the temporary folder's name).
+# -O2 with assertions kept, as the test suite runs it, and the hardening
+# Debian's packages get (stack protector, fortify, PIE, full RELRO).
 meson setup "$SRC/build-release" "$SRC" --buildtype=release \
-	-Dstatic_deps=true -Dtests=false -Db_ndebug=if-release \
-	-Dc_args="-ffile-prefix-map=$T=/src" >"$T/setup.log" 2>&1 ||
+	-Doptimization=2 -Db_pie=true -Dstatic_deps=true -Dtests=false \
+	-Dc_args="-ffile-prefix-map=$T=/src -fstack-protector-strong -D_FORTIFY_SOURCE=2" \
+	-Dc_link_args="-Wl,-z,relro,-z,now" >"$T/setup.log" 2>&1 ||
 	{ cat "$T/setup.log" >&2; exit 1; }
 ninja -C "$SRC/build-release" nomcastd nomcastctl >"$T/build.log" 2>&1 ||
 	{ cat "$T/build.log" >&2; exit 1; }

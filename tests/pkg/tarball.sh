@@ -5,9 +5,11 @@
 #  - complete: every file SHA256SUMS lists is there and matches, and the
 #    binaries say this tree's version and commit;
 #  - runs on Debian 12, Ubuntu 22.04 and 24.04: by its ELF headers (no
-#    such host can be booted here), it needs only shared libraries those
-#    three have in their base, at symbol versions their oldest (Ubuntu
-#    22.04: glibc 2.35, OpenSSL 3.0.2, GnuTLS 3.7.3, curl 7.81) provides;
+#    such host can be booted here, and none of their images can be
+#    fetched), it needs only libc, libcurl, libcrypto and GnuTLS, which
+#    all three ship (GnuTLS and OpenSSL in every install, libcurl wherever
+#    curl is), at symbol versions their oldest (Ubuntu 22.04: glibc 2.35,
+#    OpenSSL 3.0.2, GnuTLS 3.7.3, curl 7.81) provides;
 #  - works as Nomad's exec driver runs it: unpacked, as nobody with only
 #    CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, against BIRD in network
 #    namespaces: session Established, the route announced, the VIP on lo,
@@ -68,6 +70,9 @@ for path in sys.argv[1:]:
                          text=True, check=True).stdout
     needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^]]+)\]", dyn))
     bad += ["%s needs %s" % (path, l) for l in sorted(needed - LIBS)]
+    flags = re.search(r"\(FLAGS_1\)\s+Flags: (.*)", dyn)
+    if not flags or not {"NOW", "PIE"} <= set(flags.group(1).split()):
+        bad.append("%s: not PIE with full RELRO (BIND_NOW)" % path)
     ver = subprocess.run(["readelf", "-VW", path], capture_output=True,
                          text=True, check=True).stdout
     part = ver.split("Version needs section", 1)
@@ -87,7 +92,7 @@ PYEOF
 for b in nomcastd nomcastctl; do
 	if ldd "$D/$b" | grep -q "not found"; then fail "$b: $(ldd "$D/$b")"; fi
 done
-ok "needs only libc (glibc <= 2.35), libcurl, libcrypto and GnuTLS, all resolved"
+ok "PIE, full RELRO; needs only libc (glibc <= 2.35), libcurl, libcrypto and GnuTLS, all resolved"
 
 # ---- as the exec driver runs it ----
 edge_node
