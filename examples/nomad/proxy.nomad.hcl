@@ -16,8 +16,15 @@
 # is not root (1.5.4).  Nomad sets NOMAD_UNIX_ADDR only since 1.10.3; on
 # older versions nomcast uses ${NOMAD_SECRETS_DIR}/api.sock itself.
 #
-# Before the first run (ACLs enabled), let the nomcast task read its
-# alloc's check results:
+# nomcast comes from its release tarball (the artifact block in the
+# nomcast task), run by the exec driver: the recommended way.  The same
+# job with the docker driver is proxy-docker.nomad.hcl, with raw_exec
+# proxy-raw_exec.nomad.hcl; both say only what differs from this file.
+#
+# Before the first run: put the tarball's sha256 into the artifact's
+# checksum (Nomad refuses the job until then), let the clients' exec
+# plugin grant NET_ADMIN (the nomcast task's comments), and (ACLs
+# enabled) let the nomcast task read its alloc's check results:
 #   nomad acl policy apply -namespace default -job proxy -group traefik \
 #       -task nomcast nomcast-read examples/nomad/nomcast-policy.hcl
 #   nomad job run examples/nomad/proxy.nomad.hcl
@@ -156,14 +163,20 @@ job "proxy" {
     # nomcast, the sidecar: started before Traefik and kept running beside
     # it for the alloc's whole life (and stopped after it).
     #
-    # Driver: exec.  nomcastd runs as nobody in a chroot, in the host's
-    # network namespace, with exactly two capabilities: NET_ADMIN to put
-    # the VIP on lo, and NET_BIND_SERVICE to accept the routers'
-    # connections on port 179.  nomcast connects to every peer itself
-    # (unless a [peer] is passive), so with listen = no in [global] the
-    # second can go; so must it if the node already runs a BGP daemon on
-    # port 179.  The clients' exec plugin must allow NET_ADMIN, which its
-    # default allow_caps does not:
+    # Driver: exec, with nomcast's release tarball, which Nomad fetches
+    # (the artifact block below): the recommended way.  The same job with
+    # the docker driver and nomcast's image is proxy-docker.nomad.hcl, with
+    # raw_exec and the Debian package proxy-raw_exec.nomad.hcl; "Which
+    # driver" in examples/nomad/README.md compares the three.
+    #
+    # nomcastd runs as nobody in a chroot, in the host's network
+    # namespace, with exactly two capabilities: NET_ADMIN to put the VIP
+    # on lo, and NET_BIND_SERVICE to accept the routers' connections on
+    # port 179.  nomcast connects to every peer itself (unless a [peer] is
+    # passive), so with listen = no in [global] the second can go; so must
+    # it if the node already runs a BGP daemon on port 179.  The clients'
+    # exec plugin must allow NET_ADMIN, which its default allow_caps does
+    # not:
     #   plugin "exec" {
     #     config {
     #       allow_caps = ["audit_write", "chown", "dac_override", "fowner",
@@ -171,17 +184,10 @@ job "proxy" {
     #         "setgid", "setpcap", "setuid", "sys_chroot", "net_admin"]
     #     }
     #   }
-    # The binary comes from the host (the chroot holds a copy of /usr): run
-    # "meson install" or your package on every client, or fetch it into
-    # local/ with an artifact block and set command = "local/nomcastd":
-    #   artifact {
-    #     source      = "https://artifacts.example.com/nomcast/nomcastd"
-    #     destination = "local/"
-    #     options { checksum = "sha256:..." }
-    #   }
-    # (it needs the same shared libraries as a build on the host).
-    # raw_exec (no isolation, root, every capability) and docker
-    # (image "nomcast:latest", a placeholder) work too: examples/nomad/README.md.
+    # The tarball links most of its libraries in; the rest come from the
+    # host's /usr and /lib, which the exec driver copies into the chroot:
+    # libc, libcurl4 (libcurl4t64 on Ubuntu 24.04), libssl3 and
+    # libgnutls30 must be installed on every client.
     task "nomcast" {
       driver = "exec"
       user   = "nobody"
@@ -200,8 +206,27 @@ job "proxy" {
         env = true
       }
 
+      # The release tarball, downloaded into local/ and unpacked there
+      # (to local/nomcast-0.1.0-linux-amd64/) before the task starts.
+      # checksum: REPLACE the placeholder with the tarball's sha256 from
+      # the release's SHA256SUMS.  The placeholder is not hexadecimal, so
+      # Nomad refuses the job ("invalid checksum") at nomad job validate,
+      # plan or run until you do: it fails safe.  Do not remove the
+      # option (Nomad would run whatever the URL serves), and put no
+      # ${...} in it (Nomad does not check such a value when the job is
+      # submitted).  For another release, change the version in the
+      # source (twice) and in command below.
+      artifact {
+        source      = "https://releases.example.com/nomcast/0.1.0/nomcast-0.1.0-linux-amd64.tar.gz"
+        destination = "local/"
+        options {
+          checksum = "sha256:REPLACE-ME-with-the-sha256-of-the-tarball-from-SHA256SUMS"
+        }
+      }
+
       config {
-        command  = "/usr/local/sbin/nomcastd"
+        # relative to the task directory; /local/... inside the chroot
+        command  = "local/nomcast-0.1.0-linux-amd64/nomcastd"
         args     = ["-c", "${NOMAD_TASK_DIR}/nomcast.ini"]
         cap_drop = ["all"]
         cap_add  = ["net_admin", "net_bind_service"]
