@@ -2,10 +2,11 @@
 # packaging/deb.sh OUTDIR - build the Debian package nomcast from this tree
 # (debian/) and put the .deb in OUTDIR.
 #
-# The working tree as git sees it (tracked files with their uncommitted
-# edits, and untracked files that are not ignored; never a build/ folder)
-# is copied to a temporary nomcast-VERSION folder with a file COMMIT (git
-# describe, read by meson.build in a tree without .git), built there with
+# The working tree as git sees it (packaging/common.sh's pkg_export:
+# tracked files with their uncommitted edits, and untracked files that are
+# not ignored; never a build folder) is copied to a temporary
+# nomcast-VERSION folder with a file COMMIT (git describe, read by
+# meson.build in a tree without .git), built there with
 # dpkg-buildpackage -b (fakeroot, DEB_BUILD_OPTIONS=nocheck) and checked
 # with lintian: any error or warning fails.  Nothing is written outside
 # OUTDIR and the temporary folder, which is removed however the script ends.
@@ -21,8 +22,8 @@ OUT=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # the version: meson's, and the same upstream part in debian/changelog
-VERSION=$(sed -n "s/^ *version *: *'\([^']*\)'.*/\1/p" "$ROOT/meson.build" |
-	head -n 1)
+. "$ROOT/packaging/common.sh"
+VERSION=$(pkg_version "$ROOT")
 [ -n "$VERSION" ] || { echo "deb.sh: no version in meson.build" >&2; exit 1; }
 DEBVER=$(dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version)
 if [ "${DEBVER%-*}" != "$VERSION" ]; then
@@ -41,20 +42,9 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 SRC="$TMP/nomcast-$VERSION"
-mkdir "$SRC"
 
-# the files git would commit, as they are now; build folders never
-cd "$ROOT"
-git ls-files -z --cached --others --exclude-standard |
-	tr '\0' '\n' | grep -v -e '^build[^/]*/' -e '/build[^/]*/' |
-	while IFS= read -r f; do
-		# a tracked file deleted in the working tree is skipped
-		[ -e "$f" ] || [ -L "$f" ] || continue
-		printf '%s\0' "$f"
-	done |
-	xargs -0 -r cp --parents -P -p -t "$SRC"
+pkg_export "$ROOT" "$SRC"
 [ -f "$SRC/meson.build" ] || { echo "deb.sh: copy of the tree failed" >&2; exit 1; }
-git describe --always --dirty --abbrev=12 >"$SRC/COMMIT"
 
 cd "$SRC"
 echo "deb.sh: building nomcast $DEBVER ($(cat COMMIT)) in $SRC" >&2
