@@ -1,0 +1,163 @@
+#!/bin/sh
+# packaging/image.sh BINDIR VERSION OUTDIR - the OCI image, without a
+# registry: OUTDIR/nomcast-VERSION-oci.tar, loadable by both `podman load -i`
+# and `docker load -i` as nomcast:VERSION.  BINDIR is the unpacked release
+# tarball (packaging/tarball.sh): the image holds those very binaries, so it
+# says the same version and commit.
+#
+# What is in it (one layer, from scratch, nothing else):
+#   /usr/sbin/nomcastd, /usr/bin/nomcastctl   the tarball's binaries
+#   /usr/lib/x86_64-linux-gnu/*.so.*          exactly the shared libraries
+#       ldd lists for the two (libc, libcurl, libcrypto, GnuTLS and what
+#       they pull in), copied from this host as real files under their
+#       sonames, and the loader at the binaries' PT_INTERP path,
+#       /lib64/ld-linux-x86-64.so.2
+#   /etc/ssl/certs/ca-certificates.crt        the CA bundle (ca-certificates):
+#       nomcast speaks https to Nomad ([nomad] address = https://...,
+#       without cacert) and to http checks (url = https://..., tls-verify),
+#       and this build of libcurl looks for exactly that file
+#   /etc/passwd, /etc/group                   root and nomcast (65532:65532)
+#   /tmp (1777), /local and /run/nomcast (nomcast's, 0755): /local is
+#       where Nomad mounts the task directory (the INI), /run/nomcast the
+#       default place of the control socket and the restart record
+#   /usr/share/doc/nomcast/LICENSE
+# Nothing is dlopened that is not there: glibc 2.36 has files and dns in
+# libc itself; OpenSSL and GnuTLS run without their optional
+# configuration files; libcurl's other protocols are never used.
+#
+# It runs as nomcast (65532:65532) with entrypoint /usr/sbin/nomcastd and
+# command -c /local/nomcast.ini.  nomcastd carries the file capabilities
+# cap_net_admin and cap_net_bind_service (effective, permitted), so the
+# unprivileged user gets them at exec, provided the runtime leaves both in
+# the bounding set: --cap-drop all --cap-add net_admin,net_bind_service.
+#
+# Built with buildah in a private vfs store under a temporary folder (no
+# daemon, no registry, nothing left behind), committed as an OCI layout,
+# then given what docker load needs besides: a top-level manifest.json
+# (docker before 25 reads only that) and the annotation
+# io.containerd.image.name in index.json (docker 25 and later).
+#
+# Reproducible: the same binaries and tree give the same bytes.  Every time
+# in it (the config's created, the layer's file times, the archive's) is
+# the last commit's, the history is omitted, buildah's own label left out,
+# the layer uncompressed (nothing to depend on a compressor's version) and
+# the archive's order, owners and modes fixed.
+set -eu
+if [ $# -ne 3 ]; then
+	echo "usage: $0 BINDIR VERSION OUTDIR" >&2
+	exit 2
+fi
+BIN=$(cd "$1" && pwd)
+V=$2
+OUT=$3
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/packaging/common.sh"
+SOURCE_DATE_EPOCH=$(pkg_epoch "$TOP")
+export SOURCE_DATE_EPOCH
+NAME=nomcast-$V-oci
+for b in nomcastd nomcastctl; do
+	[ -x "$BIN/$b" ] || { echo "image.sh: no $BIN/$b" >&2; exit 1; }
+	"$BIN/$b" --version | grep -qx "$b $V" ||
+		{ echo "image.sh: $BIN/$b is not version $V" >&2; exit 1; }
+done
+REV=$("$BIN/nomcastd" --version | sed -n 's/^commit //p')
+CA=/etc/ssl/certs/ca-certificates.crt
+[ -s "$CA" ] || { echo "image.sh: no $CA (package ca-certificates)" >&2; exit 1; }
+
+T=$(mktemp -d /tmp/nomcast-image.XXXXXX)
+CTR=""
+MNT=""
+bah() {
+	buildah --root "$T/root" --runroot "$T/run" --storage-driver vfs "$@"
+}
+cleanup() {
+	rc=$?
+	trap - EXIT
+	if [ -n "$CTR" ]; then
+		[ -n "$MNT" ] && bah umount "$CTR" >/dev/null 2>&1
+		bah rm "$CTR" >/dev/null 2>&1
+	fi
+	# every image and layer of the private store, then the store
+	bah rmi --all --force >/dev/null 2>&1
+	rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+CTR=$(bah from --quiet scratch)
+MNT=$(bah mount "$CTR")
+R=$MNT
+
+# ---- the files ----
+L=usr/lib/x86_64-linux-gnu
+install -d -m 0755 "$R/usr/sbin" "$R/usr/bin" "$R/$L" "$R/lib64" \
+	"$R/etc/ssl/certs" "$R/usr/share/doc/nomcast"
+install -m 0755 "$BIN/nomcastd" "$R/usr/sbin/nomcastd"
+install -m 0755 "$BIN/nomcastctl" "$R/usr/bin/nomcastctl"
+install -m 0644 "$BIN/LICENSE" "$R/usr/share/doc/nomcast/LICENSE"
+install -m 0644 "$CA" "$R$CA"
+INTERP=$(readelf -lW "$BIN/nomcastd" |
+	sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p')
+[ "$INTERP" = /lib64/ld-linux-x86-64.so.2 ] ||
+	{ echo "image.sh: unexpected loader $INTERP" >&2; exit 1; }
+# "soname => path (addr)": each copied as a real file under its soname
+ldd "$BIN/nomcastd" "$BIN/nomcastctl" >"$T/ldd"
+if grep -q "not found" "$T/ldd"; then cat "$T/ldd" >&2; exit 1; fi
+sed -n 's/^[[:space:]]*\([^[:space:]]*\) => \(\/[^[:space:]]*\) (.*/\1 \2/p' \
+	"$T/ldd" | LC_ALL=C sort -u >"$T/libs"
+while read -r so path; do
+	install -m 0644 "$(readlink -f "$path")" "$R/$L/$so"
+done <"$T/libs"
+install -m 0755 "$(readlink -f "$INTERP")" "$R$INTERP"
+
+printf '%s\n' 'root:x:0:0:root:/root:/usr/sbin/nologin' \
+	'nomcast:x:65532:65532:nomcast:/nonexistent:/usr/sbin/nologin' \
+	>"$R/etc/passwd"
+printf '%s\n' 'root:x:0:' 'nomcast:x:65532:' >"$R/etc/group"
+chmod 0644 "$R/etc/passwd" "$R/etc/group"
+install -d -m 1777 "$R/tmp"
+install -d -m 0755 "$R/run"
+install -d -m 0755 -o 65532 -g 65532 "$R/local" "$R/run/nomcast"
+setcap cap_net_admin,cap_net_bind_service=ep "$R/usr/sbin/nomcastd"
+# every time the commit's (buildah's --timestamp does the same to the layer)
+find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+# ---- the image ----
+bah config --user 65532:65532 \
+	--entrypoint '["/usr/sbin/nomcastd"]' --cmd '["-c", "/local/nomcast.ini"]' \
+	--env PATH=/usr/sbin:/usr/bin --workingdir / \
+	--label org.opencontainers.image.title=nomcast \
+	--label "org.opencontainers.image.version=$V" \
+	--label org.opencontainers.image.licenses=ISC \
+	--label "org.opencontainers.image.revision=$REV" \
+	--os linux --arch amd64 "$CTR"
+bah umount "$CTR" >/dev/null
+MNT=""
+bah commit --quiet --format oci --timestamp "$SOURCE_DATE_EPOCH" \
+	--omit-history --identity-label=false --disable-compression \
+	"$CTR" "oci:$T/layout:nomcast:$V" >/dev/null
+
+# ---- what docker load needs besides ----
+D=$T/layout
+mdigest=$(jq -r '.manifests[0].digest' "$D/index.json")
+m=$D/blobs/sha256/${mdigest#sha256:}
+jq --arg n "docker.io/library/nomcast:$V" --arg r "nomcast:$V" \
+	'.manifests[0].annotations = {"io.containerd.image.name": $n,
+	    "org.opencontainers.image.ref.name": $r}' \
+	"$D/index.json" >"$T/index.json"
+mv "$T/index.json" "$D/index.json"
+jq -c --arg t "nomcast:$V" '[{Config: ("blobs/sha256/" +
+	(.config.digest | sub("^sha256:"; ""))), RepoTags: [$t],
+	Layers: [.layers[].digest | "blobs/sha256/" + sub("^sha256:"; "")]}]' \
+	"$m" >"$D/manifest.json"
+
+mkdir -p "$OUT"
+tar -C "$D" --format=gnu --sort=name --mtime="@$SOURCE_DATE_EPOCH" \
+	--owner=0 --group=0 --numeric-owner --mode='u+rw,go+r,go-w' \
+	-cf "$T/$NAME.tar" blobs index.json manifest.json oci-layout
+mv "$T/$NAME.tar" "$OUT/"
+echo "$OUT/$NAME.tar: $(stat -c %s "$OUT/$NAME.tar") bytes," \
+	"layer $(jq '[.layers[].size] | add' "$m") bytes," \
+	"$(wc -l <"$T/libs") libraries + the loader"
