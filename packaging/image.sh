@@ -37,11 +37,12 @@
 # (docker before 25 reads only that) and the annotation
 # io.containerd.image.name in index.json (docker 25 and later).
 #
-# Reproducible: the same binaries and tree give the same bytes.  Every time
-# in it (the config's created, the layer's file times, the archive's) is
-# the last commit's, the history is omitted, buildah's own label left out,
-# the layer uncompressed (nothing to depend on a compressor's version) and
-# the archive's order, owners and modes fixed.
+# Reproducible: the same binaries (and host libraries) give the same bytes.
+# Every time in it (the config's created, the layer's file times, the
+# archive's) is nomcastd's modification time, which unpacked from the
+# tarball is the last commit's; the history is omitted, buildah's own label
+# left out, the layer uncompressed (nothing to depend on a compressor's
+# version) and the archive's order, owners and modes fixed.
 set -eu
 if [ $# -ne 3 ]; then
 	echo "usage: $0 BINDIR VERSION OUTDIR" >&2
@@ -50,9 +51,9 @@ fi
 BIN=$(cd "$1" && pwd)
 V=$2
 OUT=$3
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/packaging/common.sh"
-SOURCE_DATE_EPOCH=$(pkg_epoch "$TOP")
+# the tarball's time (the last commit's, which its files carry unpacked),
+# not the tree's: the image depends on the binaries, not on later commits
+SOURCE_DATE_EPOCH=$(stat -c %Y "$BIN/nomcastd")
 export SOURCE_DATE_EPOCH
 NAME=nomcast-$V-oci
 for b in nomcastd nomcastctl; do
