@@ -136,7 +136,14 @@ bah config --user 65532:65532 \
 	--os linux --arch amd64 "$CTR"
 bah umount "$CTR" >/dev/null
 MNT=""
-bah commit --quiet --format oci --timestamp "$SOURCE_DATE_EPOCH" \
+# (buildah 1.28's commit keeps its blob-info cache in
+# /var/lib/containers/cache whatever --root says: it runs in a mount
+# namespace of its own where /var/lib is an empty tmpfs, so the host's
+# /var/lib is not written to)
+unshare --mount --propagation private sh -c \
+	'mount -t tmpfs -o size=1m,mode=755 nomcast-image /var/lib && exec "$@"' sh \
+	buildah --root "$T/root" --runroot "$T/run" --storage-driver vfs \
+	commit --quiet --format oci --timestamp "$SOURCE_DATE_EPOCH" \
 	--omit-history --identity-label=false --disable-compression \
 	"$CTR" "oci:$T/layout:nomcast:$V" >/dev/null
 
