@@ -41,8 +41,8 @@
 # Every time in it (the config's created, the layer's file times, the
 # archive's) is nomcastd's modification time, which unpacked from the
 # tarball is the last commit's; the history is omitted, buildah's own label
-# left out, the layer uncompressed (nothing to depend on a compressor's
-# version) and the archive's order, owners and modes fixed.
+# left out, the layer gzipped by gzip -9 -n (as the tarball) and the
+# archive's order, owners and modes fixed.
 set -eu
 if [ $# -ne 3 ]; then
 	echo "usage: $0 BINDIR VERSION OUTDIR" >&2
@@ -147,13 +147,40 @@ unshare --mount --propagation private sh -c \
 	--omit-history --identity-label=false --disable-compression \
 	"$CTR" "oci:$T/layout:nomcast:$V" >/dev/null
 
-# ---- what docker load needs besides ----
+# ---- the layer gzipped ----
+# as the tarball is, with gzip -9 -n (no name, no time): 20 MB become 9.
+# buildah 1.28 compresses with a Go library whose output may change with
+# its version, hence --disable-compression above and gzip here.  The
+# config's diff_ids (the uncompressed digests) stay; the manifest, a new
+# blob, names the gzipped layer, and index.json the new manifest.
 D=$T/layout
-mdigest=$(jq -r '.manifests[0].digest' "$D/index.json")
-m=$D/blobs/sha256/${mdigest#sha256:}
-jq --arg n "docker.io/library/nomcast:$V" --arg r "nomcast:$V" \
-	'.manifests[0].annotations = {"io.containerd.image.name": $n,
-	    "org.opencontainers.image.ref.name": $r}' \
+blob() {	# blob sha256:HEX -> its file
+	echo "$D/blobs/sha256/${1#sha256:}"
+}
+m=$(blob "$(jq -r '.manifests[0].digest' "$D/index.json")")
+cp "$m" "$T/manifest"
+for d in $(jq -r '.layers[].digest' "$m"); do
+	gzip -9 -n <"$(blob "$d")" >"$T/layer.gz"
+	z=sha256:$(sha256sum <"$T/layer.gz" | cut -d' ' -f1)
+	mv "$T/layer.gz" "$(blob "$z")"
+	rm "$(blob "$d")"
+	jq -c --arg d "$d" --arg z "$z" --argjson n "$(stat -c %s "$(blob "$z")")" \
+		'(.layers[] | select(.digest == $d)) |= (.digest = $z | .size = $n |
+		    .mediaType = "application/vnd.oci.image.layer.v1.tar+gzip")' \
+		"$T/manifest" >"$T/manifest.new"
+	mv "$T/manifest.new" "$T/manifest"
+done
+md=sha256:$(sha256sum <"$T/manifest" | cut -d' ' -f1)
+rm "$m"
+m=$(blob "$md")
+mv "$T/manifest" "$m"
+
+# ---- what docker load needs besides ----
+jq --arg d "$md" --argjson n "$(stat -c %s "$m")" \
+	--arg i "docker.io/library/nomcast:$V" --arg r "nomcast:$V" \
+	'.manifests[0] |= (.digest = $d | .size = $n |
+	    .annotations = {"io.containerd.image.name": $i,
+	    "org.opencontainers.image.ref.name": $r})' \
 	"$D/index.json" >"$T/index.json"
 mv "$T/index.json" "$D/index.json"
 jq -c --arg t "nomcast:$V" '[{Config: ("blobs/sha256/" +
@@ -167,5 +194,5 @@ tar -C "$D" --format=gnu --sort=name --mtime="@$SOURCE_DATE_EPOCH" \
 	-cf "$T/$NAME.tar" blobs index.json manifest.json oci-layout
 mv "$T/$NAME.tar" "$OUT/"
 echo "$OUT/$NAME.tar: $(stat -c %s "$OUT/$NAME.tar") bytes," \
-	"layer $(jq '[.layers[].size] | add' "$m") bytes," \
+	"layer $(jq '[.layers[].size] | add' "$m") bytes gzipped," \
 	"$(wc -l <"$T/libs") libraries + the loader"

@@ -5,7 +5,7 @@
 #  - loadable by docker and podman: every blob matches its digest; index.json
 #    names nomcast:VERSION (io.containerd.image.name, ref.name);
 #    manifest.json lists the config and the layers that the OCI manifest
-#    does, with the diff_ids the config says.  docker itself is not run:
+#    does; the layer is gzipped, and gunzipped it is the config's diff_id.  docker itself is not run:
 #    this host has its client but no daemon, so what docker load reads is
 #    checked by reading it here; podman loads it (and pulls it as
 #    oci-archive: the same image);
@@ -126,17 +126,23 @@ M=$(blob "$(jq -r '.manifests[0].digest' "$A/index.json")")
 	fail "the manifest's size is not the one index.json says"
 C=$(blob "$(jq -r '.config.digest' "$M")")
 # docker load (before 25: manifest.json only): the same config and layers,
-# in order, as paths in the archive; the layers' digests are the config's
-# diff_ids (uncompressed layers)
-jq -e --slurpfile m "$M" --slurpfile c "$C" --arg t "nomcast:$V" '
+# in order, as paths in the archive (docker decompresses each layer itself)
+jq -e --slurpfile m "$M" --arg t "nomcast:$V" '
 	length == 1 and .[0].RepoTags == [$t] and
 	.[0].Config == ("blobs/sha256/" + ($m[0].config.digest | ltrimstr("sha256:"))) and
 	.[0].Layers == [$m[0].layers[].digest | "blobs/sha256/" + ltrimstr("sha256:")] and
-	[$m[0].layers[].digest] == $c[0].rootfs.diff_ids and
-	all($m[0].layers[].mediaType; . == "application/vnd.oci.image.layer.v1.tar")' \
+	all($m[0].layers[].mediaType; . == "application/vnd.oci.image.layer.v1.tar+gzip")' \
 	"$A/manifest.json" >/dev/null || fail "manifest.json: $(cat "$A/manifest.json")"
 nl=$(jq '.layers | length' "$M")
 [ "$nl" -eq 1 ] || fail "$nl layers, not one"
+# the config's diff_id is the digest of the layer gunzipped, and the sizes
+# are the blobs'
+LAYER=$(blob "$(jq -r '.layers[0].digest' "$M")")
+[ "sha256:$(gzip -dc <"$LAYER" | sha256sum | cut -d' ' -f1)" = "$(jq -r '.rootfs.diff_ids[0]' "$C")" ] ||
+	fail "the layer, gunzipped, is not the config's diff_id"
+[ "$(stat -c %s "$LAYER")" -eq "$(jq '.layers[0].size' "$M")" ] &&
+	[ "$(stat -c %s "$C")" -eq "$(jq '.config.size' "$M")" ] ||
+	fail "sizes in the manifest: $(cat "$M")"
 commit=$(git -C "$TOP" describe --always --dirty --abbrev=12)
 jq -e --arg v "$V" --arg c "$commit" '
 	.os == "linux" and .architecture == "amd64" and
@@ -149,13 +155,12 @@ jq -e --arg v "$V" --arg c "$commit" '
 	.config.Labels["org.opencontainers.image.revision"] == $c and
 	(has("history") | not)' "$C" >/dev/null ||
 	fail "the image config (commit $commit): $(cat "$C")"
-ok "the archive: index.json (nomcast:$V), manifest.json as docker load reads it, blobs match their digests; config: user 65532:65532, nomcastd -c /local/nomcast.ini, version $V, commit $commit"
+ok "the archive: index.json (nomcast:$V), manifest.json as docker load reads it, blobs match their digests, one gzipped layer; config: user 65532:65532, nomcastd -c /local/nomcast.ini, version $V, commit $commit"
 
 # ---- the layer ----
-LAYER=$(blob "$(jq -r '.layers[0].digest' "$M")")
 X=$LIB_TMP/rootfs
 mkdir "$X"
-tar -C "$X" --xattrs --xattrs-include='security.capability' -xf "$LAYER"
+tar -C "$X" --xattrs --xattrs-include='security.capability' -xzf "$LAYER"
 # what the binaries need, as the image's own loader finds it inside the image
 for b in /usr/sbin/nomcastd /usr/bin/nomcastctl; do
 	chroot "$X" /lib64/ld-linux-x86-64.so.2 --list "$b" >"$LIB_TMP/needs" 2>&1 ||
