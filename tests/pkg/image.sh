@@ -56,6 +56,7 @@ CTR=nomcast-test-$$
 # empty tmpfs, so the host's are not written to (conmon and the container
 # stay in the one of podman run, which ends with them)
 pm() {
+	# shellcheck disable=SC2016
 	unshare --mount --propagation private sh -c '
 	    for d in /var/lib /var/cache /etc/cni/net.d; do
 		[ ! -d "$d" ] ||
@@ -104,8 +105,9 @@ fi
 A=$LIB_TMP/a
 mkdir "$A"
 tar -C "$A" -xf "$ARCHIVE"
-[ "$(cd "$A" && ls | tr '\n' ' ')" = "blobs index.json manifest.json oci-layout " ] ||
-	fail "unexpected top level: $(cd "$A" && ls | tr '\n' ' ')"
+top=$(cd "$A" && find . -mindepth 1 -maxdepth 1 -printf '%P ' | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
+[ "$top" = "blobs index.json manifest.json oci-layout " ] ||
+	fail "unexpected top level: $top"
 jq -e '.imageLayoutVersion == "1.0.0"' "$A/oci-layout" >/dev/null ||
 	fail "oci-layout: $(cat "$A/oci-layout")"
 for b in "$A"/blobs/sha256/*; do
@@ -140,9 +142,10 @@ nl=$(jq '.layers | length' "$M")
 LAYER=$(blob "$(jq -r '.layers[0].digest' "$M")")
 [ "sha256:$(gzip -dc <"$LAYER" | sha256sum | cut -d' ' -f1)" = "$(jq -r '.rootfs.diff_ids[0]' "$C")" ] ||
 	fail "the layer, gunzipped, is not the config's diff_id"
-[ "$(stat -c %s "$LAYER")" -eq "$(jq '.layers[0].size' "$M")" ] &&
-	[ "$(stat -c %s "$C")" -eq "$(jq '.config.size' "$M")" ] ||
-	fail "sizes in the manifest: $(cat "$M")"
+for f in "$LAYER:.layers[0].size" "$C:.config.size"; do
+	[ "$(stat -c %s "${f%%:*}")" -eq "$(jq "${f#*:}" "$M")" ] ||
+		fail "sizes in the manifest: $(cat "$M")"
+done
 commit=$(git -C "$TOP" describe --always --dirty --abbrev=12)
 jq -e --arg v "$V" --arg c "$commit" '
 	.os == "linux" and .architecture == "amd64" and
@@ -223,6 +226,21 @@ pm pull -q "oci-archive:$ARCHIVE" >"$LIB_TMP/pull.log" 2>&1 ||
 grep -qx "${cfg#sha256:}" "$LIB_TMP/pull.log" ||
 	fail "as oci-archive, another image: $(cat "$LIB_TMP/pull.log")"
 ok "podman load: docker.io/library/nomcast:$V, image ${cfg#sha256:}; as oci-archive the same image"
+# the file capabilities are all or nothing: without net_admin and
+# net_bind_service in reach the kernel refuses to run nomcastd at all
+# (the header of examples/nomad/proxy-docker.nomad.hcl says so)
+if pm run --rm --network none --ulimit nofile=1024:1024 \
+    --ulimit nproc=1000:1000 --cap-drop all "nomcast:$V" --version \
+    >"$LIB_TMP/nocap.log" 2>&1; then
+	fail "nomcastd ran without the two capabilities: $(cat "$LIB_TMP/nocap.log")"
+fi
+grep -qi "operation not permitted" "$LIB_TMP/nocap.log" ||
+	fail "without capabilities: $(cat "$LIB_TMP/nocap.log")"
+pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 \
+	--cap-drop all --cap-add net_admin,net_bind_service "nomcast:$V" --version \
+	>"$LIB_TMP/version.log" 2>&1 || fail "nomcastd --version: $(cat "$LIB_TMP/version.log")"
+grep -qx "nomcastd $V" "$LIB_TMP/version.log" || fail "nomcastd --version: $(cat "$LIB_TMP/version.log")"
+ok "with --cap-drop all alone the kernel refuses to start nomcastd (EPERM); with the two caps added it runs"
 
 # ---- as Nomad's docker driver runs it ----
 edge_node
