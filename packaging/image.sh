@@ -21,8 +21,8 @@
 #       where Nomad mounts the task directory (the INI), /run/nomcast the
 #       default place of the control socket and the restart record
 #   /usr/share/doc/nomcast/LICENSE
-# Nothing is dlopened that is not there: glibc 2.36 has files and dns in
-# libc itself; OpenSSL and GnuTLS run without their optional
+# Nothing is dlopened that is not there: glibc (2.34 and later) has the
+# files and dns lookups in libc itself; OpenSSL and GnuTLS run without their optional
 # configuration files; libcurl's other protocols are never used.
 #
 # It runs as nomcast (65532:65532) with entrypoint /usr/sbin/nomcastd and
@@ -33,9 +33,12 @@
 #
 # Built with buildah in a private vfs store under a temporary folder (no
 # daemon, no registry, nothing left behind), committed as an OCI layout,
-# then given what docker load needs besides: a top-level manifest.json
-# (docker before 25 reads only that) and the annotation
-# io.containerd.image.name in index.json (docker 25 and later).
+# then given what docker load needs besides: a top-level manifest.json,
+# what docker's classic image store loads (it gunzips the layers itself),
+# and the annotation io.containerd.image.name in index.json, the name that
+# docker with the containerd image store gives the image.  podman loads it
+# (tests/pkg/image.sh); docker is not run here (this machine has no docker
+# daemon), its side is checked only by reading the two files.
 #
 # Reproducible: the same binaries (and host libraries) give the same bytes.
 # Every time in it (the config's created, the layer's file times, the
