@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/pkg/image.sh ARCHIVE VERSION - the OCI image (packaging/image.sh):
+# tests/pkg/image.sh ARCHIVE - the OCI image (packaging/image.sh):
 #  - reproducible: built again from the tarball beside it (when it is
 #    there), under another umask and time zone, it is the same bytes;
 #  - loadable by docker and podman: every blob matches its digest; index.json
@@ -21,29 +21,30 @@
 #    the INI in /local: session Established at BIRD, the route announced,
 #    the VIP on lo, running as 65532 with exactly those two capabilities,
 #    nomcastctl answering through podman exec; podman stop withdraws.
-# Skipped (77) without root, podman or runc.  The container, the images and
+# Skipped (77) without root; fails without podman, runc, jq or getcap.  The container, the images and
 # the store are removed however the test ends; namespaces, addresses and
 # BIRD come from tests/integ/lib.sh.
 set -eu
-if [ $# -ne 2 ]; then
-	echo "usage: $0 ARCHIVE VERSION" >&2
+if [ $# -ne 1 ]; then
+	echo "usage: $0 ARCHIVE" >&2
 	exit 2
 fi
 ARCHIVE=$(realpath "$1")
-V=$2
 [ -f "$ARCHIVE" ] || { echo "FAIL: no $ARCHIVE" >&2; exit 1; }
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: tests/pkg/image.sh needs root" >&2
 	exit 77
 fi
+# (scripts/deps installs them: a missing one fails, never skips)
 for c in podman runc jq getcap; do
 	command -v "$c" >/dev/null 2>&1 ||
-		{ echo "SKIP: tests/pkg/image.sh needs $c (scripts/deps)" >&2; exit 77; }
+		{ echo "FAIL: tests/pkg/image.sh needs $c (scripts/deps)" >&2; exit 1; }
 done
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/packaging/common.sh"
+V=$(pkg_version "$TOP")
 # shellcheck source=tests/integ/lib.sh
 . "$TOP/tests/integ/lib.sh"
-. "$TOP/packaging/common.sh"
 lib_init pkg-image
 [ "$(basename "$ARCHIVE")" = "nomcast-$V-oci.tar" ] ||
 	fail "the archive is not named nomcast-$V-oci.tar: $ARCHIVE"
