@@ -688,7 +688,21 @@ mutant "$DK" latest "image is not nomcast:$VERSION" -e "s|nomcast:$VERSION|nomca
 mutant "$DK" bridge "network_mode is not host" -e 's|network_mode = "host"|network_mode = "bridge"|'
 mutant "$DK" dkcaps "cap_add net_admin" -e 's|cap_add    = \["net_admin", |cap_add    = [|'
 mutant "$RX" localsbin "/usr/sbin/nomcastd" -e 's|/usr/sbin/nomcastd|/usr/local/sbin/nomcastd|'
+FL=$TOP/examples/nomad/proxy-floating.nomad.hcl
+[ -f "$FL" ] || fail "no proxy-floating.nomad.hcl"
+mutant "$FL" count2 "count is not 1" -e 's|^    count = 1$|    count = 2|'
+mutant "$FL" nostop "no stop_on_client_after" -e '/stop_on_client_after = /d'
+mutant "$FL" lostafter "exclude each other" \
+	-e 's|^\( *\)replace              = true|&\n\1lost_after = "30s"|'
+mutant "$FL" noreplace "replace is not true" -e 's|replace              = true|replace = false|'
+mutant "$FL" expo "not constant" -e 's|"constant"|"exponential"|'
+mutant "$FL" limited "not unlimited" -e 's|unlimited      = true|unlimited = false|'
+mutant "$FL" norevert "auto_revert is not true" -e 's|auto_revert       = true|auto_revert = false|'
+mutant "$FL" nocanary "canary is not 1" -e '/^    canary            = 1$/d'
+mutant "$FL" nodistinct "distinct_hosts" -e 's|distinct_hosts = true|distinct_hosts = false|'
+mutant "$FL" nohealthy "no min_healthy_time" -e '/^    min_healthy_time  = /d'
 ok "controls: a job without checksum, options, artifact, the version's tarball or command, caps, image, host network or the package's path fails"
+ok "controls: a floating job with count 2, no stop_on_client_after, lost_after, no replace, backoff, limited reschedules, no revert, no canary, no distinct_hosts or no min_healthy_time fails"
 
 # ---- the policy: read-job only, and one apply command everywhere ----
 python3 - "$POL" "$DOC" "$TOP"/examples/nomad/*.nomad.hcl <<'PYEOF' || fail "the policy"
@@ -733,7 +747,8 @@ for pat in 'shutdown_delay' 'identity' 'env = true' 'sidecar' \
 	"nomcast:$VERSION" 'allow_caps' '## Which driver' \
 	"nomcast-$VERSION-linux-amd64/nomcastctl" '/usr/sbin/nomcastd' \
 	'/usr/bin/nomcastctl' 'libcurl4' 'proxy-docker.nomad.hcl' \
-	'proxy-raw_exec.nomad.hcl'; do
+	'proxy-raw_exec.nomad.hcl' 'proxy-floating.nomad.hcl' '## Which shape' \
+	'stop_on_client_after' 'min_heartbeat_ttl' 'heartbeat_grace'; do
 	grep -qF -- "$pat" "$DOC" || fail "examples/nomad/README.md does not mention '$pat'"
 done
 for pat in '/usr/local/sbin/nomcastd' '/usr/local/bin/nomcastctl' 'nomcast:latest'; do
