@@ -108,31 +108,26 @@ job "proxy" {
     # 50 ms) and nothing else is needed.  But a node cut off from the
     # servers only may still reach the routers: its Traefik keeps
     # serving, and its nomcast keeps announcing (on-outage = hold: a
-    # control-plane outage is not read as a failure).  Without more, it
-    # would announce for as long as the partition lasts, beside the
-    # replacement.  stop_on_client_after bounds that: the cut-off client
-    # itself stops its allocs once it has had no successful heartbeat for
-    # that long (it looks every few seconds); Traefik stops first, so
-    # nomcast's watch check withdraws at once, and nomcast exits plainly.
-    # Two announcers meanwhile is ECMP over two working proxies, which
-    # anycast tolerates; an outage is worse.  So the value is a
-    # trade-off: longer means two announcers for longer during a
-    # partition; shorter means a servers' outage (a long leader
-    # election, a lost quorum, an upgrade of every server) that lasts
-    # longer than this stops the only proxy on a healthy node, and
-    # nothing replaces it until the servers are back.  1 m covers
-    # leader elections and server restarts, and ends a partition's
-    # double announcement within a minute or so.
+    # control-plane outage is not read as a failure).  Then two nodes
+    # announce, the cut-off one and the replacement: ECMP over two
+    # working proxies, which anycast tolerates, until the partition
+    # heals and the servers stop the old alloc.
     #
-    # Not lost_after: Nomad refuses it together with stop_on_client_after,
-    # and it would keep the cut-off alloc running (status unknown) until
-    # the node comes back, and reconcile (best_score, ...) would choose
-    # between the two only then; it suits jobs that must not run twice
-    # less than they must not stop, not an announcer.
+    # No stop_on_client_after, on purpose.  It would end that double
+    # announcement, but a client stops its allocs on it whenever it has
+    # not reached the servers for that long, and a servers' outage (a
+    # lost quorum, an upgrade of every server, a long leader election)
+    # reaches every client at once: the one proxy of this job would stop
+    # on a healthy node, and nothing could replace it until the servers
+    # are back.  An event that hits every node together must not take
+    # the address down; two announcers for the length of a partition
+    # cost nothing comparable.  (lost_after, which keeps a cut-off alloc
+    # "unknown" instead of lost, changes only what happens when the node
+    # comes back; leave it unset.)
     disconnect {
-      stop_on_client_after = "1m"
-      replace              = true
+      replace = true
     }
+
 
     # A drain (nomad node drain) of a count = 1 job STOPS the old alloc
     # before the new one is placed and started: for a few seconds nothing

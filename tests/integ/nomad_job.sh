@@ -40,7 +40,7 @@
 # the README's allow_caps; raw_exec the Debian package's /usr/sbin/nomcastd;
 # per shape: a system job updates one node at a time, a service job (the
 # floating shape) has count = 1, unlimited constant reschedules,
-# stop_on_client_after, canaries promoted and reverted automatically and
+# no stop_on_client_after, canaries promoted and reverted automatically and
 # distinct_hosts.  Then the read-job policy and its apply command (the
 # same in the policy, every job and the README), the README's paths and
 # sections, and only documentation addresses and example.com names
@@ -518,7 +518,7 @@ if jtype == '"system"':
          "system: update is not max_parallel = 1")
 else:
     # the floating shape: one instance, moved fast, never given up,
-    # new before old, no two announcers for ever
+    # new before old, and not stopped by an outage of the servers
     need(re.search(r"(?m)^\s*count\s*=\s*1\s*$", grp), "service: count is not 1")
     rs = block(grp, "reschedule")
     need(re.search(r"unlimited\s*=\s*true", rs), "reschedule is not unlimited")
@@ -527,11 +527,9 @@ else:
     d = val(rs, "delay")
     need(d and dur_ms(d) <= 10000, "reschedule delay missing or over 10 s")
     dc = block(grp, "disconnect")
-    need(val(dc, "stop_on_client_after"),
-         "disconnect: no stop_on_client_after (a cut-off client would "
-         "announce for as long as the partition lasts)")
-    need(not val(dc, "lost_after"),
-         "disconnect: lost_after and stop_on_client_after exclude each other")
+    need(not val(dc, "stop_on_client_after"),
+         "disconnect: stop_on_client_after (an outage of Nomad's servers, "
+         "which every client sees at once, would stop the only proxy)")
     need(re.search(r"replace\s*=\s*true", dc), "disconnect: replace is not true")
     up = block(code, "update")
     for k, v in (("canary", "1"), ("auto_promote", "true"),
@@ -691,10 +689,9 @@ mutant "$RX" localsbin "/usr/sbin/nomcastd" -e 's|/usr/sbin/nomcastd|/usr/local/
 FL=$TOP/examples/nomad/proxy-floating.nomad.hcl
 [ -f "$FL" ] || fail "no proxy-floating.nomad.hcl"
 mutant "$FL" count2 "count is not 1" -e 's|^    count = 1$|    count = 2|'
-mutant "$FL" nostop "no stop_on_client_after" -e '/stop_on_client_after = /d'
-mutant "$FL" lostafter "exclude each other" \
-	-e 's|^\( *\)replace              = true|&\n\1lost_after = "30s"|'
-mutant "$FL" noreplace "replace is not true" -e 's|replace              = true|replace = false|'
+mutant "$FL" stop "stop_on_client_after" \
+	-e 's|^\( *\)replace = true|&\n\1stop_on_client_after = "1m"|'
+mutant "$FL" noreplace "replace is not true" -e 's|replace = true|replace = false|'
 mutant "$FL" expo "not constant" -e 's|"constant"|"exponential"|'
 mutant "$FL" limited "not unlimited" -e 's|unlimited      = true|unlimited = false|'
 mutant "$FL" norevert "auto_revert is not true" -e 's|auto_revert       = true|auto_revert = false|'
@@ -702,7 +699,7 @@ mutant "$FL" nocanary "canary is not 1" -e '/^    canary            = 1$/d'
 mutant "$FL" nodistinct "distinct_hosts" -e 's|distinct_hosts = true|distinct_hosts = false|'
 mutant "$FL" nohealthy "no min_healthy_time" -e '/^    min_healthy_time  = /d'
 ok "controls: a job without checksum, options, artifact, the version's tarball or command, caps, image, host network or the package's path fails"
-ok "controls: a floating job with count 2, no stop_on_client_after, lost_after, no replace, backoff, limited reschedules, no revert, no canary, no distinct_hosts or no min_healthy_time fails"
+ok "controls: a floating job with count 2, stop_on_client_after, no replace, backoff, limited reschedules, no revert, no canary, no distinct_hosts or no min_healthy_time fails"
 
 # ---- the policy: read-job only, and one apply command everywhere ----
 python3 - "$POL" "$DOC" "$TOP"/examples/nomad/*.nomad.hcl <<'PYEOF' || fail "the policy"
